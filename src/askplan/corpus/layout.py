@@ -1,0 +1,136 @@
+"""Structure patterns of Chinese official documents, in one named, ordered table.
+
+Each line of a body is tried against ``HEADING_PATTERNS`` in order; the first match decides what the line is.
+``rank`` orders the levels (smaller = higher): a heading closes every open heading of the same or a lower
+level. Articles (第X条) are terminal: inside an article, （一）/1. lines are its items, not headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askplan.normalize import strip_edit_markers
+from askplan.numerals import NUMERAL_CHARS, parse_cn_numeral
+
+_N = f"[{NUMERAL_CHARS}]{{1,5}}"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    rank: int
+    regex: re.Pattern[str]
+    example: str
+
+
+HEADING_PATTERNS: tuple[Pattern, ...] = (
+    Pattern("annex", 0, re.compile(r"^(附件\s*(\d*))\s*[:：]?\s*(.*)$"), "附件:重點工作清單"),
+    Pattern("part", 1, re.compile(rf"^(第({_N})[编編])[\s\u3000]*(.*)$"), "第一编 总则"),
+    Pattern("zhang", 2, re.compile(rf"^(第({_N})章)[\s\u3000]*(.*)$"), "第三章　推动形成区域协调发展新格局"),
+    Pattern("jie", 3, re.compile(rf"^(第({_N})[节節])[\s\u3000]*(.*)$"), "第一节　发展基础"),
+    Pattern("article", 9, re.compile(rf"^(第({_N})[条條])[\s\u3000]*(.*)$"), "第十二条 本市有关行政机关可以……"),
+    Pattern("cn_chapter", 4, re.compile(rf"^(({_N})、)(.*)$"), "七、共同建設綠色美麗長三角"),
+    Pattern("cn_paren", 5, re.compile(rf"^([（(]({_N})[）)])(.*)$"), "(二十五)推進碳達峰碳中和。"),
+    Pattern("box", 6, re.compile(r"^((?:专栏|專欄)\s*(\d{1,3}))[\s\u3000:：]*(.*)$"), "专栏1  工业互联网网络互联互通工程"),
+    Pattern("arabic", 6, re.compile(r"^((\d{1,3})\s*[.．﹒、](?!\d))\s*(.*)$"), "13﹒开展工业互联网新模式推广。"),
+    Pattern("arabic_paren", 7, re.compile(r"^([（(](\d{1,3})[）)])(.*)$"), "（1）加强组织领导"),
+)
+TERMINAL_KINDS = {"article"}
+KINDS_INSIDE_TERMINAL = {"annex", "part", "zhang", "jie", "article"}
+HEADING_ONLY_MAX = 40
+_MD_HEADING = re.compile(r"^#{1,6}\s*")
+_LEAD_WS = re.compile(r"^[\s\u3000\ufeff]+")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based line number in the file
+    start: int  # offset of the first non-blank character in the file
+    end: int  # offset just past the last non-blank character
+    content: str  # the raw content between start and end (edit markers still in)
+    markdown: bool = False
+
+    @property
+    def clean(self) -> str:
+        return strip_edit_markers(self.content).strip()
+
+
+@dataclass(frozen=True)
+class Heading:
+    kind: str
+    rank: int
+    number: int | None
+    label: str
+    title: str
+    line: Line
+    body_start: int | None  # offset where text on the heading line itself starts, if the line carries a body
+
+
+def split_lines(text: str, offset: int, first_line: int) -> list[Line]:
+    """Non-blank lines of ``text`` (which starts at ``offset`` in the file) with exact offsets."""
+    lines, pos = [], 0
+    for i, raw in enumerate(text.splitlines(keepends=True)):
+        body = raw.rstrip("\r\n")
+        lead = _LEAD_WS.match(body)
+        skip = lead.end() if lead else 0
+        stripped = body[skip:].rstrip()
+        md = _MD_HEADING.match(stripped)
+        if md:
+            skip, stripped = skip + md.end(), stripped[md.end():]
+        if strip_edit_markers(stripped).strip():
+            start = offset + pos + skip
+            lines.append(Line(first_line + i, start, start + len(stripped), stripped, bool(md)))
+        pos += len(raw)
+    return lines
+
+
+def classify(line: Line, *, in_terminal: bool) -> Heading | None:
+    """The heading this line is, or None for a body paragraph."""
+    clean = line.clean
+    for pattern in HEADING_PATTERNS:
+        if in_terminal and pattern.kind not in KINDS_INSIDE_TERMINAL:
+            continue
+        m = pattern.regex.match(clean)
+        if not m:
+            continue
+        number = _number(pattern.kind, m.group(2))
+        if number is None and pattern.kind != "annex":
+            continue
+        return _heading(pattern, m, number, line)
+    if line.markdown:
+        return Heading("named", 2, None, "", line.clean, line, None)
+    return None
+
+
+def _number(kind: str, raw: str) -> int | None:
+    if kind == "annex":
+        return int(raw) if raw else None
+    try:
+        return parse_cn_numeral(raw)
+    except ValueError:
+        return None
+
+
+def _heading(pattern: Pattern, m: re.Match[str], number: int | None, line: Line) -> Heading:
+    label, rest = m.group(1), m.group(3).strip()
+    heading_only = len(rest) <= HEADING_ONLY_MAX and "。" not in rest.rstrip("。；;") and pattern.kind != "article"
+    if heading_only or not rest:
+        return Heading(pattern.kind, pattern.rank, number, label, rest.rstrip("。；;:："), line, None)
+    body_start = _offset_of_rest(line, label)
+    return Heading(pattern.kind, pattern.rank, number, label, first_sentence(rest), line, body_start)
+
+
+def _offset_of_rest(line: Line, label: str) -> int:
+    """File offset of the first non-blank character after the label on a heading line."""
+    idx = line.content.find(label) + len(label) if label in line.content else 0
+    rest = line.content[idx:]
+    return line.start + idx + (len(rest) - len(rest.lstrip(" \u3000\t:：")))
+
+
+def first_sentence(text: str, limit: int = 40) -> str:
+    """The first sentence of a paragraph, used as a title where the layout prints none."""
+    text = strip_edit_markers(text).strip().split("\n", 1)[0].strip()
+    m = re.search(r"[。；;！？!?]", text)
+    sentence = text[: m.start()] if m else text
+    return sentence if len(sentence) <= limit else sentence[:limit] + "…"

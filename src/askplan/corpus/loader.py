@@ -1,0 +1,164 @@
+"""Reading corpus folders: front matter, validation and the ``corpus check`` report. A bad file becomes a
+``Problem``; it never stops the other files from loading."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from askplan.corpus.parser import parse_body
+from askplan.errors import CorpusError, NotFound
+from askplan.models import Document, Measure
+
+log = logging.getLogger(__name__)
+
+REQUIRED_KEYS = ("title", "issuer", "date", "script", "source")
+SCRIPTS = ("traditional", "simplified")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...] = ()
+    by_id: dict[str, Measure] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def measures(self) -> tuple[Measure, ...]:
+        """Every measure in a fixed order: documents by slug, measures in reading order (row i = measure i)."""
+        return tuple(m for d in self.documents for m in d.measures)
+
+    def document(self, slug: str) -> Document:
+        for doc in self.documents:
+            if doc.slug == slug:
+                return doc
+        raise NotFound(f"no document {slug!r}; known: {', '.join(d.slug for d in self.documents)}")
+
+    def measure(self, measure_id: str) -> Measure:
+        try:
+            return self.by_id[measure_id]
+        except KeyError:
+            doc = measure_id.split("/", 1)[0]
+            self.document(doc)
+            raise NotFound(f"no measure {measure_id!r}; list them with: askplan measures --doc {doc}") from None
+
+    def fingerprint(self) -> str:
+        """sha256 over every file's name and bytes: the index records it to notice a changed corpus."""
+        digest = hashlib.sha256()
+        for doc in self.documents:
+            digest.update(doc.slug.encode() + b"\0" + Path(doc.path).read_bytes() + b"\0")
+        return digest.hexdigest()
+
+
+def corpus_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder not found; pass --corpus DIR or set ASKPLAN_CORPUS", path=str(root))
+    return sorted(p for p in root.glob("*.txt") if p.is_file())
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Every ``*.txt`` under ``root``; files that fail to parse are skipped and reported in ``problems``."""
+    docs, problems = [], []
+    for path in corpus_files(root):
+        try:
+            doc, warnings = _load(path)
+        except CorpusError as exc:
+            log.warning("skipping %s", exc)
+            problems.append(Problem(str(path), exc.line, exc.reason))
+            continue
+        docs.append(doc)
+        problems.extend(warnings)
+    docs.sort(key=lambda d: d.slug)
+    by_id = {m.id: m for d in docs for m in d.measures}
+    return Corpus(root, tuple(docs), tuple(problems), by_id)
+
+
+def load_document(path: Path) -> Document:
+    return _load(path)[0]
+
+
+def check_corpus(root: Path) -> tuple[Corpus, list[Problem]]:
+    """Load and validate: the corpus plus every problem (unreadable files, numbering, duplicate keys)."""
+    corpus = load_corpus(root)
+    if not corpus.documents and not corpus.problems:
+        return corpus, [Problem(str(root), None, "no *.txt files; add documents as described in corpus/README.md")]
+    return corpus, list(corpus.problems)
+
+
+def _load(path: Path) -> tuple[Document, list[Problem]]:
+    source = _read_text(path)
+    meta, body_offset, body_line = parse_front_matter(source, str(path))
+    slug = path.stem
+    if not SLUG.match(slug):
+        raise CorpusError(f"file name {path.name!r} is not a valid slug; rename it to lower-case "
+                          "letters, digits and hyphens, e.g. anhui-plan-2021.txt", path=str(path))
+    measures, numbering = parse_body(slug, source, body_offset, body_line)
+    if not measures:
+        raise CorpusError("no measures found: the body is empty", path=str(path), line=body_line)
+    problems = [Problem(str(path), line, msg + "; check the source numbering") for line, msg in numbering]
+    for key, n in Counter(m.key for m in measures).items():
+        if n > 1:
+            line = next(m.line for m in measures if m.key == key)
+            problems.append(Problem(str(path), line, f"duplicate measure key {key!r} ({n} times); "
+                                    "a clause number is repeated in the source"))
+    doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
+                   str(path), tuple(measures))
+    return doc, problems
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CorpusError(f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8",
+                          path=str(path), line=line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_front_matter(source: str, where: str) -> tuple[dict[str, str], int, int]:
+    """(keys, offset of the body, line number of the body's first line)."""
+    if not source.startswith("---"):
+        raise CorpusError("missing front matter: the file must start with a '---' line, then "
+                          f"{', '.join(REQUIRED_KEYS)} as 'key: value' lines, then '---'", path=where, line=1)
+    lines = source.splitlines(keepends=True)
+    meta: dict[str, str] = {}
+    offset = len(lines[0])
+    for number, line in enumerate(lines[1:], start=2):
+        offset += len(line)
+        if line.strip() == "---":
+            _validate_meta(meta, where, number)
+            return meta, offset, number + 1
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip():
+            raise CorpusError(f"front matter line is not 'key: value': {line.strip()[:40]!r}", path=where, line=number)
+        meta[key.strip()] = value.strip()
+    raise CorpusError("front matter is not closed: add a '---' line after the keys", path=where, line=1)
+
+
+def _validate_meta(meta: dict[str, str], where: str, line: int) -> None:
+    missing = [k for k in REQUIRED_KEYS if not meta.get(k)]
+    if missing:
+        raise CorpusError(f"front matter lacks {', '.join(missing)}; add them as 'key: value' lines",
+                          path=where, line=line)
+    if meta["script"] not in SCRIPTS:
+        raise CorpusError(f"script must be one of {', '.join(SCRIPTS)}, not {meta['script']!r}", path=where, line=line)
+    if not DATE.match(meta["date"]):
+        raise CorpusError(f"date must be YYYY-MM-DD, not {meta['date']!r}", path=where, line=line)

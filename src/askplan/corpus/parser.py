@@ -1,0 +1,252 @@
+"""Body text -> measures. Headings from ``layout`` form a tree; every heading with text of its own becomes a
+measure (or, where a block is a run of separately-owned paragraphs, one measure per paragraph).
+
+Keys (stable across rebuilds, derived from the numbering only):
+- text before the first heading: ``0``;
+- the dominant clause level, numbered 1..N without restarting (the plan's （一）…（三十六）, 第X条, 1.–24.): the number;
+- anything else: the dotted path of heading numbers (第五章第二节 -> ``5.2``), ``.0`` for a heading's own text
+  before its sub-headings, ``.N`` for the N-th paragraph of a split block, ``boxN`` for 专栏N, ``annexN``;
+- a file holding several documents (numbering restarting at 一、) prefixes ``pN.`` to every key of part N>1 and
+  of part 1 alike, except the preamble ``0``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first_sentence, split_lines
+from askplan.corpus.responsibility import find_clauses, parse_responsibilities
+from askplan.models import Measure
+from askplan.normalize import normalize, strip_edit_markers
+
+SPLIT_MIN_MEAN_CHARS = 100
+MERGE_BELOW_CHARS = 20  # in a split block, a paragraph this short (各位代表！) joins the next one
+TOC_TITLES = {"目录", "目錄"}
+PREAMBLE_TITLE = "前言及通知"
+
+
+@dataclass
+class Node:
+    heading: Heading | None
+    parent: Node | None = None
+    paragraphs: list[Line] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.heading.kind if self.heading else "root"
+
+    def path(self) -> list[Node]:
+        node, out = self, []
+        while node is not None and node.heading is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Text that will become one or more measures."""
+
+    node: Node
+    lines: tuple[Line, ...]
+    body_start: int
+    key: str
+    split: bool
+
+
+def build_tree(lines: list[Line]) -> list[Node]:
+    """Parts (each a root Node) of headings and paragraphs."""
+    parts = [Node(None)]
+    stack: list[Node] = []
+    skipping = False
+    for line in lines:
+        in_terminal = any(n.kind in TERMINAL_KINDS for n in stack)
+        heading = classify(line, in_terminal=in_terminal)
+        if heading is not None and heading.kind == "named":
+            skipping = heading.title.replace(" ", "") in TOC_TITLES
+            heading = None
+            if skipping:
+                if not stack:  # a masthead (title, news lead) before a table of contents is no measure
+                    parts[-1].paragraphs.clear()
+                continue
+        if heading is None:
+            if not skipping:
+                (stack[-1] if stack else parts[-1]).paragraphs.append(line)
+            continue
+        skipping = False
+        if _restarts_part(heading, parts[-1]):
+            parts.append(_new_part(parts[-1], stack))
+            stack = []
+        while stack and stack[-1].heading.rank >= heading.rank:
+            stack.pop()
+        parent = stack[-1] if stack else parts[-1]
+        node = Node(heading, parent)
+        parent.children.append(node)
+        stack.append(node)
+    return parts
+
+
+def _restarts_part(heading: Heading, root: Node) -> bool:
+    top = [c for c in root.children if c.heading.kind == heading.kind]
+    return heading.number == 1 and len(top) > 1 and top[-1].heading.number > 1
+
+
+def _new_part(previous: Node, stack: list[Node]) -> Node:
+    """A new part; title-like lines ending the previous part (its title and intro) move to its preamble."""
+    part = Node(None)
+    last = stack[-1] if stack else previous
+    paras = last.paragraphs
+    for i in range(len(paras) - 1, -1, -1):
+        clean = paras[i].clean
+        if len(clean) <= 60 and not clean.endswith(("。", "；", "，", ";", ",", "：", ":")):
+            part.paragraphs, last.paragraphs = paras[i:], paras[:i]
+            break
+    return part
+
+
+def blocks_of(parts: list[Node]) -> list[Block]:
+    multi = len(parts) > 1
+    out: list[Block] = []
+    for index, root in enumerate(parts, start=1):
+        prefix = f"p{index}." if multi else ""
+        if root.paragraphs:
+            key = "0" if index == 1 else f"{prefix}0"
+            out.append(Block(root, tuple(root.paragraphs), root.paragraphs[0].start, key, _should_split(root)))
+        dominant = _dominant_kind(root)
+        continuous = _is_continuous(root, dominant)
+        for node in _walk(root):
+            block = _block(node, prefix, dominant if continuous else None)
+            if block:
+                out.append(block)
+    return out
+
+
+def _walk(node: Node):
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+def _leaves_with_text(root: Node) -> list[Node]:
+    return [n for n in _walk(root) if not n.children and (n.paragraphs or n.heading.body_start is not None)]
+
+
+def _dominant_kind(root: Node) -> str | None:
+    counts = Counter(n.kind for n in _leaves_with_text(root) if n.heading.number is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _is_continuous(root: Node, kind: str | None) -> bool:
+    numbers = [n.heading.number for n in _walk(root) if n.kind == kind]
+    return bool(numbers) and numbers == list(range(1, len(numbers) + 1))
+
+
+def _block(node: Node, prefix: str, bare_kind: str | None) -> Block | None:
+    h = node.heading
+    if not node.paragraphs and h.body_start is None:
+        return None
+    if h.kind == "box":
+        key = f"box{h.number}"
+    elif h.kind == "annex":
+        key = f"annex{h.number or ''}"
+    elif h.kind == bare_kind and not node.children:
+        key = str(h.number)
+    else:
+        key = ".".join(str(n.heading.number or 0) for n in node.path() if n.kind not in ("box", "named"))
+        key = f"{key}.0" if node.children or "." not in key else key
+    lines = ((h.line,) if h.body_start is not None else ()) + tuple(node.paragraphs)
+    start = h.body_start if h.body_start is not None else node.paragraphs[0].start
+    return Block(node, lines, start, prefix + key, _should_split(node))
+
+
+def _should_split(node: Node) -> bool:
+    """Split a block into one measure per paragraph when its paragraphs are separately owned (two or more
+    carry their own responsibility clause), or when it is report prose under 一、/（一） headings."""
+    paras = ([node.heading.line] if node.heading and node.heading.body_start is not None else []) + node.paragraphs
+    if len(paras) < 2:
+        return False
+    if sum(bool(find_clauses(p.clean)) for p in paras) >= 2:
+        return True
+    kinds = {n.kind for n in _walk(_root(node))}
+    report = kinds <= {"cn_chapter", "cn_paren", "named"} and node.kind in ("cn_chapter", "cn_paren")
+    return report and sum(len(p.clean) for p in paras) / len(paras) >= SPLIT_MIN_MEAN_CHARS
+
+
+def _root(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+def numbering_problems(parts: list[Node]) -> list[tuple[int, str]]:
+    """(line, message) for every numbered heading that does not follow its predecessor of the same kind:
+    numbers go up by one, either continuing across parents or restarting at 1 under a new parent."""
+    problems = []
+    for root in parts:
+        last: dict[str, Node] = {}
+        for node in _walk(root):
+            h = node.heading
+            if h.number is None or h.kind == "annex":
+                continue
+            prev = last.get(h.kind)
+            expected = {1} if prev is None else {prev.heading.number + 1}
+            if prev is not None and prev.parent is not node.parent:
+                expected.add(1)
+            if h.number not in expected:
+                after = f" after {prev.heading.label}" if prev else ""
+                problems.append((h.line.number, f"numbering gap or repeat: {h.label}{after}"))
+            last[h.kind] = node
+    return problems
+
+
+def parse_body(slug: str, source: str, body_offset: int, first_line: int):
+    """(measures in reading order, numbering problems) of one file's body."""
+    parts = build_tree(split_lines(source[body_offset:], body_offset, first_line))
+    return _measures(slug, source, parts), numbering_problems(parts)
+
+
+def _measures(slug: str, source: str, parts: list[Node]) -> list[Measure]:
+    measures: list[Measure] = []
+    for block in blocks_of(parts):
+        if block.split:
+            for i, group in enumerate(_paragraph_groups(block.lines), start=1):
+                start = block.body_start if group[0] is block.lines[0] else group[0].start
+                measures.append(_measure(slug, source, block, f"{block.key}.{i}", group, start, len(measures)))
+        else:
+            measures.append(_measure(slug, source, block, block.key, block.lines, block.body_start, len(measures)))
+    return measures
+
+
+def _paragraph_groups(lines: tuple[Line, ...]) -> list[tuple[Line, ...]]:
+    """Paragraphs of a split block, a very short one joined to the next (or, at the end, to the previous)."""
+    groups: list[list[Line]] = []
+    pending: list[Line] = []
+    for line in lines:
+        pending.append(line)
+        if len(line.clean) >= MERGE_BELOW_CHARS:
+            groups.append(pending)
+            pending = []
+    if pending:
+        (groups[-1].extend(pending) if groups else groups.append(pending))
+    return [tuple(g) for g in groups]
+
+
+def _measure(slug: str, source: str, block: Block, key: str, lines: tuple[Line, ...], start: int,
+             ordinal: int) -> Measure:
+    end = lines[-1].end
+    text = strip_edit_markers(source[start:end])
+    h = block.node.heading
+    own_heading = h is not None and (not block.split or (h.body_start is not None and lines[0] is h.line))
+    chapter = tuple(n.heading.line.clean for n in block.node.path()[:-1] if n.heading)
+    if h is not None and not own_heading:
+        chapter += (h.line.clean,)
+    if own_heading:
+        label, title = h.label, h.title or first_sentence(text)
+    else:
+        label, title = "", (PREAMBLE_TITLE if h is None and key.endswith("0") else first_sentence(text))
+    return Measure(id=f"{slug}/{key}", doc=slug, key=key, label=label, title=title, chapter=chapter, text=text,
+                   start=start, end=end, line=(h.line.number if own_heading else lines[0].number),
+                   norm=normalize(f"{title} {text}"), responsibilities=parse_responsibilities(text),
+                   ordinal=ordinal)

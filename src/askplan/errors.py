@@ -1,0 +1,37 @@
+"""The small error hierarchy. The library raises these; only the CLI and the web edge turn them into
+messages, exit codes and HTTP statuses. Every message says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class AskplanError(Exception):
+    """Base of every error askplan raises on purpose."""
+
+
+class CorpusError(AskplanError):
+    """A corpus file cannot be read or parsed. Carries the file and line where known."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path, self.line, self.reason = path, line, message
+        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(f"{where}{message}")
+
+
+class NotFound(AskplanError):
+    """An unknown document, measure or department."""
+
+
+class IndexMissing(AskplanError):
+    """No index has been built yet."""
+
+
+class IndexStale(AskplanError):
+    """The index was built from another corpus, model or version, or is damaged."""
+
+
+class BadQuery(AskplanError):
+    """An empty, over-long or otherwise unusable question."""
+
+
+class ModelUnavailable(AskplanError):
+    """The embedding model cannot be built or loaded."""

@@ -1,0 +1,86 @@
+"""Frozen records shared by every stage: documents, measures and their responsibility clauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """One responsibility clause such as ``(責任單位:省發展改革委、省商務廳等)`` or ``（省商务厅牵头，合肥海关配合）``.
+
+    ``span`` is the part of the measure text the clause covers (offsets into ``Measure.text``);
+    ``clause_span`` is where the clause itself stands in that text.
+    """
+
+    text: str
+    units: tuple[str, ...]
+    units_verbatim: tuple[str, ...]
+    lead: str | None
+    co_units: tuple[str, ...]
+    span: tuple[int, int]
+    clause_span: tuple[int, int]
+
+    @property
+    def lead_verbatim(self) -> str | None:
+        """The lead as printed (original script)."""
+        return self.units_verbatim[0] if self.units_verbatim else None
+
+    def covers(self, offset: int) -> bool:
+        return self.span[0] <= offset < self.clause_span[1]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A numbered clause (or a paragraph, article or preamble) as a reader cites it.
+
+    ``text`` is the original body with edit markers removed; ``start``/``end`` are character offsets of that
+    body in the source file, so ``strip_edit_markers(source[start:end]) == text``.
+    """
+
+    id: str
+    doc: str
+    key: str
+    label: str
+    title: str
+    chapter: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    line: int
+    norm: str
+    responsibilities: tuple[Responsibility, ...] = ()
+    ordinal: int = 0
+
+    @property
+    def display_label(self) -> str:
+        """The label in the form used in citations: half-width brackets folded to （…）."""
+        return self.label.replace("(", "（").replace(")", "）")
+
+    def heading(self) -> str:
+        return f"{self.display_label}{self.title}" if self.label else self.title
+
+    def responsibility_at(self, offset: int) -> Responsibility | None:
+        """The clause whose span covers ``offset`` in ``text`` (the nearest following one otherwise)."""
+        for resp in self.responsibilities:
+            if offset < resp.clause_span[1]:
+                return resp
+        return self.responsibilities[-1] if self.responsibilities else None
+
+
+@dataclass(frozen=True)
+class Document:
+    slug: str
+    title: str
+    issuer: str
+    date: str
+    script: str
+    source: str
+    path: str
+    measures: tuple[Measure, ...] = field(default=(), repr=False)
+
+    def citation(self, measure: Measure) -> str:
+        """A paste-ready citation: 《title》（二十五）推進碳達峰碳中和; an article cites as 《title》第十二条."""
+        if measure.label.startswith("第") and measure.label.endswith(("条", "條")):
+            return f"《{self.title}》{measure.label}"
+        return f"《{self.title}》{measure.heading()}"

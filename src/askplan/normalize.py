@@ -1,0 +1,47 @@
+"""The one normalisation used for measures and queries alike: OpenCC Traditional->Simplified (phrase-aware
+``t2s`` config), NFKC width folding, whitespace folding, lower-case Latin. Originals are never replaced:
+callers keep the source text for display and citation."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+NORMALISER = "opencc:t2s+nfkc+ws+lower"
+_WS = re.compile(r"\s+")
+_EDIT_MARKER = re.compile(r"\[(?:編輯|编辑)\]")
+
+
+@lru_cache(maxsize=1)
+def _converter(config: str = "t2s"):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified only (no width or space folding): for display in Simplified."""
+    return _converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _converter("s2t").convert(text)
+
+
+def normalize(text: str) -> str:
+    """Normalise text for matching. Idempotent; safe on any str (lone surrogates are dropped)."""
+    text = text.encode("utf-8", "ignore").decode("utf-8") if _has_surrogates(text) else text
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if ch.isprintable() or ch in "\n\t " else " " for ch in text)
+    text = to_simplified(text)
+    return _WS.sub(" ", text).strip().lower()
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def strip_edit_markers(text: str) -> str:
+    """Remove Wikisource ``[編輯]`` edit markers."""
+    return _EDIT_MARKER.sub("", text)
