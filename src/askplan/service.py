@@ -1,0 +1,152 @@
+"""One service object that every front-end (CLI, web, eval) calls: corpus + encoder + index -> answers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from askplan.answer import (MIN_COVERAGE, MIN_DENSE, Answer, Hit, best_sentence, coverage,
+                            responsibility_for)
+from askplan.config import Settings
+from askplan.corpus import Corpus, load_corpus
+from askplan.errors import BadQuery, IndexMissing, IndexStale
+from askplan.intent import read_intent
+from askplan.normalize import normalize
+from askplan.search.retriever import MODES, Retriever
+from askplan.tokenize import bigrams
+
+log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 500
+MAX_K = 50
+PRIMARY_DOC = "anhui-yrd-14fyp-action-plan-2021"
+TITLE_CUES = ("行动方案", "方案", "条例", "纲要", "意见", "报告", "通知", "计划", "政策")
+
+
+class AskplanService:
+    def __init__(self, settings: Settings, *, encoder=None, corpus: Corpus | None = None):
+        self.settings = settings
+        self.corpus = corpus or load_corpus(settings.corpus_dir)
+        self._encoder = encoder
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        return self._encoder.name if self._encoder is not None else self.settings.model
+
+    def encoder(self, progress: Callable[[str], None] | None = None):
+        if self._encoder is None:
+            from askplan.encoders import load_encoder
+
+            self._encoder = load_encoder(self.settings.model, self.settings.home, progress=progress)
+        return self._encoder
+
+    def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
+        from askplan.index.store import build_index
+
+        manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
+                               progress=progress)
+        self._retriever = None
+        return manifest
+
+    def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                from askplan.index.store import load_index
+
+                try:
+                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                except (IndexMissing, IndexStale) as exc:
+                    if not build_if_missing:
+                        raise
+                    if say:
+                        say(f"{exc} — building the index now")
+                    self.build(progress=True, say=say)
+                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                self._retriever = Retriever(loaded, self.encoder(say))
+        return self._retriever
+
+    def ask(self, question: str, *, k: int = 5, doc: str | None = None, mode: str = "hybrid",
+            weights: dict[str, float] | None = None) -> Answer:
+        norm = validate_question(question)
+        if not 1 <= k <= MAX_K:
+            raise BadQuery(f"k must be between 1 and {MAX_K}, not {k}")
+        if mode not in MODES:
+            raise BadQuery(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if doc:
+            self.corpus.document(doc)
+        retriever = self.retriever()
+        intent = read_intent(norm)
+        allowed = self._allowed(doc)
+        legs = retriever.legs(intent.topic or norm, allowed)
+        fused = retriever.fuse(legs, weights or MODES[mode])
+        pinned = self._clause_row(intent.clause_number, doc, norm)
+        if pinned is not None:
+            fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
+        grams = set(bigrams(intent.topic or norm))
+        hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
+        kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
+        return _decide(question, norm, kind, hits, grams, legs, pinned is not None)
+
+    def _allowed(self, doc: str | None) -> np.ndarray | None:
+        if not doc:
+            return None
+        return np.array([m.doc == doc for m in self.corpus.measures], dtype=bool)
+
+    def _clause_row(self, number: int | None, doc: str | None, norm: str) -> int | None:
+        if number is None:
+            return None
+        target = doc or self._doc_named_in(norm) or PRIMARY_DOC
+        wanted = f"{target}/{number}"
+        for row, m in enumerate(self.corpus.measures):
+            if m.id == wanted:
+                return row
+        return None
+
+    def _doc_named_in(self, norm: str) -> str | None:
+        """A document whose title's kind word (条例, 纲要, 方案 …) or a 4-character run of whose title the
+        question names; the primary plan wins ties."""
+        for d in sorted(self.corpus.documents, key=lambda d: d.slug != PRIMARY_DOC):
+            title = normalize(d.title)
+            if any(cue in norm and cue in title for cue in TITLE_CUES[:5]) or _shares_run(norm, title, 6):
+                return d.slug
+        return None
+
+    def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
+        measure = self.corpus.measures[row]
+        leg_info = {name: {"rank": leg.rows.index(row) + 1, "score": leg.scores[leg.rows.index(row)]}
+                    for name, leg in legs.items() if row in leg.rows}
+        sentence = best_sentence(measure, grams)
+        return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
+                   responsibility_for(measure, sentence))
+
+
+def _decide(question, norm, kind, hits, grams, legs, pinned: bool) -> Answer:
+    if not hits:
+        return Answer(question, norm, kind, False, hits, "nothing in the corpus matches this question")
+    cov = coverage(grams, hits[0].measure)
+    dense_top = legs["dense"].scores[0] if legs["dense"].scores else 0.0
+    answered = pinned or cov >= MIN_COVERAGE or dense_top >= MIN_DENSE
+    reason = "" if answered else "the corpus does not appear to answer this; the nearest clauses follow"
+    return Answer(question, norm, kind, answered, hits, reason, round(cov, 4), round(float(dense_top), 4))
+
+
+def _shares_run(a: str, b: str, n: int) -> bool:
+    return any(a[i : i + n] in b for i in range(len(a) - n + 1))
+
+
+def validate_question(question: str) -> str:
+    """The normalised question, or BadQuery saying what is wrong."""
+    if question is None or not question.strip():
+        raise BadQuery("the question is empty; type a question such as 谁牵头碳达峰工作？")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuery(f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}. "
+                       "Ask about one thing at a time, or use `askplan check` for a whole draft")
+    norm = normalize(question)
+    if not re.search(r"\w", norm):
+        raise BadQuery("the question has no words in it; type a question such as 谁牵头碳达峰工作？")
+    return norm
