@@ -1,0 +1,1 @@
+"""Evaluation stage: question sets in, numbers out."""

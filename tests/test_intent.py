@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from askplan.intent import read_intent
+from askplan.normalize import normalize
+
+
+@pytest.mark.parametrize(("question", "number"), [
+    ("（二十五）讲什么", 25), ("(25)", 25), ("第二十五条", 25), ("第25条", 25), ("措施二十五", 25),
+    ("二十五条讲什么", 25), ("方案第十条是什么", 10), ("（三十六）", 36),
+    ("十四五规划", None), ("2025年城镇化率目标是多少", None), ("第一章讲什么", None), ("两高项目", None),
+])
+def test_clause_numbers(question, number):
+    assert read_intent(normalize(question)).clause_number == number
+
+
+@pytest.mark.parametrize("question", ["谁牵头碳达峰工作?", "能耗双控谁负责", "哪个部门负责皖北振兴",
+                                      "由谁来抓海外仓建设", "责任单位是哪些", "誰負責皖北振興", "碳达峰的牵头单位"])
+def test_who_leads(question):
+    intent = read_intent(normalize(question))
+    assert intent.who_leads
+    assert "谁" not in intent.topic and "部门" not in intent.topic
+
+
+def test_topic_keeps_content_words():
+    assert read_intent(normalize("谁牵头碳达峰工作?")).topic == "碳达峰工作"
+    assert not read_intent(normalize("皖北振兴是哪一条?")).who_leads

@@ -1,0 +1,70 @@
+"""Metrics checked against values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from askplan.evaluate.metrics import fold_clause, hit_at, mrr_at, ndcg_at, recall_at
+from askplan.evaluate.runner import Question, score
+
+RANKED = ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(("gold", "k", "expected"), [
+    (["a"], 1, 1.0),
+    (["b"], 1, 0.0),
+    (["b"], 5, 1.0),
+    (["a", "c"], 1, 1.0),      # capped: min(k, |gold|) = 1
+    (["b", "c"], 1, 0.0),
+    (["a", "x"], 5, 0.5),      # one of two gold in the top 5
+    (["c", "d"], 2, 0.0),
+])
+def test_recall_at(gold, k, expected):
+    assert recall_at(RANKED, gold, k) == expected
+
+
+def test_recall_needs_gold():
+    with pytest.raises(ValueError):
+        recall_at(RANKED, [], 1)
+
+
+def test_mrr_and_hit():
+    assert mrr_at(RANKED, ["c"]) == pytest.approx(1 / 3)
+    assert mrr_at(RANKED, ["x"]) == 0.0
+    assert mrr_at(RANKED, ["d"], k=3) == 0.0
+    assert hit_at(RANKED, ["d"], 3) == 0.0 and hit_at(RANKED, ["d"], 4) == 1.0
+
+
+def test_ndcg_by_hand():
+    # gold at ranks 2 and 4: DCG = 1/log2(3) + 1/log2(5); IDCG = 1 + 1/log2(3)
+    expected = (1 / math.log2(3) + 1 / math.log2(5)) / (1 + 1 / math.log2(3))
+    assert ndcg_at(RANKED, ["b", "d"]) == pytest.approx(expected)
+    assert ndcg_at(RANKED, ["a"]) == 1.0
+    assert ndcg_at(RANKED, ["x"]) == 0.0
+
+
+def test_fold_clause_is_script_width_punctuation_blind():
+    assert fold_clause("(責任單位:省發展改革委、省商務廳等)") == fold_clause("（责任单位：省发展改革委，省商务厅等）")
+    assert fold_clause(None) == ""
+
+
+def test_score_aggregates_by_kind():
+    questions = [Question("1", "q", ("a",), "lead", "(責任單位:甲)"), Question("2", "q", (), "none"),
+                 Question("3", "q", ("b",), "topic")]
+    results = [
+        {"id": "1", "kind": "lead", "gold": ["a"], "ranked": ["a", "b"], "answered": True,
+         "responsibility": "（责任单位：甲）"},
+        {"id": "2", "kind": "none", "gold": [], "ranked": ["a"], "answered": False, "responsibility": None},
+        {"id": "3", "kind": "topic", "gold": ["b"], "ranked": ["a", "b"], "answered": False,
+         "responsibility": None},
+    ]
+    metrics = score(results, questions)
+    assert metrics["all"]["recall@1"] == 0.5
+    assert metrics["all"]["recall@5"] == 1.0
+    assert metrics["all"]["mrr@10"] == 0.75
+    assert metrics["all"]["lead_accuracy"] == 1.0
+    assert metrics["all"]["abstain_recall"] == 1.0
+    assert metrics["all"]["false_abstain_rate"] == 0.5
+    assert metrics["topic"]["recall@1"] == 0.0 and metrics["none"]["recall@1"] is None
