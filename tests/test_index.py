@@ -13,7 +13,6 @@ from askplan.encoders import HashEncoder
 from askplan.errors import IndexMissing, IndexStale
 from askplan.index.store import STORE, build_index, load_index
 from askplan.service import AskplanService
-
 from conftest import CORPUS
 
 

@@ -36,7 +36,8 @@ def measure_full(measure: Measure, doc: Document, *, simplified: bool = False) -
     for i, r in enumerate(measure.responsibilities, start=1):
         covered = measure.text[r.span[0]:r.span[1]].strip()
         lines.append(f"responsibility {i}: {conv(r.text)}")
-        lines.append(f"  lead: {conv(r.lead_verbatim or '-')}; co-units: {conv('、'.join(r.units_verbatim[1:]) or '-')}")
+        co_units = "、".join(r.units_verbatim[1:]) or "-"
+        lines.append(f"  lead: {conv(r.lead_verbatim or '-')}; co-units: {conv(co_units)}")
         lines.append(f"  covers: {conv(covered[:60])}{'…' if len(covered) > 60 else ''}")
     lines.append(f"citation: {conv(doc.citation(measure))}")
     return "\n".join(lines)

@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from askplan.answer import (MIN_COVERAGE, MIN_DENSE, Answer, Hit, best_sentence, coverage,
-                            responsibility_for)
+from askplan.answer import MIN_COVERAGE, MIN_DENSE, Answer, Hit, best_sentence, coverage, responsibility_for
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.errors import BadQuery, IndexMissing, IndexStale

@@ -68,7 +68,7 @@ class Corpus:
 
 def corpus_files(root: Path) -> list[Path]:
     if not root.is_dir():
-        raise CorpusError(f"corpus folder not found; pass --corpus DIR or set ASKPLAN_CORPUS", path=str(root))
+        raise CorpusError("corpus folder not found; pass --corpus DIR or set ASKPLAN_CORPUS", path=str(root))
     return sorted(p for p in root.glob("*.txt") if p.is_file())
 
 

@@ -15,8 +15,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
 from askplan import __version__
 from askplan.corpus.loader import Corpus
 from askplan.errors import IndexMissing, IndexStale

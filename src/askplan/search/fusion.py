@@ -5,7 +5,9 @@ from __future__ import annotations
 RRF_K = 60
 
 
-def rrf(rankings: dict[str, list[str]], weights: dict[str, float] | None = None, k: int = RRF_K) -> list[tuple[str, float]]:
+def rrf(
+    rankings: dict[str, list[str]], weights: dict[str, float] | None = None, k: int = RRF_K
+) -> list[tuple[str, float]]:
     """Fuse ranked id lists (best first). Returns (id, score) sorted by (-score, id): ties broken by id."""
     scores: dict[str, float] = {}
     for leg, ranked in rankings.items():
