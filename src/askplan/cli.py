@@ -259,3 +259,26 @@ def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_fil
     service.retriever(build_if_missing=True, say=_say)
     report = run_eval(service, questions, mode=mode, doc=doc, progress=not as_json)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else render_report(report, worst))
+
+
+@main.command()
+@_index_options
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ASKPLAN_HOST",
+              help="Interface to listen on (env ASKPLAN_HOST); 0.0.0.0 for every interface.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), envvar="ASKPLAN_PORT",
+              help="Port to listen on (env ASKPLAN_PORT).")
+@domain_errors
+def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int) -> None:
+    """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
+
+    On first start the model and index are built in the background, with progress here; meanwhile pages
+    say 正在准备索引… and refresh themselves.
+    """
+    import uvicorn
+
+    from askplan.web import create_app
+
+    app = create_app(_settings(corpus_dir, index_dir, model), say=_say)
+    _warn_problems(app.state.service.corpus.problems)
+    _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -23,21 +23,37 @@ LEAD_CUES = re.compile(
 FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪条|第几条|在哪里|在哪|是什么|有哪些|是哪些|是多少|讲的?什么|讲啥|说的?什么|内容|请问|一下|吗|呢|的工作$")
 
 
+SECTION_REF = re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?")
+
+
 @dataclass(frozen=True)
 class Intent:
     clause_number: int | None
     who_leads: bool
     topic: str  # the question with cue words removed, for retrieval
+    section: tuple[int, int] | None = None  # 第五章第二节 -> (5, 2); 第五章 -> (5, 0)
 
 
 def read_intent(norm_question: str) -> Intent:
-    number = clause_number(norm_question)
+    section = section_ref(norm_question)
+    number = None if section else clause_number(norm_question)
     who = bool(LEAD_CUES.search(norm_question))
     topic = LEAD_CUES.sub(" ", norm_question)
     for _, pattern in CLAUSE_PATTERNS:
         topic = pattern.sub(" ", topic) if number is not None else topic
+    topic = SECTION_REF.sub(" ", topic) if section else topic
     topic = re.sub(r"\s+", " ", FILLER.sub(" ", topic)).strip()
-    return Intent(number, who, topic)
+    return Intent(number, who, topic, section)
+
+
+def section_ref(norm_question: str) -> tuple[int, int] | None:
+    m = SECTION_REF.search(norm_question)
+    if not m:
+        return None
+    try:
+        return parse_cn_numeral(m.group(1)), parse_cn_numeral(m.group(2)) if m.group(2) else 0
+    except ValueError:
+        return None
 
 
 def clause_number(norm_question: str) -> int | None:

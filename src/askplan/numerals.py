@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 NUMERAL_CHARS = "".join(_DIGITS) + "十百"
@@ -12,7 +14,7 @@ def parse_cn_numeral(text: str) -> int:
 
     Raises ValueError on anything that is not a well-formed numeral.
     """
-    s = text.strip()
+    s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         raise ValueError("empty numeral")
     if s.isascii() and s.isdigit():

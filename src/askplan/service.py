@@ -22,7 +22,11 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 MAX_K = 50
 PRIMARY_DOC = "anhui-yrd-14fyp-action-plan-2021"
-TITLE_CUES = ("行动方案", "方案", "条例", "纲要", "意见", "报告", "通知", "计划", "政策")
+TITLE_CUES = ("行动方案", "方案", "条例", "纲要", "意见", "工作报告", "rcep", "工业互联网")
+# Rank adjustments on top of the fusion (multipliers of the fused score):
+NAMED_DOC_BOOST = 1.5  # the question names the document (方案, 纲要, 条例 …)
+PRIMARY_DOC_BOOST = 1.1  # the plan is what users ask about first
+NO_OWNER_PENALTY = 0.7  # who-leads questions: clauses without a responsibility clause
 
 
 class AskplanService:
@@ -82,14 +86,37 @@ class AskplanService:
         intent = read_intent(norm)
         allowed = self._allowed(doc)
         legs = retriever.legs(intent.topic or norm, allowed)
-        fused = retriever.fuse(legs, weights or MODES[mode])
+        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, norm)
         pinned = self._clause_row(intent.clause_number, doc, norm)
+        if pinned is None and intent.section:
+            pinned = self._section_row(intent.section, doc, norm)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
         grams = set(bigrams(intent.topic or norm))
         hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return _decide(question, norm, kind, hits, grams, legs, pinned is not None)
+
+    def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, norm: str) -> list[tuple[int, float]]:
+        named = self._doc_named_in(norm)
+        measures = self.corpus.measures
+        out = []
+        for row, score in fused:
+            m = measures[row]
+            score *= NAMED_DOC_BOOST if m.doc == named else PRIMARY_DOC_BOOST if m.doc == PRIMARY_DOC else 1.0
+            if who_leads and not m.responsibilities:
+                score *= NO_OWNER_PENALTY
+            out.append((row, score))
+        return sorted(out, key=lambda rs: (-rs[1], measures[rs[0]].id))
+
+    def _section_row(self, section: tuple[int, int], doc: str | None, norm: str) -> int | None:
+        """第五章第二节 -> the measure keyed 5.2 in a document of chapters and sections."""
+        target = doc or self._doc_named_in(norm)
+        key = f"{section[0]}.{section[1]}"
+        for row, m in enumerate(self.corpus.measures):
+            if m.key == key and (m.doc == target or not target) and (section[1] == 0 or m.label.startswith("第")):
+                return row
+        return None
 
     def _allowed(self, doc: str | None) -> np.ndarray | None:
         if not doc:
@@ -111,7 +138,7 @@ class AskplanService:
         question names; the primary plan wins ties."""
         for d in sorted(self.corpus.documents, key=lambda d: d.slug != PRIMARY_DOC):
             title = normalize(d.title)
-            if any(cue in norm and cue in title for cue in TITLE_CUES[:5]) or _shares_run(norm, title, 6):
+            if any(cue in norm and cue in title for cue in TITLE_CUES) or _shares_run(norm, title, 6):
                 return d.slug
         return None
 

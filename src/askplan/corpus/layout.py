@@ -8,6 +8,7 @@ level. Articles (第X条) are terminal: inside an article, （一）/1. lines ar
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from askplan.normalize import strip_edit_markers
@@ -40,6 +41,7 @@ TERMINAL_KINDS = {"article"}
 KINDS_INSIDE_TERMINAL = {"annex", "part", "zhang", "jie", "article"}
 HEADING_ONLY_MAX = 40
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
+_OWNER_CUE = re.compile(r"责任单位|責任單位|牵头|牽頭|负责|負責")
 _LEAD_WS = re.compile(r"^[\s\u3000\ufeff]+")
 
 
@@ -107,14 +109,15 @@ def _number(kind: str, raw: str) -> int | None:
     if kind == "annex":
         return int(raw) if raw else None
     try:
-        return parse_cn_numeral(raw)
+        return parse_cn_numeral(unicodedata.normalize("NFKC", raw))
     except ValueError:
         return None
 
 
 def _heading(pattern: Pattern, m: re.Match[str], number: int | None, line: Line) -> Heading:
     label, rest = m.group(1), m.group(3).strip()
-    heading_only = len(rest) <= HEADING_ONLY_MAX and "。" not in rest.rstrip("。；;") and pattern.kind != "article"
+    heading_only = (len(rest) <= HEADING_ONLY_MAX and "。" not in rest.rstrip("。；;") and pattern.kind != "article"
+                    and not _OWNER_CUE.search(rest))
     if heading_only or not rest:
         return Heading(pattern.kind, pattern.rank, number, label, rest.rstrip("。；;:："), line, None)
     body_start = _offset_of_rest(line, label)

@@ -110,7 +110,8 @@ def _load(path: Path) -> tuple[Document, list[Problem]]:
                           "letters, digits and hyphens, e.g. anhui-plan-2021.txt", path=str(path))
     measures, numbering = parse_body(slug, source, body_offset, body_line)
     if not measures:
-        raise CorpusError("no measures found: the body is empty", path=str(path), line=body_line)
+        raise CorpusError("no measures found: the body is empty; add the document's text below the closing '---'",
+                          path=str(path), line=body_line)
     problems = [Problem(str(path), line, msg + "; check the source numbering") for line, msg in numbering]
     for key, n in Counter(m.key for m in measures).items():
         if n > 1:
@@ -130,12 +131,13 @@ def _read_text(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise CorpusError(f"not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8",
                           path=str(path), line=line) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text  # a BOM stays: offsets count it, as any UTF-8 reader of the file does
 
 
 def parse_front_matter(source: str, where: str) -> tuple[dict[str, str], int, int]:
     """(keys, offset of the body, line number of the body's first line)."""
-    if not source.startswith("---"):
+    bom = 1 if source.startswith("\ufeff") else 0
+    if not source[bom:].startswith("---"):
         raise CorpusError("missing front matter: the file must start with a '---' line, then "
                           f"{', '.join(REQUIRED_KEYS)} as 'key: value' lines, then '---'", path=where, line=1)
     lines = source.splitlines(keepends=True)
@@ -147,8 +149,9 @@ def parse_front_matter(source: str, where: str) -> tuple[dict[str, str], int, in
             _validate_meta(meta, where, number)
             return meta, offset, number + 1
         key, sep, value = line.partition(":")
-        if not sep or not key.strip():
-            raise CorpusError(f"front matter line is not 'key: value': {line.strip()[:40]!r}", path=where, line=number)
+        if not sep or not key.strip() or len(key.strip()) > 40:
+            raise CorpusError(f"front matter line is not 'key: value': {line.strip()[:40]!r}; if the keys ended "
+                              "above, the closing '---' line is missing", path=where, line=number)
         meta[key.strip()] = value.strip()
     raise CorpusError("front matter is not closed: add a '---' line after the keys", path=where, line=1)
 
@@ -160,5 +163,15 @@ def _validate_meta(meta: dict[str, str], where: str, line: int) -> None:
                           path=where, line=line)
     if meta["script"] not in SCRIPTS:
         raise CorpusError(f"script must be one of {', '.join(SCRIPTS)}, not {meta['script']!r}", path=where, line=line)
-    if not DATE.match(meta["date"]):
+    if not DATE.match(meta["date"]) or not _real_date(meta["date"]):
         raise CorpusError(f"date must be YYYY-MM-DD, not {meta['date']!r}", path=where, line=line)
+
+
+def _real_date(text: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

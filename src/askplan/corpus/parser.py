@@ -5,7 +5,7 @@ Keys (stable across rebuilds, derived from the numbering only):
 - text before the first heading: ``0``;
 - the dominant clause level, numbered 1..N without restarting (the plan's （一）…（三十六）, 第X条, 1.–24.): the number;
 - anything else: the dotted path of heading numbers (第五章第二节 -> ``5.2``), ``.0`` for a heading's own text
-  before its sub-headings, ``.N`` for the N-th paragraph of a split block, ``boxN`` for 专栏N, ``annexN``;
+  before its sub-headings, ``-N`` for the N-th paragraph of a split block, ``boxN`` for 专栏N, ``annexN``;
 - a file holding several documents (numbering restarting at 一、) prefixes ``pN.`` to every key of part N>1 and
   of part 1 alike, except the preamble ``0``.
 """
@@ -213,7 +213,7 @@ def _measures(slug: str, source: str, parts: list[Node]) -> list[Measure]:
         if block.split:
             for i, group in enumerate(_paragraph_groups(block.lines), start=1):
                 start = block.body_start if group[0] is block.lines[0] else group[0].start
-                measures.append(_measure(slug, source, block, f"{block.key}.{i}", group, start, len(measures)))
+                measures.append(_measure(slug, source, block, f"{block.key}-{i}", group, start, len(measures)))
         else:
             measures.append(_measure(slug, source, block, block.key, block.lines, block.body_start, len(measures)))
     return measures

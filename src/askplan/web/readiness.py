@@ -1,0 +1,106 @@
+"""Whether the service can answer yet. The index (and the model, on a first start) is loaded or built once
+in a background thread started from the app's lifespan; routes that search call ``require()``, which raises
+``Preparing`` while that runs and the load error afterwards. A failed load is retried at most every few
+seconds, so ``askplan index --force`` in another terminal fixes a running server without a restart."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from askplan.errors import AskplanError, IndexStale
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 5.0
+
+
+class Preparing(Exception):
+    """The index is still being loaded or built; ask again shortly."""
+
+    def __init__(self, progress: str = "") -> None:
+        self.progress = progress
+        super().__init__("正在准备索引… the index is being prepared; retry in a few seconds")
+
+
+class Readiness:
+    def __init__(self, service, *, build_if_missing: bool = True, say: Callable[[str], None] | None = None,
+                 retry_seconds: float = RETRY_SECONDS) -> None:
+        self.service = service
+        self.build_if_missing = build_if_missing
+        self.retry_seconds = retry_seconds
+        self.status = "idle"  # idle -> building -> ok | error
+        self.error: AskplanError | None = None
+        self.progress = ""
+        self._say = say
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_attempt = 0.0
+
+    def start(self) -> None:
+        """Start loading (building if missing and allowed) in a daemon thread; later calls do nothing."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self.status = "building"
+            self._thread = threading.Thread(target=self._prepare, name="askplan-index", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Block until the first load ends (or ``timeout``); the status."""
+        self._done.wait(timeout)
+        return self.status
+
+    def require(self) -> None:
+        """Return when the service can answer; raise ``Preparing`` or the load error otherwise."""
+        if self.status == "ok":
+            return
+        if self.status == "idle":
+            self.start()
+        if self.status == "building":
+            raise Preparing(self.progress)
+        self._retry()
+
+    def note(self, message: str) -> None:
+        """A progress line: shown on the preparing page and passed on to the terminal."""
+        self.progress = message
+        if self._say:
+            self._say(message)
+
+    def _prepare(self) -> None:
+        self._last_attempt = time.monotonic()
+        try:
+            self.service.retriever(build_if_missing=self.build_if_missing, say=self.note)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a 503 naming the fix
+            self._fail(exc)
+        else:
+            self.status, self.error = "ok", None
+            self.note("index ready")
+        finally:
+            self._done.set()
+
+    def _retry(self) -> None:
+        with self._lock:
+            if self.status == "ok":
+                return
+            if time.monotonic() - self._last_attempt < self.retry_seconds:
+                raise self.error or IndexStale("the index is not ready; rebuild it with: "
+                                               "askplan index --force")
+            self._last_attempt = time.monotonic()
+            try:
+                self.service.retriever(build_if_missing=False)
+            except Exception as exc:  # noqa: BLE001
+                self._fail(exc)
+                raise self.error from None
+            self.status, self.error = "ok", None
+            log.info("index loaded on retry")
+
+    def _fail(self, exc: Exception) -> None:
+        if not isinstance(exc, AskplanError):
+            log.error("preparing the index failed", exc_info=exc)
+            exc = IndexStale(f"preparing the index failed ({type(exc).__name__}: {exc}); "
+                             "rebuild it with: askplan index --force")
+        self.status, self.error = "error", exc
+        self.note(f"cannot serve answers: {exc}")

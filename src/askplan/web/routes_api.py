@@ -1,0 +1,56 @@
+"""JSON API: thin, synchronous routes (FastAPI runs them in its threadpool, so retrieval never blocks the
+event loop) that call the one service object. Errors are mapped to statuses in ``askplan.web.app``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from askplan.render import measure_dict
+from askplan.render_answer import answer_dict
+from askplan.service import MAX_K, AskplanService
+from askplan.web import deps
+from askplan.web.deps import service_of
+from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, MeasureOut
+
+router = APIRouter()
+Service = Annotated[AskplanService, Depends(service_of)]
+
+
+@router.get("/api/ask", response_model=AnswerOut, responses=ERROR_RESPONSES, tags=["api"])
+def ask(request: Request,
+        q: str = Query("", description="The question, Simplified or Traditional, at most 500 characters"),
+        k: int = Query(5, ge=1, le=MAX_K, description="How many clauses"),
+        doc: str | None = Query(None, description="Only this document (slug), see /api/docs"),
+        mode: Literal["hybrid", "bm25", "dense"] = "hybrid") -> dict:
+    """Answer a question with cited clauses: the same object as ``askplan ask --json``."""
+    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode))
+
+
+@router.get("/api/measures/{doc}/{key:path}", response_model=MeasureOut, responses=ERROR_RESPONSES,
+            tags=["api"])
+def measure(doc: str, key: str, service: Service, simplified: bool = False) -> dict:
+    """One measure in full (as ``askplan show --json``); ``simplified=true`` converts its text."""
+    m = service.corpus.measure(f"{doc}/{key}")
+    return measure_dict(m, service.corpus.document(m.doc), simplified=simplified)
+
+
+@router.get("/api/docs", response_model=list[DocOut], tags=["api"])
+def docs(service: Service) -> list[dict]:
+    """The documents of the corpus."""
+    return [{"slug": d.slug, "title": d.title, "issuer": d.issuer, "date": d.date, "script": d.script,
+             "source": d.source, "measures": len(d.measures)} for d in service.corpus.documents]
+
+
+@router.get("/healthz", response_model=HealthOut, tags=["ops"])
+def healthz(request: Request, service: Service):
+    """``ok`` when answering, ``building`` while the index is prepared, ``error`` (HTTP 503) on failure."""
+    readiness = request.app.state.readiness
+    status = {"idle": "building"}.get(readiness.status, readiness.status)
+    body = HealthOut(status=status, measures=len(service.corpus.measures), model=service.model_name,
+                     detail=str(readiness.error) if status == "error" and readiness.error else None)
+    if status == "error":
+        return JSONResponse(body.model_dump(), status_code=503)
+    return body

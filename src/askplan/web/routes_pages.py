@@ -1,0 +1,75 @@
+"""HTML pages: the question page (results at ``/?q=…&doc=…`` so they can be bookmarked), one measure, one
+document's contents, and the 原文/简体 toggle. Thin routes over the service; views do the shaping."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from askplan.errors import BadQuery
+from askplan.service import MAX_K, MAX_QUESTION_CHARS
+from askplan.web import deps
+from askplan.web.deps import clean_query, service_of
+from askplan.web.templating import convert_for, render
+from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, measure_view, toc_rows
+
+router = APIRouter(include_in_schema=False)
+EXAMPLES = ("谁牵头碳达峰工作？", "能耗双控谁负责？", "皖北振兴是哪一条？", "2025年城镇化率目标是多少？",
+            "第二十五条讲什么？")
+ASK_FOR_QUESTION = "请输入一个问题，例如：谁牵头碳达峰工作？"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def bad_query_message(question: str, exc: BadQuery) -> str:
+    if len(question) > MAX_QUESTION_CHARS:
+        return (f"问题太长：共 {len(question)} 个字符，上限是 {MAX_QUESTION_CHARS} 个。"
+                "请一次只问一件事，或删减后再试。")
+    return f"无法处理这个问题：问题里没有可检索的文字。请换一种问法。（{exc}）"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, q: str | None = None, doc: str | None = None,
+         k: int = Query(5, ge=1, le=MAX_K)) -> HTMLResponse:
+    service = service_of(request)
+    question = clean_query(q)
+    context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
+               "examples": EXAMPLES, "answer": None, "message": None, "max_chars": MAX_QUESTION_CHARS}
+    if doc:
+        service.corpus.document(doc)
+    request.app.state.readiness.require()
+    if q is None:
+        return render(request, "index.html", **context)
+    if not question.strip():
+        return render(request, "index.html", **{**context, "message": ASK_FOR_QUESTION})
+    try:
+        answer = deps.ask(request, question, k=k, doc=doc)
+    except BadQuery as exc:
+        message = bad_query_message(question, exc)
+        return render(request, "index.html", status_code=422, **{**context, "message": message})
+    return render(request, "index.html", **{**context, "answer": answer_view(answer, convert_for(request))})
+
+
+@router.get("/m/{doc}/{key:path}", response_class=HTMLResponse)
+def measure_page(request: Request, doc: str, key: str) -> HTMLResponse:
+    corpus = service_of(request).corpus
+    view = measure_view(corpus, corpus.measure(f"{doc}/{key}"), convert_for(request))
+    return render(request, "measure.html", m=view, permalink=str(request.url.replace(query="")))
+
+
+@router.get("/d/{doc}", response_class=HTMLResponse)
+def document_page(request: Request, doc: str) -> HTMLResponse:
+    document = service_of(request).corpus.document(doc)
+    conv = convert_for(request)
+    return render(request, "document.html", d=document, title=conv(document.title),
+                  issuer=conv(document.issuer), rows=toc_rows(document, conv))
+
+
+@router.get("/script/{mode}")
+def set_script(mode: Literal["orig", "simp"], next: str = "/") -> RedirectResponse:  # noqa: A002
+    """Remember the display script in a cookie and go back to ``next`` (a path on this site only)."""
+    target = next if next.startswith("/") and not next.startswith("//") and "\\" not in next else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SCRIPT_COOKIE, mode, max_age=ONE_YEAR, samesite="lax")
+    return response

@@ -1,0 +1,45 @@
+"""Jinja2 setup (autoescape always on) and the one ``render`` helper every page and error page goes through:
+it adds the display script (cookie ``script=orig|simp``) and the toggle link to each template's context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from askplan.web.views import SCRIPT_COOKIE, SCRIPTS, Convert, converter
+
+
+def make_templates(directory: Path) -> Jinja2Templates:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Jinja2Templates(env=env)
+
+
+def script_of(request: Request) -> str:
+    value = request.cookies.get(SCRIPT_COOKIE, "orig")
+    return value if value in SCRIPTS else "orig"
+
+
+def convert_for(request: Request) -> Convert:
+    return converter(script_of(request))
+
+
+def here(request: Request) -> str:
+    """The current path and query, for the script toggle's ``next``."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, name: str, *, status_code: int = 200, headers: dict | None = None,
+           **context) -> HTMLResponse:
+    script = script_of(request)
+    back = quote(here(request), safe="")
+    base = {"script": script, "script_urls": {s: f"/script/{s}?next={back}" for s in SCRIPTS}}
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code,
+                                      headers=headers)

@@ -1,0 +1,149 @@
+"""What the page templates show: answers, measures and documents turned into display records in the chosen
+script (original or Simplified, converted server-side) with highlighted, escaped text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from askplan.answer import Answer, Hit
+from askplan.corpus import Corpus
+from askplan.models import Document, Measure, Responsibility
+from askplan.normalize import to_simplified
+from askplan.web.highlight import Convert, highlight, identity, query_grams
+
+SCRIPT_COOKIE = "script"
+SCRIPTS = ("orig", "simp")
+
+
+def converter(script: str) -> Convert:
+    return to_simplified if script == "simp" else identity
+
+
+def measure_url(measure: Measure) -> str:
+    return f"/m/{quote(measure.doc)}/{quote(measure.key)}"
+
+
+@dataclass(frozen=True)
+class RespView:
+    text: str
+    lead: str | None
+    co_units: tuple[str, ...]
+    covered: str
+
+
+@dataclass(frozen=True)
+class HitView:
+    rank: int
+    url: str
+    id: str
+    document_title: str
+    document_url: str
+    chapter: str
+    label: str
+    title: str
+    heading: str
+    text_html: Markup
+    best_sentence: str | None
+    responsibility: RespView | None
+    citation: str
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    kind: str
+    answered: bool
+    top: HitView | None
+    hits: tuple[HitView, ...]
+    lead: RespView | None
+
+
+def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
+    covered = measure.text[r.span[0]:r.clause_span[0]].strip()
+    short = covered if len(covered) <= 80 else covered[:80] + "…"
+    return RespView(conv(r.text), conv(r.lead_verbatim) if r.lead_verbatim else None,
+                    tuple(conv(u) for u in r.units_verbatim[1:]), conv(short))
+
+
+def hit_view(hit: Hit, grams: set[str], conv: Convert) -> HitView:
+    m = hit.measure
+    best = m.text[hit.best_sentence[0]:hit.best_sentence[1]].strip() if hit.best_sentence else None
+    return HitView(
+        rank=hit.rank, url=measure_url(m), id=m.id, document_title=conv(hit.document.title),
+        document_url=f"/d/{quote(m.doc)}", chapter=conv(" › ".join(m.chapter)), label=m.display_label,
+        title=conv(m.title), heading=conv(m.heading()),
+        text_html=highlight(m, grams, hit.best_sentence, conv),
+        best_sentence=conv(best) if best else None,
+        responsibility=resp_view(m, hit.responsibility, conv) if hit.responsibility else None,
+        citation=conv(hit.citation),
+    )
+
+
+def answer_view(answer: Answer, conv: Convert) -> AnswerView:
+    grams = query_grams(answer.normalized)
+    hits = tuple(hit_view(h, grams, conv) for h in answer.hits)
+    top = hits[0] if hits else None
+    lead = top.responsibility if top and answer.answered and answer.kind == "lead" else None
+    return AnswerView(answer.kind, answer.answered, top, hits, lead)
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: str
+    url: str
+    document: Document
+    document_title: str
+    document_url: str
+    chapter: tuple[str, ...]
+    heading: str
+    text_html: Markup
+    responsibilities: tuple[RespView, ...]
+    citation: str
+    prev: tuple[str, str] | None  # (url, heading)
+    next: tuple[str, str] | None
+
+
+def measure_view(corpus: Corpus, measure: Measure, conv: Convert) -> MeasureView:
+    doc = corpus.document(measure.doc)
+    siblings = doc.measures
+    i = next(n for n, m in enumerate(siblings) if m.id == measure.id)
+    prev = siblings[i - 1] if i > 0 else None
+    nxt = siblings[i + 1] if i + 1 < len(siblings) else None
+    return MeasureView(
+        id=measure.id, url=measure_url(measure), document=doc, document_title=conv(doc.title),
+        document_url=f"/d/{quote(doc.slug)}", chapter=tuple(conv(c) for c in measure.chapter),
+        heading=conv(measure.heading()), text_html=highlight(measure, convert=conv),
+        responsibilities=tuple(resp_view(measure, r, conv) for r in measure.responsibilities),
+        citation=conv(doc.citation(measure)),
+        prev=(measure_url(prev), conv(prev.heading())) if prev else None,
+        next=(measure_url(nxt), conv(nxt.heading())) if nxt else None,
+    )
+
+
+@dataclass(frozen=True)
+class TocRow:
+    level: int
+    text: str
+    url: str | None = None  # None: a chapter heading
+    lead: str | None = None
+
+
+def toc_rows(doc: Document, conv: Convert) -> list[TocRow]:
+    """Chapters as headings (emitted where the chapter path changes) and measures as links beneath them."""
+    rows: list[TocRow] = []
+    previous: tuple[str, ...] = ()
+    for m in doc.measures:
+        same = 0
+        while same < min(len(previous), len(m.chapter)) and previous[same] == m.chapter[same]:
+            same += 1
+        rows += [TocRow(level, conv(m.chapter[level])) for level in range(same, len(m.chapter))]
+        lead = m.responsibilities[0].lead_verbatim if m.responsibilities else None
+        rows.append(TocRow(len(m.chapter), conv(m.heading()), measure_url(m), conv(lead) if lead else None))
+        previous = m.chapter
+    return rows
+
+
+def doc_options(corpus: Corpus, conv: Convert) -> list[tuple[str, str]]:
+    return [(d.slug, conv(d.title)) for d in corpus.documents]

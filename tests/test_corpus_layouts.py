@@ -1,0 +1,298 @@
+"""Every layout the parser knows: the six bundled documents, one case per structure pattern and per clause
+pattern, and three unseen layouts kept as small synthetic files in tests/fixtures/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from askplan.corpus import Corpus, check_corpus, load_corpus, load_document
+from askplan.corpus.layout import HEADING_PATTERNS, KINDS_INSIDE_TERMINAL, Line, classify
+from askplan.corpus.parser import parse_body
+from askplan.corpus.responsibility import CLAUSE_PATTERNS, parse_responsibilities
+from askplan.models import Document
+from askplan.normalize import strip_edit_markers
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+FIXTURES = Path(__file__).parent / "fixtures"
+FRONT = "---\ntitle: 测试方案\nissuer: 测试单位\ndate: 2021-01-01\nscript: simplified\nsource: synthetic\n---\n"
+
+COUNTS = {
+    "anhui-government-work-report-2026": 80,
+    "anhui-industrial-internet-2021": 68,
+    "anhui-rcep-opening-2022": 26,
+    "anhui-yrd-14fyp-action-plan-2021": 37,
+    "shanghai-yrd-demo-zone-regulation-2024": 67,
+    "yrd-integration-outline-2019": 56,
+}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return load_corpus(CORPUS)
+
+
+def keys(doc: Document) -> list[str]:
+    return [m.key for m in doc.measures]
+
+
+# --- the bundled corpus -----------------------------------------------------------------------------------
+
+
+def test_bundled_documents_and_counts(corpus: Corpus) -> None:
+    assert {d.slug: len(d.measures) for d in corpus.documents} == COUNTS
+    assert corpus.problems == ()
+
+
+@pytest.mark.parametrize("slug", sorted(COUNTS))
+def test_keys_unique_and_offsets_exact(corpus: Corpus, slug: str) -> None:
+    doc = corpus.document(slug)
+    assert len(set(keys(doc))) == len(doc.measures)
+    source = Path(doc.path).read_bytes().decode("utf-8")
+    for m in doc.measures:
+        assert strip_edit_markers(source[m.start:m.end]) == m.text, m.id
+        assert m.text.strip() and m.title, m.id
+
+
+@pytest.mark.parametrize(("slug", "head", "tail"), [
+    ("anhui-yrd-14fyp-action-plan-2021", ["0", "1", "2"], ["35", "36"]),
+    ("yrd-integration-outline-2019", ["0", "1.0", "1.1", "1.2", "1.3", "2.1"], ["12.4", "12.5"]),
+    ("shanghai-yrd-demo-zone-regulation-2024", ["0", "1", "2"], ["65", "66"]),
+    ("anhui-rcep-opening-2022", ["0", "1.0", "1", "2"], ["23", "24"]),
+    ("anhui-industrial-internet-2021", ["0", "p1.1-1", "p1.1-2", "p1.2-1"], ["p2.4.4", "p2.annex"]),
+    ("anhui-government-work-report-2026", ["0", "1.0-1", "1.1", "1.2-1"], ["3.11-5", "3.11-6"]),
+])
+def test_key_scheme_ends(corpus: Corpus, slug: str, head: list[str], tail: list[str]) -> None:
+    ks = keys(corpus.document(slug))
+    assert ks[:len(head)] == head and ks[-len(tail):] == tail
+
+
+def test_continuous_clause_levels_have_bare_keys(corpus: Corpus) -> None:
+    articles = corpus.document("shanghai-yrd-demo-zone-regulation-2024")
+    assert keys(articles)[1:] == [str(n) for n in range(1, 67)]
+    assert [m.label for m in articles.measures[1:4]] == ["第一条", "第二条", "第三条"]
+    rcep = corpus.document("anhui-rcep-opening-2022")
+    assert keys(rcep)[2:] == [str(n) for n in range(1, 25)]
+
+
+def test_two_documents_in_one_file_are_prefixed(corpus: Corpus) -> None:
+    ks = set(keys(corpus.document("anhui-industrial-internet-2021")))
+    assert {f"p2.{n}" for n in range(1, 25)} <= ks
+    assert {f"p2.box{n}" for n in range(1, 13)} <= ks
+    assert {"0", "p2.0", "p2.annex"} <= ks
+    assert all(k == "0" or k.startswith(("p1.", "p2.")) for k in ks)
+
+
+SPOT = [
+    ("anhui-yrd-14fyp-action-plan-2021/17", "(十七)", "共同建設軌道上的長三角", ("六、加強基礎設施互聯互通",),
+     ("省发展改革委",)),
+    ("yrd-integration-outline-2019/1.0", "第一章", "发展背景", (), ()),
+    ("yrd-integration-outline-2019/3.2", "第二节", "加快都市圈一体化发展", ("第三章\u3000推动形成区域协调发展新格局",),
+     ()),
+    ("shanghai-yrd-demo-zone-regulation-2024/66", "第六十六条", "本条例自2024年5月1日起施行", ("第九章 附 则",), ()),
+    ("anhui-rcep-opening-2022/1", "1.", "扩大优势产品出口", ("二、重点任务", "（一）大力发展货物贸易"),
+     ("合肥海关", "省商务厅", "省商务厅")),
+    ("anhui-rcep-opening-2022/24", "24.", "加强风险应对", ("三、保障措施",), ("省商务厅",)),
+    ("anhui-industrial-internet-2021/p1.1-1", "", "培育各类工业互联网平台", ("一、支持工业互联网平台建设",),
+     ("省经济和信息化厅",)),
+    ("anhui-industrial-internet-2021/p2.19", "19﹒", "推动工业互联网标准体系建设",
+     ("二、行动步骤", "（七）技术能力提升行动。"), ("省市场监管局",)),
+    ("anhui-industrial-internet-2021/p2.box1", "专栏1", "工业互联网网络互联互通工程",
+     ("二、行动步骤", "（一）网络体系强基行动。"), ()),
+    ("anhui-government-work-report-2026/1.1", "（一）", "精准施策稳经济，回升向好态势巩固拓展",
+     ("一、2025年工作和“十四五”发展回顾",), ()),
+    ("anhui-government-work-report-2026/3.1-2", "", "深入实施提振消费专项行动",
+     ("三、2026年重点工作", "（一）加力扩内需稳增长"), ()),
+]
+
+
+@pytest.mark.parametrize(("measure_id", "label", "title", "chapter", "leads"), SPOT, ids=[s[0] for s in SPOT])
+def test_spot_checks(corpus: Corpus, measure_id: str, label: str, title: str, chapter: tuple[str, ...],
+                     leads: tuple[str, ...]) -> None:
+    m = corpus.measure(measure_id)
+    assert (m.label, m.title, m.chapter) == (label, title, chapter)
+    assert tuple(r.lead for r in m.responsibilities) == leads
+
+
+def test_rcep_lead_and_assist_clauses(corpus: Corpus) -> None:
+    first, second, third = corpus.measure("anhui-rcep-opening-2022/1").responsibilities
+    assert (first.text, first.co_units) == ("（合肥海关负责）", ())
+    assert (second.text, second.co_units) == ("（省商务厅牵头，合肥海关配合）", ("合肥海关",))
+    assert third.co_units == ("省农业农村厅",)
+
+
+def test_industrial_lead_is_canonical_but_verbatim_kept(corpus: Corpus) -> None:
+    (clause,) = corpus.measure("anhui-industrial-internet-2021/p2.19").responsibilities
+    assert (clause.lead, clause.lead_verbatim) == ("省市场监管局", "省市场监督管理局")
+
+
+def test_items_inside_an_article_stay_in_the_article(corpus: Corpus) -> None:
+    article = corpus.measure("shanghai-yrd-demo-zone-regulation-2024/10")
+    assert article.label == "第十条" and article.chapter == ("第二章 治理体制",)
+    assert "（一）负责示范区发展规划" in article.text and "（四）" in article.text
+    doc = corpus.document(article.doc)
+    assert doc.citation(article) == f"《{doc.title}》第十条"
+
+
+def test_report_has_no_responsibility_clauses(corpus: Corpus) -> None:
+    doc = corpus.document("anhui-government-work-report-2026")
+    assert not any(m.responsibilities for m in doc.measures)
+
+
+# --- one case per structure pattern and per clause pattern ----------------------------------------------
+
+# kind -> (number, label, title, carries a body on its own line)
+HEADING_EXPECTED = {
+    "annex": (None, "附件", "重點工作清單", False),
+    "part": (1, "第一编", "总则", False),
+    "zhang": (3, "第三章", "推动形成区域协调发展新格局", False),
+    "jie": (1, "第一节", "发展基础", False),
+    "article": (12, "第十二条", "本市有关行政机关可以……", True),
+    "cn_chapter": (7, "七、", "共同建設綠色美麗長三角", False),
+    "cn_paren": (25, "(二十五)", "推進碳達峰碳中和", False),
+    "box": (1, "专栏1", "工业互联网网络互联互通工程", False),
+    "arabic": (13, "13﹒", "开展工业互联网新模式推广", False),
+    "arabic_paren": (1, "（1）", "加强组织领导", False),
+}
+
+
+def test_every_heading_pattern_has_a_case() -> None:
+    assert [p.kind for p in HEADING_PATTERNS] == list(HEADING_EXPECTED)
+
+
+@pytest.mark.parametrize("pattern", HEADING_PATTERNS, ids=[p.kind for p in HEADING_PATTERNS])
+def test_heading_pattern_example(pattern) -> None:
+    line = Line(1, 0, len(pattern.example), pattern.example)
+    heading = classify(line, in_terminal=False)
+    number, label, title, has_body = HEADING_EXPECTED[pattern.kind]
+    assert heading is not None
+    assert (heading.kind, heading.rank, heading.number, heading.label, heading.title) == (
+        pattern.kind, pattern.rank, number, label, title)
+    assert (heading.body_start is not None) == has_body
+    inside = classify(line, in_terminal=True)
+    assert (inside is not None) == (pattern.kind in KINDS_INSIDE_TERMINAL)
+
+
+def test_body_paragraph_is_no_heading() -> None:
+    text = "2025年，全省地区生产总值增长5.5%。"
+    assert classify(Line(1, 0, len(text), text), in_terminal=False) is None
+
+
+# name -> (lead, co-units)
+CLAUSE_EXPECTED = {
+    "listed": ("省发展改革委", ("省商务厅",)),
+    "lead_and_assist": ("省商务厅", ("合肥海关",)),
+    "sole": ("省商务厅", ()),
+    "trailing": ("市发展改革委", ()),
+}
+
+
+def test_every_clause_pattern_has_a_case() -> None:
+    assert [p.name for p in CLAUSE_PATTERNS] == list(CLAUSE_EXPECTED)
+
+
+@pytest.mark.parametrize("pattern", CLAUSE_PATTERNS, ids=[p.name for p in CLAUSE_PATTERNS])
+def test_clause_pattern_example(pattern) -> None:
+    first_match = next(p for p in CLAUSE_PATTERNS if p.regex.search(pattern.example))
+    assert first_match is pattern
+    (clause,) = parse_responsibilities(pattern.example)
+    assert (clause.lead, clause.co_units) == CLAUSE_EXPECTED[pattern.name]
+    assert clause.clause_span == (0, len(pattern.example))
+
+
+# --- unseen layouts (tests/fixtures) --------------------------------------------------------------------
+
+
+def test_fixture_folder_checks_clean() -> None:
+    loaded, problems = check_corpus(FIXTURES)
+    assert problems == []
+    assert [d.slug for d in loaded.documents] == [
+        "city-assessment-list-2023", "county-rural-revitalization-2021", "province-digital-economy-order-2022"]
+
+
+def test_assessment_list_items_with_trailing_lead() -> None:
+    doc = load_document(FIXTURES / "city-assessment-list-2023.txt")
+    assert keys(doc) == ["0", "1", "2", "3", "4", "5"]
+    assert [m.responsibilities[0].lead for m in doc.measures[1:]] == [
+        "市发展改革委", "市经济和信息化局", "市商务局", "市人力资源社会保障局", "市教育局"]
+    item1 = doc.measures[1]
+    assert (item1.label, item1.title, item1.chapter) == ("1．", "地区生产总值增长6%以上", ("一、经济发展",))
+    assert item1.responsibilities[0].units == ("市发展改革委", "市统计局")
+    assert doc.measures[4].chapter == ("二、民生保障",)
+    assert "关于印发" in doc.measures[0].text and not doc.measures[0].responsibilities
+
+
+def test_government_order_articles_are_measures() -> None:
+    doc = load_document(FIXTURES / "province-digital-economy-order-2022.txt")
+    assert keys(doc) == ["0", "1", "2", "3", "4", "5"]
+    assert [m.label for m in doc.measures[1:]] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
+    article3 = doc.measures[3]
+    assert article3.chapter == ("第二章\u3000促进措施",)
+    assert "（一）加强数字基础设施建设" in article3.text and "（三）培育数据要素市场" in article3.text
+    assert doc.citation(article3) == "《某省促进数字经济发展办法》第三条"
+    assert "第100号" in doc.measures[0].text
+
+
+def test_traditional_plan_with_full_width_labels() -> None:
+    doc = load_document(FIXTURES / "county-rural-revitalization-2021.txt")
+    assert doc.script == "traditional"
+    assert keys(doc) == ["0", "1", "2", "3", "4"]
+    assert [m.label for m in doc.measures[1:]] == ["（一）", "（二）", "（三）", "（四）"]
+    leads = [m.responsibilities[0].lead if m.responsibilities else None for m in doc.measures[1:]]
+    assert leads == ["县农业农村局", "县住房城乡建设局", "县委农办", None]
+    first = doc.measures[1].responsibilities[0]
+    assert first.units_verbatim == ("縣農業農村局", "縣發展改革委")
+    heading_alone = doc.measures[3]  # （三）加強組織領導 on its own line, the body below it
+    assert heading_alone.title == "加強組織領導" and heading_alone.text.startswith("各鄉鎮要建立")
+    assert "发展特色产业" in doc.measures[1].norm
+
+
+def test_crlf_file_parses_like_lf(tmp_path: Path) -> None:
+    text = (FIXTURES / "county-rural-revitalization-2021.txt").read_bytes().decode("utf-8")
+    crlf = tmp_path / "crlf-plan.txt"
+    crlf.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    lf, doc = load_document(FIXTURES / "county-rural-revitalization-2021.txt"), load_document(crlf)
+    assert [(m.key, m.title, m.line) for m in doc.measures] == [(m.key, m.title, m.line) for m in lf.measures]
+    assert [r.lead for m in doc.measures for r in m.responsibilities] == [
+        r.lead for m in lf.measures for r in m.responsibilities]
+
+
+# --- known parser bugs (strict xfail: they flip to failures once fixed) ---------------------------------
+
+
+def _parse(body: str):
+    measures, problems = parse_body("t", FRONT + body, len(FRONT), FRONT.count("\n") + 1)
+    return measures, problems
+
+
+def test_short_assessment_item_without_full_stop_is_kept() -> None:
+    measures, _ = _parse("一、经济发展\n1．地区生产总值增长6%以上，牵头考核单位：市发展改革委\n"
+                         "2．规上工业增加值增长8%。牵头考核单位：市经济和信息化局\n")
+    assert [(m.key, m.responsibilities[0].lead) for m in measures] == [
+        ("1", "市发展改革委"), ("2", "市经济和信息化局")]
+
+
+def test_full_width_digit_labels() -> None:
+    measures, _ = _parse("一、经济发展\n１．地区生产总值增长6%以上。牵头考核单位：市发展改革委\n"
+                         "２．规上工业增加值增长8%。牵头考核单位：市经济和信息化局\n")
+    assert [(m.key, m.label) for m in measures] == [("1", "１．"), ("2", "２．")]
+
+
+def test_split_item_keys_do_not_collide_with_dotted_paths() -> None:
+    measures, _ = _parse(
+        "一、总体要求\n（一）指导思想。坚持稳中求进工作总基调。\n二、重点任务\n"
+        "1．推进外网建设。支持基础电信企业加强网络建设。（责任单位：省通信管理局）\n"
+        "加快5G和千兆光网建设，实现全面覆盖。（责任单位：省经济和信息化厅）\n"
+        "2．推进内网改造。支持工业企业改造企业内网。（责任单位：省经济和信息化厅）\n"
+        "3．建设标识解析体系。引导龙头企业建设二级节点。（责任单位：省通信管理局）\n")
+    ks = [m.key for m in measures]
+    assert len(ks) == 5 and len(set(ks)) == len(ks), ks
+
+
+def test_offsets_exact_in_a_file_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom-plan.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "county-rural-revitalization-2021.txt").read_bytes())
+    source = path.read_bytes().decode("utf-8")
+    doc = load_document(path)
+    assert [strip_edit_markers(source[m.start:m.end]) for m in doc.measures] == [m.text for m in doc.measures]
