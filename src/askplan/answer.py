@@ -10,11 +10,6 @@ from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import normalize
 from askplan.tokenize import bigrams
 
-# Calibrated on eval/questions.jsonl (see eval/README.md): answer when the top measure covers this share of
-# the question's content bigrams, or when the dense leg is this sure.
-MIN_COVERAGE = 0.5
-MIN_DENSE = 0.86
-
 
 @dataclass(frozen=True)
 class Hit:

@@ -86,6 +86,8 @@ def main(verbose: int) -> None:
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    for noisy in ("bm25s", "jieba", "sentence_transformers", "faiss"):
+        logging.getLogger(noisy).setLevel(max(level, logging.DEBUG if verbose > 1 else logging.WARNING))
 
 
 @main.command()
@@ -265,19 +267,25 @@ def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_fil
 @_index_options
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ASKPLAN_HOST",
               help="Interface to listen on (env ASKPLAN_HOST); 0.0.0.0 for every interface.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), envvar="ASKPLAN_PORT",
-              help="Port to listen on (env ASKPLAN_PORT).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              envvar="ASKPLAN_PORT", help="Port to listen on (env ASKPLAN_PORT).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 256),
+              envvar="ASKPLAN_THREADS",
+              help="CPU threads torch uses per encoding (env ASKPLAN_THREADS). Each request encodes one "
+                   "short query, which one thread does fastest; more threads only help a long index build.")
 @domain_errors
-def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int) -> None:
+def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int) -> None:
     """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
 
     On first start the model and index are built in the background, with progress here; meanwhile pages
     say 正在准备索引… and refresh themselves.
     """
+    import torch
     import uvicorn
 
     from askplan.web import create_app
 
+    torch.set_num_threads(threads)
     app = create_app(_settings(corpus_dir, index_dir, model), say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")

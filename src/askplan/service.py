@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from askplan.answer import MIN_COVERAGE, MIN_DENSE, Answer, Hit, best_sentence, coverage, responsibility_for
+from askplan.abstain import Answerability
+from askplan.answer import Answer, Hit, best_sentence, coverage, responsibility_for
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.errors import BadQuery, IndexMissing, IndexStale
@@ -36,6 +37,8 @@ class AskplanService:
         self._encoder = encoder
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
+        anhui = {d.slug for d in self.corpus.documents if "安徽" in normalize(d.title)}
+        self.answerability = Answerability(self.corpus.measures, anhui)
 
     @property
     def model_name(self) -> str:
@@ -95,7 +98,19 @@ class AskplanService:
         grams = set(bigrams(intent.topic or norm))
         hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
-        return _decide(question, norm, kind, hits, grams, legs, pinned is not None)
+        return self._decide(question, norm, kind, hits, intent.topic or norm, legs, pinned is not None)
+
+    def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
+        if not hits:
+            return Answer(question, norm, kind, False, hits, "nothing in the corpus matches this question")
+        top = hits[0]
+        cov = coverage(set(bigrams(topic)), top.measure)
+        dense_top = legs["dense"].scores[0] if legs["dense"].scores else 0.0
+        sentence = top.measure.text[top.best_sentence[0]:top.best_sentence[1]] if top.best_sentence else None
+        verdict = Answerability.always() if pinned else self.answerability.judge(topic, top.measure, sentence,
+                                                                                             dense_top)
+        return Answer(question, norm, kind, verdict.answered, hits, verdict.reason, round(cov, 4),
+                      round(float(dense_top), 4))
 
     def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, norm: str) -> list[tuple[int, float]]:
         named = self._doc_named_in(norm)
@@ -149,16 +164,6 @@ class AskplanService:
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
                    responsibility_for(measure, sentence))
-
-
-def _decide(question, norm, kind, hits, grams, legs, pinned: bool) -> Answer:
-    if not hits:
-        return Answer(question, norm, kind, False, hits, "nothing in the corpus matches this question")
-    cov = coverage(grams, hits[0].measure)
-    dense_top = legs["dense"].scores[0] if legs["dense"].scores else 0.0
-    answered = pinned or cov >= MIN_COVERAGE or dense_top >= MIN_DENSE
-    reason = "" if answered else "the corpus does not appear to answer this; the nearest clauses follow"
-    return Answer(question, norm, kind, answered, hits, reason, round(cov, 4), round(float(dense_top), 4))
 
 
 def _shares_run(a: str, b: str, n: int) -> bool:

@@ -41,7 +41,7 @@ def run_question(service, q: Question, mode: str, doc: str | None = None) -> dic
     top = answer.top
     resp = top.responsibility if top else None
     return {"id": q.id, "kind": q.kind, "question": q.question, "gold": list(q.gold),
-            "ranked": [h.measure.id for h in answer.hits], "answered": answer.answered,
+            "ranked": [h.measure.id for h in answer.hits], "answered": answer.answered, "reason": answer.reason,
             "answer_kind": answer.kind, "responsibility": resp.text if resp else None,
             "coverage": answer.coverage, "dense_top": answer.dense_top}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from askplan.models import Measure
 from askplan.normalize import normalize
 
-MAX_PASSAGE_CHARS = 320
+MAX_PASSAGE_CHARS = 60
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
 
 

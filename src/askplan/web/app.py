@@ -66,14 +66,15 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
 
 
 def _local_swagger_ui() -> Path | None:
-    """Swagger UI's files from the optional ``swagger-ui-bundle`` package, so ``/docs`` works offline;
-    without it FastAPI's default page (which loads Swagger UI from a CDN) is used."""
-    try:
-        from swagger_ui_bundle import swagger_ui_path
-    except ImportError:
+    """Swagger UI 5 (OpenAPI 3.1) from the optional ``swagger-ui-py`` package, so ``/docs`` works offline;
+    without it FastAPI's default page, which loads Swagger UI from a CDN, is used."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(swagger_ui_path)
-    return path if (path / "swagger-ui-bundle.js").exists() else None
+    path = Path(next(iter(spec.submodule_search_locations))) / "static"
+    return path if (path / "swagger-ui-bundle.js").exists() and (path / "swagger-ui.css").exists() else None
 
 
 def _serve_local_docs(app: FastAPI, swagger: Path) -> None:

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from askplan.intent import read_intent
 from askplan.models import Measure
-from askplan.normalize import to_simplified
+from askplan.normalize import normalize, to_simplified
 from askplan.tokenize import bigrams
 
 Convert = Callable[[str], str]
@@ -22,11 +22,12 @@ def identity(text: str) -> str:
     return text
 
 
-def query_grams(normalized_question: str) -> set[str]:
-    """The bigrams the service matched on: the question's topic (cue words such as 谁牵头 removed)."""
-    if not normalized_question:
+def query_grams(question: str) -> set[str]:
+    """The bigrams the service matched on: the normalised question's topic (cues such as 谁牵头 removed)."""
+    norm = normalize(question)
+    if not norm:
         return set()
-    topic = read_intent(normalized_question).topic or normalized_question
+    topic = read_intent(norm).topic or norm
     return {g for g in bigrams(topic) if len(g) >= 2}
 
 
