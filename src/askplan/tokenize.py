@@ -43,3 +43,16 @@ def bigrams(text: str) -> list[str]:
         else:
             out.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in _BIGRAM_STOP)
     return out
+
+
+def pinyin_bigrams(text: str) -> list[str]:
+    """Bigrams of toneless pinyin syllables of each CJK run: a homophone typo (炭中和, 皖比) still matches."""
+    from pypinyin import lazy_pinyin
+
+    out = []
+    for run in _CJK_RUN.findall(text):
+        if not "\u4e00" <= run[0] <= "\u9fff":
+            continue
+        syllables = lazy_pinyin(run)
+        out.extend(f"{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False))
+    return out

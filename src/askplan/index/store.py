@@ -20,10 +20,11 @@ from askplan.corpus.loader import Corpus
 from askplan.errors import IndexMissing, IndexStale
 from askplan.index.passages import Passage, passages_for
 from askplan.normalize import NORMALISER, normalize
-from askplan.tokenize import bigrams, words
+from askplan.tokenize import bigrams, pinyin_bigrams, words
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
+LEXICAL = {"bm25_words": words, "bm25_bigrams": bigrams, "bm25_pinyin": pinyin_bigrams}
 STORE = "store"
 FIX = "rebuild it with: askplan index --force"
 
@@ -51,6 +52,7 @@ class LoadedIndex:
     faiss_index: object
     bm25_words: object
     bm25_bigrams: object
+    bm25_pinyin: object
 
 
 def lexical_text(measure) -> str:
@@ -72,9 +74,9 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
         index.train(vectors)
     index.add(vectors)
     texts = [lexical_text(m) for m in measures]
-    bm_words, bm_bigrams = bm25s.BM25(), bm25s.BM25()
-    bm_words.index([words(t) for t in texts], show_progress=False)
-    bm_bigrams.index([bigrams(t) for t in texts], show_progress=False)
+    lexical = {name: bm25s.BM25() for name in LEXICAL}
+    for name, bm in lexical.items():
+        bm.index([LEXICAL[name](t) for t in texts], show_progress=False)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
                         len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
                         round(time.perf_counter() - t0, 2))
@@ -82,8 +84,8 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
     try:
         faiss.write_index(index, str(tmp / "dense.faiss"))
-        bm_words.save(str(tmp / "bm25_words"), show_progress=False)
-        bm_bigrams.save(str(tmp / "bm25_bigrams"), show_progress=False)
+        for name, bm in lexical.items():
+            bm.save(str(tmp / name), show_progress=False)
         _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
         _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
@@ -138,12 +140,11 @@ def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
         ids = [json.loads(line)["id"] for line in (store / "measures.jsonl").open(encoding="utf-8")]
         passages = [Passage(**json.loads(line)) for line in (store / "passages.jsonl").open(encoding="utf-8")]
         dense = faiss.read_index(str(store / "dense.faiss"))
-        bm_words = bm25s.BM25.load(str(store / "bm25_words"), show_progress=False)
-        bm_bigrams = bm25s.BM25.load(str(store / "bm25_bigrams"), show_progress=False)
+        lexical = {name: bm25s.BM25.load(str(store / name), show_progress=False) for name in LEXICAL}
     except Exception as exc:  # noqa: BLE001 - any read failure is a damaged index
         raise IndexStale(f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
     if ids != [m.id for m in corpus.measures] or len(passages) != manifest.passages:
         raise IndexStale(f"the index files in {index_dir} disagree with each other or the corpus; {FIX}")
     if dense.ntotal != manifest.passages or dense.d != manifest.dim:
         raise IndexStale(f"the FAISS file in {index_dir} does not match its manifest; {FIX}")
-    return LoadedIndex(manifest, ids, passages, dense, bm_words, bm_bigrams)
+    return LoadedIndex(manifest, ids, passages, dense, **lexical)

@@ -9,11 +9,15 @@ import numpy as np
 
 from askplan.index.store import LoadedIndex
 from askplan.search.fusion import rrf
-from askplan.tokenize import bigrams, words
+from askplan.tokenize import bigrams, pinyin_bigrams, words
 
-LEGS = ("bm25_words", "bm25_bigrams", "dense")
-DEFAULT_WEIGHTS = {"bm25_words": 1.0, "bm25_bigrams": 1.0, "dense": 1.0}
-MODES = {"hybrid": DEFAULT_WEIGHTS, "bm25": {"bm25_words": 1.0, "bm25_bigrams": 1.0}, "dense": {"dense": 1.0}}
+LEGS = ("bm25_words", "bm25_bigrams", "bm25_pinyin", "dense")
+DEFAULT_WEIGHTS = {"bm25_words": 1.0, "bm25_bigrams": 1.0, "bm25_pinyin": 0.5, "dense": 1.0}
+MODES = {
+    "hybrid": DEFAULT_WEIGHTS,
+    "bm25": {"bm25_words": 1.0, "bm25_bigrams": 1.0, "bm25_pinyin": 0.5},
+    "dense": {"dense": 1.0},
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Retriever:
         return {
             "bm25_words": self._bm25(self.index.bm25_words, words(norm_query), allowed),
             "bm25_bigrams": self._bm25(self.index.bm25_bigrams, bigrams(norm_query), allowed),
+            "bm25_pinyin": self._bm25(self.index.bm25_pinyin, pinyin_bigrams(norm_query), allowed),
             "dense": self._dense(norm_query, allowed),
         }
 

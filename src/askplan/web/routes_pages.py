@@ -35,7 +35,7 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
     service = service_of(request)
     question = clean_query(q)
     context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
-               "examples": EXAMPLES, "answer": None, "message": None, "max_chars": MAX_QUESTION_CHARS}
+               "examples": EXAMPLES, "answer": None, "message": None}
     if doc:
         service.corpus.document(doc)
     request.app.state.readiness.require()
@@ -67,9 +67,9 @@ def document_page(request: Request, doc: str) -> HTMLResponse:
 
 
 @router.get("/script/{mode}")
-def set_script(mode: Literal["orig", "simp"], next: str = "/") -> RedirectResponse:  # noqa: A002
+def set_script(mode: Literal["orig", "simp"], back: str = Query("/", alias="next")) -> RedirectResponse:
     """Remember the display script in a cookie and go back to ``next`` (a path on this site only)."""
-    target = next if next.startswith("/") and not next.startswith("//") and "\\" not in next else "/"
+    target = back if back.startswith("/") and not back.startswith("//") and "\\" not in back else "/"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SCRIPT_COOKIE, mode, max_age=ONE_YEAR, samesite="lax")
     return response
