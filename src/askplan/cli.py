@@ -280,13 +280,14 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     On first start the model and index are built in the background, with progress here; meanwhile pages
     say 正在准备索引… and refresh themselves.
     """
-    import torch
+    import dataclasses
+
     import uvicorn
 
     from askplan.web import create_app
 
-    torch.set_num_threads(threads)
-    app = create_app(_settings(corpus_dir, index_dir, model), say=_say)
+    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads)
+    app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -29,3 +29,4 @@ class Settings:
     index_dir: Path = field(default_factory=default_index_dir)
     model: str = DEFAULT_MODEL
     home: Path = field(default_factory=user_dir)
+    threads: int = 1  # torch threads for encoding; one is fastest for single queries on shared cores

@@ -17,6 +17,7 @@ from askplan.errors import BadQuery, IndexMissing, IndexStale
 from askplan.intent import read_intent
 from askplan.normalize import normalize
 from askplan.search.retriever import MODES, Retriever
+from askplan.thesaurus import expand
 from askplan.tokenize import bigrams
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ class AskplanService:
         if self._encoder is None:
             from askplan.encoders import load_encoder
 
-            self._encoder = load_encoder(self.settings.model, self.settings.home, progress=progress)
+            self._encoder = load_encoder(self.settings.model, self.settings.home, progress=progress,
+                                         threads=self.settings.threads)
         return self._encoder
 
     def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
@@ -88,14 +90,14 @@ class AskplanService:
         retriever = self.retriever()
         intent = read_intent(norm)
         allowed = self._allowed(doc)
-        legs = retriever.legs(intent.topic or norm, allowed)
+        legs = retriever.legs(expand(intent.topic or norm), allowed)
         fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, norm)
         pinned = self._clause_row(intent.clause_number, doc, norm)
         if pinned is None and intent.section:
             pinned = self._section_row(intent.section, doc, norm)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
-        grams = set(bigrams(intent.topic or norm))
+        grams = set(bigrams(expand(intent.topic or norm)))
         hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, intent.topic or norm, legs, pinned is not None)
