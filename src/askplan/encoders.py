@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -26,8 +27,52 @@ class Encoder(Protocol):
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
 
 
+class QueryBatcher:
+    """Coalesces concurrent single-query encodes into one batch: the first waiting caller encodes everything
+    queued so far for all of them. Under 32 concurrent requests one forward pass of 32 short queries costs far
+    less than 32 passes one after another; a lone caller pays nothing extra."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 64):
+        self._encode, self._max = encode, max_batch
+        self._cv = threading.Condition()
+        self._pending: list[tuple[str, dict]] = []
+        self._busy = False
+
+    def __call__(self, text: str) -> np.ndarray:
+        slot: dict = {}
+        with self._cv:
+            self._pending.append((text, slot))
+            while "vec" not in slot and "error" not in slot:
+                if self._busy:
+                    self._cv.wait()
+                    continue
+                self._busy = True
+                batch, self._pending = self._pending[: self._max], self._pending[self._max :]
+                self._cv.release()
+                try:
+                    self._run(batch)
+                finally:
+                    self._cv.acquire()
+                    self._busy = False
+                    self._cv.notify_all()
+        if "error" in slot:
+            raise slot["error"]
+        return slot["vec"]
+
+    def _run(self, batch: list[tuple[str, dict]]) -> None:
+        try:
+            vecs = self._encode([text for text, _ in batch])
+        except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
+            for _, slot in batch:
+                slot["error"] = exc
+            return
+        for (_, slot), vec in zip(batch, vecs, strict=True):
+            slot["vec"] = vec
+
+
 class SentenceTransformerEncoder:
-    """A sentence-transformers model; thread-safe (one lock around the model), L2-normalised float32 output."""
+    """A sentence-transformers model; thread-safe (one lock around the model, concurrent queries batched),
+    L2-normalised float32 output."""
 
     def __init__(self, name: str, path: str, *, query_prefix: str = "query: ", doc_prefix: str = "passage: ",
                  threads: int = 1):
@@ -46,8 +91,11 @@ class SentenceTransformerEncoder:
         self.name, self.query_prefix, self.doc_prefix = name, query_prefix, doc_prefix
         self.dim = int(self.model.get_sentence_embedding_dimension())
         self._lock = threading.Lock()
+        self._batcher = QueryBatcher(lambda texts: self._encode(texts, self.query_prefix, progress=False))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self._batcher(texts[0])[None, :]
         return self._encode(texts, self.query_prefix, progress=False)
 
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:

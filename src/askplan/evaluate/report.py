@@ -9,10 +9,11 @@ COLUMNS = ("questions", "recall@1", "recall@5", "mrr@10", "ndcg@10", "lead_accur
 
 
 def render_report(report: dict, worst: int = 10) -> str:
-    header = f"{'kind':<14}" + "".join(f"{c:>19}" for c in COLUMNS)
+    width = max(len(k) for k in report["metrics"]) + 2
+    header = f"{'group':<{width}}" + "".join(f"{c:>19}" for c in COLUMNS)
     lines = [f"mode: {report['mode']}", header]
     for kind, metrics in report["metrics"].items():
-        lines.append(f"{kind:<14}" + "".join(f"{_fmt(metrics.get(c)):>19}" for c in COLUMNS))
+        lines.append(f"{kind:<{width}}" + "".join(f"{_fmt(metrics.get(c)):>19}" for c in COLUMNS))
     misses = worst_misses(report, worst)
     if misses:
         lines += ["", f"worst misses (gold ranked lowest; {len(misses)} shown):"]

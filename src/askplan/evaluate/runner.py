@@ -52,6 +52,8 @@ def score(results: list[dict], questions: list[Question]) -> dict:
     out = {"all": _aggregate(results, by_id)}
     for kind in sorted({r["kind"] for r in results}):
         out[kind] = _aggregate([r for r in results if r["kind"] == kind], by_id)
+    for doc in sorted({g.split("/")[0] for r in results for g in r["gold"]}):
+        out[f"doc:{doc}"] = _aggregate([r for r in results if r["gold"] and r["gold"][0].startswith(doc + "/")], by_id)
     return out
 
 
