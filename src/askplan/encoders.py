@@ -89,7 +89,8 @@ class SentenceTransformerEncoder:
                                    "local sentence-transformers folder, or unset ASKPLAN_MODEL for the "
                                    "bundled default") from None
         self.name, self.query_prefix, self.doc_prefix = name, query_prefix, doc_prefix
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self._lock = threading.Lock()
         self._batcher = QueryBatcher(lambda texts: self._encode(texts, self.query_prefix, progress=False))
 
