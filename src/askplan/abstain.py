@@ -24,8 +24,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "东盟": ("东盟",),
 }
 HOME_PLACES = {"安徽"}  # implied by an Anhui document even where its text does not say it
-QUANTITY = re.compile(
-    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<!哪)几(?:个|种|大|年|岁|天|成|倍|家|批|点)|时速|金额|费用|价格|工资|门票|人数|面积"
+QUANTITY = re.compile(  # 多少钱, 几点开门, 有几个: asks for a figure; 那几个市 / 几个省联手: does not
+    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点)|(?:有|共|是)几个"
+    r"|时速|金额|费用|价格|工资|门票|人数|面积"
 )
 # Words that name the document or the kind of question, not what the clause must contain.
 NOT_CONTENT = frozenset(
