@@ -30,12 +30,13 @@ class Hit:
 class Answer:
     question: str
     normalized: str
-    kind: str  # "clause" | "lead" | "topic"
+    kind: str  # "clause" | "lead" | "topic" | "department"
     answered: bool
     hits: tuple[Hit, ...]
     reason: str = ""
     coverage: float = 0.0
     dense_top: float = 0.0
+    department: str | None = None  # kind "department": the unit (canonical name)
 
     @property
     def top(self) -> Hit | None:

@@ -291,3 +291,51 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)
+
+main.add_command(dept)
+
+
+@main.command("links")
+@_index_options
+@click.argument("measure_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="NDJSON: one object per measure (with --eval: one report).")
+@click.option("--eval", "gold_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score the links against hand-checked pairs, e.g. eval/links_gold.jsonl.")
+@click.option("--sweep", is_flag=True, help="With --eval: precision/recall/F1 per link bar and a two-fold check.")
+@domain_errors
+def links_cmd(corpus_dir: Path, index_dir: Path, model: str | None, measure_id: str | None, as_json: bool,
+              gold_file: Path | None, sweep: bool) -> None:
+    """Links to the national outline: the sections of 《长江三角洲区域一体化发展规划纲要》 each clause of the
+    Anhui plan implements (score, matching excerpt); builds the index if missing.
+
+    MEASURE_ID: one plan clause, or an outline section (then: the plan clauses implementing it).
+    """
+    from askplan import links as lk
+    from askplan.service import AskplanService
+
+    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    index = service.retriever(build_if_missing=True, say=_say).index
+    if gold_file:
+        gold = lk.load_gold(gold_file)
+        report = lk.evaluate(service.links(), gold)
+        if sweep:
+            scores = lk.link_scores(service.corpus, index)
+            report.update(sweep=lk.sweep(scores, gold, lk.SWEEP_BARS),
+                          two_fold=lk.two_fold(scores, gold, lk.SWEEP_BARS))
+        click.echo(json.dumps(report, ensure_ascii=False) if as_json else lk.render_eval(report))
+        return
+    corpus = service.corpus
+    table = service.links()
+    measures = [corpus.measure(measure_id.strip())] if measure_id else [
+        m for m in corpus.measures if m.doc == lk.PLAN_DOC and m.label]
+    for m in measures:
+        row = {"id": m.id, "citation": lk.citation_of(corpus, m), **lk.links_of(corpus, table, m.id)}
+        click.echo(json.dumps(row, ensure_ascii=False) if as_json else lk.render_links(row))
+
+
+from askplan.commands.check import check  # noqa: E402  (a sub-command kept in its own module)
+
+main.add_command(check)

@@ -24,6 +24,14 @@ FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪�
 
 
 SECTION_REF = re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?")
+# "<a unit> (都)牵头/负责/管 哪些/哪几条/什么(工作)": the measures of one unit (the department view). A who-leads
+# question names a topic instead (谁牵头碳达峰工作), so the words before the verb must end like a unit's name.
+DEPARTMENT_CUE = re.compile(
+    r"^(?:请问|问一下|想问一下?)?(?P<unit>[^\s?？!！。,，、]{2,40}?)(?:都|主要|具体|一共|总共|共|还|分别)?"
+    r"(?:牵头|负责|主管|分管|管|抓|承担)(?:了|着)?的?(?:工作|任务|事项|事情|事|条款|措施)?(?:有|是|包括)?"
+    r"(?:哪些|哪几条|哪几项|哪几个|几条|多少条|多少项|什么|啥)"
+)
+UNIT_ENDING = re.compile(r"(?:厅|委|局|办|会|行|关|府|部|院|组|班|司|团|企业|单位|中心|处|室)$")
 
 
 @dataclass(frozen=True)
@@ -32,18 +40,29 @@ class Intent:
     who_leads: bool
     topic: str  # the question with cue words removed, for retrieval
     section: tuple[int, int] | None = None  # 第五章第二节 -> (5, 2); 第五章 -> (5, 0)
+    department: str | None = None  # 省发改委牵头哪些工作 -> "省发改委" (as typed, normalised)
 
 
 def read_intent(norm_question: str) -> Intent:
     section = section_ref(norm_question)
     number = None if section else clause_number(norm_question)
-    who = bool(LEAD_CUES.search(norm_question))
+    department = department_named(norm_question)
+    who = bool(LEAD_CUES.search(norm_question)) and department is None
     topic = LEAD_CUES.sub(" ", norm_question)
     for _, pattern in CLAUSE_PATTERNS:
         topic = pattern.sub(" ", topic) if number is not None else topic
     topic = SECTION_REF.sub(" ", topic) if section else topic
     topic = re.sub(r"\s+", " ", FILLER.sub(" ", topic)).strip()
-    return Intent(number, who, topic, section)
+    return Intent(number, who, topic, section, department)
+
+
+def department_named(norm_question: str) -> str | None:
+    """The unit a question asks about (省发改委牵头哪些工作 -> 省发改委), or None."""
+    m = DEPARTMENT_CUE.search(norm_question)
+    unit = m.group("unit") if m else ""
+    if not UNIT_ENDING.search(unit) or re.search(r"谁|哪|什么", unit):
+        return None
+    return unit
 
 
 def section_ref(norm_question: str) -> tuple[int, int] | None:

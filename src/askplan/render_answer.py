@@ -35,7 +35,7 @@ def answer_dict(answer: Answer) -> dict:
         "question": answer.question, "normalized": answer.normalized, "kind": answer.kind,
         "answered": answer.answered, "reason": answer.reason or None,
         "responsibility": responsibility_dict(top.responsibility) if top and answer.answered else None,
-        "coverage": answer.coverage, "dense_top": answer.dense_top,
+        "coverage": answer.coverage, "dense_top": answer.dense_top, "department": answer.department,
         "hits": [hit_dict(h) for h in answer.hits],
     }
 
@@ -53,10 +53,14 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"依据：{top.citation} {r.text}")
         else:
             lines.append(f"{top.citation} 未列明责任单位。")
+    if answer.answered and answer.kind == "department":
+        led = sum(_leads(hit, answer.department) for hit in answer.hits)
+        lines.append(f"{answer.department}：牵头 {led} 条，配合 {len(answer.hits) - led} 条")
     for hit in answer.hits:
         m = hit.measure
+        role = ("[牵头] " if _leads(hit, answer.department) else "[配合] ") if answer.kind == "department" else ""
         lines.append("")
-        lines.append(f"{hit.rank}. {hit.citation}  [{m.id}]")
+        lines.append(f"{hit.rank}. {role}{hit.citation}  [{m.id}]")
         if m.chapter:
             lines.append("   " + " > ".join(m.chapter))
         if hit.best_sentence:
@@ -64,3 +68,7 @@ def answer_text(answer: Answer) -> str:
         if hit.responsibility:
             lines.append("   责任单位: " + hit.responsibility.text)
     return "\n".join(lines)
+
+
+def _leads(hit: Hit, department: str | None) -> bool:
+    return bool(department) and hit.responsibility is not None and hit.responsibility.lead == department

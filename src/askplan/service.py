@@ -13,8 +13,10 @@ from askplan.abstain import Answerability
 from askplan.answer import Answer, Hit, best_sentence, coverage, responsibility_for
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
-from askplan.errors import BadQuery, IndexMissing, IndexStale
+from askplan.departments import DepartmentRegistry
+from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.intent import read_intent
+from askplan.links import LinkTable, compute_links
 from askplan.normalize import normalize
 from askplan.search.retriever import MODES, Retriever
 from askplan.thesaurus import expand
@@ -38,8 +40,10 @@ class AskplanService:
         self._encoder = encoder
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
+        self._links: tuple[Retriever, LinkTable] | None = None  # computed once per loaded index
         anhui = {d.slug for d in self.corpus.documents if "安徽" in normalize(d.title)}
         self.answerability = Answerability(self.corpus.measures, anhui)
+        self.departments = DepartmentRegistry.from_corpus(self.corpus)
 
     @property
     def model_name(self) -> str:
@@ -78,6 +82,15 @@ class AskplanService:
                 self._retriever = Retriever(loaded, self.encoder(say))
         return self._retriever
 
+    def links(self) -> LinkTable:
+        """Which sections of the national outline each plan clause implements (and the reverse), computed
+        from the loaded index on first use and kept until the index is rebuilt or reloaded."""
+        retriever = self.retriever()
+        with self._lock:
+            if self._links is None or self._links[0] is not retriever:
+                self._links = (retriever, compute_links(self.corpus, retriever.index))
+            return self._links[1]
+
     def ask(self, question: str, *, k: int = 5, doc: str | None = None, mode: str = "hybrid",
             weights: dict[str, float] | None = None) -> Answer:
         norm = validate_question(question)
@@ -87,8 +100,10 @@ class AskplanService:
             raise BadQuery(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if doc:
             self.corpus.document(doc)
-        retriever = self.retriever()
         intent = read_intent(norm)
+        if intent.department and (answer := self._department_answer(question, norm, intent.department, doc)):
+            return answer
+        retriever = self.retriever()
         allowed = self._allowed(doc)
         legs = retriever.legs(expand(intent.topic or norm), allowed)
         fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, norm)
@@ -101,6 +116,19 @@ class AskplanService:
         hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, intent.topic or norm, legs, pinned is not None)
+
+    def _department_answer(self, question: str, norm: str, name: str, doc: str | None) -> Answer | None:
+        """Every measure of the unit a question names (led first, in document and reading order; the whole list,
+        whatever k), or None when the words name no single unit, so the question is asked as a topic."""
+        try:
+            dept = self.departments.resolve(name)
+        except NotFound:
+            return None
+        duties = dept.in_document(doc).duties if doc else dept.duties
+        hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
+                     for rank, d in enumerate(duties, 1))
+        reason = "" if hits else f"{dept.name} is named in no measure of {doc}"
+        return Answer(question, norm, "department", bool(hits), hits, reason, department=dept.name)
 
     def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
         if not hits:

@@ -58,10 +58,12 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     _add_error_handlers(app)
 
-    from askplan.web import routes_api, routes_pages
+    from askplan.web import routes_api, routes_check, routes_dept, routes_pages
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_dept.router)
+    app.include_router(routes_check.router)
     return app
 
 

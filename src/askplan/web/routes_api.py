@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from askplan.links import citation_of, links_of
+from askplan.normalize import to_simplified
 from askplan.render import measure_dict
 from askplan.render_answer import answer_dict
 from askplan.service import MAX_K, AskplanService
 from askplan.web import deps
 from askplan.web.deps import service_of
-from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, MeasureOut
+from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, LinksOut, MeasureOut
+from askplan.web.views import ready_links
 
 router = APIRouter()
 Service = Annotated[AskplanService, Depends(service_of)]
@@ -31,10 +34,26 @@ def ask(request: Request,
 
 @router.get("/api/measures/{doc}/{key:path}", response_model=MeasureOut, responses=ERROR_RESPONSES,
             tags=["api"])
-def measure(doc: str, key: str, service: Service, simplified: bool = False) -> dict:
-    """One measure in full (as ``askplan show --json``); ``simplified=true`` converts its text."""
+def measure(request: Request, doc: str, key: str, service: Service, simplified: bool = False) -> dict:
+    """One measure in full (as ``askplan show --json``); ``simplified=true`` converts its text. ``implements`` /
+    ``implemented_by``: its links to the national outline (null while the index is being prepared)."""
     m = service.corpus.measure(f"{doc}/{key}")
-    return measure_dict(m, service.corpus.document(m.doc), simplified=simplified)
+    data = measure_dict(m, service.corpus.document(m.doc), simplified=simplified)
+    table = ready_links(service, request.app.state.readiness)
+    if table is not None:
+        data.update(links_of(service.corpus, table, m.id, convert=to_simplified if simplified else str))
+    return data
+
+
+@router.get("/api/links/{doc}/{key:path}", response_model=LinksOut, responses=ERROR_RESPONSES, tags=["api"])
+def links(request: Request, doc: str, key: str, service: Service, simplified: bool = False) -> dict:
+    """A plan clause's 上位规划依据 (the outline sections it implements, with score and matching excerpt) and an
+    outline section's implementing plan clauses, as ``askplan links ID --json``."""
+    m = service.corpus.measure(f"{doc}/{key}")
+    request.app.state.readiness.require()
+    conv = to_simplified if simplified else str
+    return {"id": m.id, "citation": conv(citation_of(service.corpus, m)),
+            **links_of(service.corpus, service.links(), m.id, convert=conv)}
 
 
 @router.get("/api/docs", response_model=list[DocOut], tags=["api"])

@@ -13,7 +13,7 @@ from askplan.service import MAX_K, MAX_QUESTION_CHARS
 from askplan.web import deps
 from askplan.web.deps import clean_query, service_of
 from askplan.web.templating import convert_for, render
-from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, measure_view, toc_rows
+from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, links_view, measure_view, ready_links, toc_rows
 
 router = APIRouter(include_in_schema=False)
 EXAMPLES = ("谁牵头碳达峰工作？", "能耗双控谁负责？", "皖北振兴是哪一条？", "2025年城镇化率目标是多少？",
@@ -53,9 +53,12 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
 
 @router.get("/m/{doc}/{key:path}", response_class=HTMLResponse)
 def measure_page(request: Request, doc: str, key: str) -> HTMLResponse:
-    corpus = service_of(request).corpus
-    view = measure_view(corpus, corpus.measure(f"{doc}/{key}"), convert_for(request))
-    return render(request, "measure.html", m=view, permalink=str(request.url.replace(query="")))
+    service = service_of(request)
+    corpus, conv = service.corpus, convert_for(request)
+    measure = corpus.measure(f"{doc}/{key}")
+    links = links_view(corpus, measure, ready_links(service, request.app.state.readiness), conv)
+    return render(request, "measure.html", m=measure_view(corpus, measure, conv), links=links,
+                  permalink=str(request.url.replace(query="")))
 
 
 @router.get("/d/{doc}", response_class=HTMLResponse)

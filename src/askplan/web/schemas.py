@@ -46,12 +46,13 @@ class HitOut(BaseModel):
 class AnswerOut(BaseModel):
     question: str
     normalized: str
-    kind: Literal["lead", "clause", "topic"]
+    kind: Literal["lead", "clause", "topic", "department"]
     answered: bool = Field(description="false: the corpus does not answer this; hits are the nearest clauses")
     reason: str | None
     responsibility: ResponsibilityOut | None = Field(description="Who leads, for an answered question")
     coverage: float
     dense_top: float
+    department: str | None = Field(default=None, description='kind "department": the unit asked about')
     hits: list[HitOut]
 
 
@@ -64,6 +65,19 @@ class MeasureResponsibilityOut(BaseModel):
     co_units: list[str]
     span: list[int]
     clause_span: list[int]
+
+
+class LinkOut(BaseModel):
+    id: str = Field(description="The other end of the link, e.g. yrd-integration-outline-2019/5.2")
+    doc: str
+    key: str
+    citation: str = Field(description="《长江三角洲区域一体化发展规划纲要》第五章第二节 共同打造数字长三角")
+    url: str = Field(description="Its page, e.g. /m/yrd-integration-outline-2019/5.2")
+    rank: int = Field(description="1 = the plan clause's best-matching section")
+    score: float = Field(description="0.3·z(cosine) + 0.7·z(BM25) across the outline's sections; kept from 1.9")
+    dense: float = Field(description="Cosine of the two measures' mean passage vectors")
+    lexical: float = Field(description="BM25 of the plan clause's words against the outline section")
+    excerpt: str = Field(description="The sentence of the other end that best matches this measure")
 
 
 class MeasureOut(BaseModel):
@@ -81,6 +95,18 @@ class MeasureOut(BaseModel):
     responsibilities: list[MeasureResponsibilityOut]
     document_title: str
     citation: str
+    implements: list[LinkOut] | None = Field(
+        default=None, description="A plan clause: the outline sections it implements, best first ([] for none; "
+                                  "null while the index is being prepared). See /api/links/{doc}/{key}")
+    implemented_by: list[LinkOut] | None = Field(
+        default=None, description="An outline section: the plan clauses that implement it, best first")
+
+
+class LinksOut(BaseModel):
+    id: str
+    citation: str
+    implements: list[LinkOut] = Field(description="Outline sections this plan clause implements")
+    implemented_by: list[LinkOut] = Field(description="Plan clauses that implement this outline section")
 
 
 class DocOut(BaseModel):

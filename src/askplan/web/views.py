@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from askplan.answer import Answer, Hit
 from askplan.corpus import Corpus
+from askplan.links import LinkTable, links_of
 from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import to_simplified
 from askplan.web.highlight import Convert, highlight, identity, query_grams
@@ -120,6 +121,44 @@ def measure_view(corpus: Corpus, measure: Measure, conv: Convert) -> MeasureView
         prev=(measure_url(prev), conv(prev.heading())) if prev else None,
         next=(measure_url(nxt), conv(nxt.heading())) if nxt else None,
     )
+
+
+EXCERPT_CHARS = 90
+
+
+@dataclass(frozen=True)
+class LinkView:
+    citation: str
+    url: str
+    score: float
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class LinksView:
+    """上位规划依据 of a plan clause (outline sections it implements) and, on an outline section, the plan
+    clauses that implement it."""
+
+    implements: tuple[LinkView, ...]
+    implemented_by: tuple[LinkView, ...]
+
+
+def ready_links(service, readiness) -> LinkTable | None:
+    """The service's link table once the index is loaded; None while it is prepared (pages do not wait)."""
+    return service.links() if readiness.status == "ok" else None
+
+
+def links_view(corpus: Corpus, measure: Measure, table: LinkTable | None, conv: Convert) -> LinksView | None:
+    if table is None:
+        return None
+    rows = links_of(corpus, table, measure.id, convert=conv)
+
+    def view(row: dict) -> LinkView:
+        excerpt = row["excerpt"]
+        short = excerpt if len(excerpt) <= EXCERPT_CHARS else excerpt[:EXCERPT_CHARS] + "…"
+        return LinkView(row["citation"], row["url"], row["score"], short)
+
+    return LinksView(tuple(map(view, rows["implements"])), tuple(map(view, rows["implemented_by"])))
 
 
 @dataclass(frozen=True)

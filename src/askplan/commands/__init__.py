@@ -1,0 +1,1 @@
+"""Sub-commands of ``askplan`` kept outside ``cli.py``."""

@@ -1,0 +1,142 @@
+"""The draft checker on the web: ``/check`` (a form that POSTs the draft, so it never lands in a URL, a log line
+or the browser history; the annotated draft comes back in the response and is stored nowhere) and
+``POST /api/check`` (JSON in, the report of ``askplan check --json`` out). Thin routes over one
+``DraftChecker``, built on first use and kept on the app."""
+
+from __future__ import annotations
+
+import threading
+from typing import Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from askplan.checker.annotate import numbered, pieces
+from askplan.checker.core import MAX_DRAFT_CHARS, BadDraft, DraftChecker, validate_draft
+from askplan.checker.report import KIND_NAMES, SEVERITY_NAMES, report_dict, summary
+from askplan.web.deps import service_of
+from askplan.web.schemas import ERROR_RESPONSES
+from askplan.web.templating import convert_for, render
+from askplan.web.views import doc_options
+
+router = APIRouter()
+_build_lock = threading.Lock()
+
+
+class CheckIn(BaseModel):
+    text: str = Field(description=f"The draft, Simplified or Traditional, at most {MAX_DRAFT_CHARS} characters")
+    doc: str | None = Field(default=None, description="Document that bare references and claims refer to "
+                                                      "(slug, see /api/docs); default: the plan")
+
+
+class CitedOut(BaseModel):
+    id: str
+    doc: str
+    key: str
+    citation: str = Field(description="Paste-ready, in the clause's script")
+    citation_simplified: str
+    url: str
+
+
+class DiffOut(BaseModel):
+    op: Literal["equal", "replace", "extra", "missing"] = Field(
+        description="extra: only in the draft; missing: in the clause but dropped from the draft")
+    draft: str
+    source: str
+    source_simplified: str
+
+
+class FindingOut(BaseModel):
+    kind: Literal["quote_ok", "quote_mismatch", "ref_ok", "ref_missing", "ref_mismatch", "claim_supported",
+                  "claim_unsupported"]
+    severity: Literal["info", "warning", "error"] = Field(description="info: confirmed or not checkable")
+    message: str = Field(description="What was found, in Chinese")
+    start: int = Field(description="[start, end) of the span in the draft")
+    end: int
+    span: str
+    citations: list[CitedOut] = Field(description="The clause confirmed, or the one that is right instead")
+    candidates: list[CitedOut] = Field(description="Nearest clauses when none supports the text")
+    source: str | None = Field(description="The true clause text compared, original script")
+    source_simplified: str | None
+    diff: list[DiffOut] | None = Field(description="Character diff of the span against source")
+
+
+class SentenceOut(BaseModel):
+    index: int
+    start: int
+    end: int
+    text: str
+    findings: list[FindingOut]
+
+
+class SummaryOut(BaseModel):
+    characters: int
+    sentences: int
+    errors: int
+    warnings: int
+    confirmed: int
+
+
+class CheckOut(BaseModel):
+    doc: str | None
+    script: Literal["traditional", "simplified"] = Field(description="The draft's script")
+    summary: SummaryOut
+    sentences: list[SentenceOut]
+    citations: list[CitedOut] = Field(description="Clauses to paste: confirmed ones and corrections")
+
+
+def checker_of(request: Request) -> DraftChecker:
+    """The app's checker (indexes the corpus once, on the first check)."""
+    state = request.app.state
+    with _build_lock:
+        if getattr(state, "draft_checker", None) is None:
+            state.draft_checker = DraftChecker(service_of(request))
+    return state.draft_checker
+
+
+def run_check(request: Request, text: str, doc: str | None):
+    """Check the draft first (a bad one is a 422 even while the index is being prepared), then wait for
+    readiness and check it."""
+    validate_draft(text)
+    if doc:
+        service_of(request).corpus.document(doc)
+    request.app.state.readiness.require()
+    return checker_of(request).check(text, doc=doc or None)
+
+
+@router.post("/api/check", response_model=CheckOut, responses=ERROR_RESPONSES, tags=["api"])
+def api_check(request: Request, body: CheckIn) -> dict:
+    """Check a draft: quotations, clause references and claims, sentence by sentence. Nothing is stored."""
+    return report_dict(run_check(request, body.text, body.doc))
+
+
+@router.get("/check", response_class=HTMLResponse, include_in_schema=False)
+def check_page(request: Request) -> HTMLResponse:
+    return _page(request, "", "")
+
+
+@router.post("/check", response_class=HTMLResponse, include_in_schema=False)
+def check_submit(request: Request, text: str = Form(""), doc: str = Form("")) -> HTMLResponse:
+    try:
+        report = run_check(request, text, doc)
+    except BadDraft as exc:
+        return _page(request, text, doc, message=_message(text, exc), status_code=422)
+    return _page(request, text, doc, report=report)
+
+
+def _message(text: str, exc: BadDraft) -> str:
+    if len(text) > MAX_DRAFT_CHARS:
+        return f"草稿太长：共 {len(text)} 个字符，上限是 {MAX_DRAFT_CHARS} 个。请分章节核对。"
+    return "请先粘贴要核对的草稿。"
+
+
+def _page(request: Request, text: str, doc: str, *, report=None, message: str | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    service = service_of(request)
+    context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, convert_for(request)),
+               "message": message, "max_chars": MAX_DRAFT_CHARS, "report": report, "kind_names": KIND_NAMES,
+               "severity_names": SEVERITY_NAMES}
+    if report is not None:
+        context.update(pieces=pieces(report), notes=numbered(report), summary=summary(report))
+    return render(request, "check.html", status_code=status_code, **context)

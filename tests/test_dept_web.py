@@ -1,0 +1,198 @@
+"""The department view on the web through FastAPI's TestClient: /dept, /dept/{name}, the CSV and Markdown
+downloads, /api/departments[/{name}], the 300/404 answers for ambiguous and unknown names, and department
+questions through /api/ask."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from askplan.config import REPO_ROOT, Settings
+from askplan.service import AskplanService
+from askplan.web import create_app, routes_dept
+
+PLAN = "anhui-yrd-14fyp-action-plan-2021"
+NDRC = "省发展改革委"
+HASH = "hash-bigram-64"
+
+
+def _settings(index_dir: Path) -> Settings:
+    return Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=index_dir, model=HASH)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("dept-web-index")
+    AskplanService(_settings(index_dir)).build()
+    return create_app(_settings(index_dir), build_if_missing=False)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "ok"
+        yield c
+
+
+def main_part(html: str) -> str:
+    return html.split("<main>", 1)[1].split("</main>", 1)[0]
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+def test_department_list_page(client):
+    r = client.get("/dept")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert '<a href="/dept">责任单位</a>' in r.text  # the link in every page's footer
+    body = main_part(r.text)
+    assert body.count("<tr><td><a href=") == 67
+    assert f'<tr><td><a href="/dept/{quote(NDRC)}">{NDRC}</a></td><td>11</td><td>16</td><td>27</td></tr>' in body
+    assert f'<option value="{PLAN}"' in body
+
+
+def test_department_list_page_for_one_document(client):
+    body = main_part(client.get("/dept", params={"doc": PLAN}).text)
+    assert f'<option value="{PLAN}" selected>' in body
+    assert f'<a href="/dept/{quote(NDRC)}?doc={PLAN}">{NDRC}</a></td><td>9</td><td>10</td><td>19</td>' in body
+    assert client.get("/dept", params={"doc": "nope"}).status_code == 404
+
+
+def test_one_unit_page_groups_measures_by_document_with_badges(client):
+    r = client.get(f"/dept/{quote('发改委')}")
+    assert r.status_code == 200
+    body = main_part(r.text)
+    assert f"<h1>{NDRC}</h1>" in body and "省發展改革委" in body
+    assert body.count('class="tag badge-lead">牵头</span>') == 11
+    assert body.count('class="tag badge-co">配合</span>') == 16
+    titles = [part.split("</a></h2>", 1)[0].rsplit(">", 1)[1] for part in body.split('<h2><a href="/d/')[1:]]
+    assert titles == ["安徽省人民政府办公厅关于印发支持工业互联网发展若干政策和安徽省工业互联网创新发展行动计划（2021-2023年）的通知（皖政办秘〔2021〕82号）",
+                      "安徽省关于加快对接《区域全面经济伙伴关系协定》（RCEP）经贸新规则扎实推进高水平开放实施意见（含印发通知，皖开放办〔2022〕6号）",
+                      "安徽省實施長三角一體化發展規劃「十四五」行動方案"]
+    plan = body.split("安徽省實施長三角一體化發展規劃「十四五」行動方案</a></h2>", 1)[1]
+    assert plan.index(f'href="/m/{PLAN}/26"') < plan.index(f'href="/m/{PLAN}/10"')  # led before co-owned
+    assert f'href="/dept/{quote(NDRC)}.csv"' in body and f'href="/dept/{quote(NDRC)}.md"' in body
+    assert 'data-citation="《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接"' in body
+
+
+def test_one_unit_page_in_one_document_and_in_simplified(client):
+    client.cookies.set("script", "simp")
+    try:
+        body = main_part(client.get(f"/dept/{quote('省商務廳')}", params={"doc": PLAN}).text)
+    finally:
+        client.cookies.clear()
+    assert "<h1>省商务厅</h1>" in body and body.count("<li class=\"dept-duty") == 5
+    assert "（十四）建设高能级开放平台" in body and "高能級" not in body
+    assert f'href="/dept/{quote("省商务厅")}.csv?doc={PLAN}"' in body
+
+
+def test_ambiguous_name_page_lists_candidates(client):
+    r = client.get(f"/dept/{quote('人民政府')}", follow_redirects=False)
+    assert r.status_code == 300 and "对应多个单位" in r.text
+    assert f'<a href="/dept/{quote("各市人民政府")}">各市人民政府</a>' in r.text
+
+
+def test_unknown_name_page_is_404_with_nearest(client):
+    r = client.get(f"/dept/{quote('省宇宙局')}")
+    assert r.status_code == 404 and "找不到“省宇宙局”" in r.text
+    assert f'<a href="/dept/{quote("省林业局")}">省林业局</a>' in r.text
+
+
+# --- downloads --------------------------------------------------------------------------------------------
+
+def test_csv_download_is_utf8_with_bom(client):
+    r = client.get(f"/dept/{quote('发改委')}.csv", params={"doc": PLAN})
+    assert r.status_code == 200 and r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.headers["content-disposition"].startswith("attachment;")
+    assert f"filename*=UTF-8''{quote(NDRC + '-' + PLAN + '.csv')}" in r.headers["content-disposition"]
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["条款", "标题", "角色", "条文"] and len(rows) == 20
+    assert rows[1][:3] == ["《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接",
+                           "形成國內國際雙循環戰略鏈接", "牵头"]
+
+
+def test_markdown_download(client):
+    r = client.get(f"/dept/{quote(NDRC)}.md")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/markdown; charset=utf-8"
+    lines = r.text.splitlines()
+    assert lines[:2] == ["| 条款 | 标题 | 角色 | 条文 |", "|---|---|---|---|"] and len(lines) == 2 + 27
+
+
+def test_download_of_unknown_unit_is_404(client):
+    assert client.get(f"/dept/{quote('省宇宙局')}.csv").status_code == 404
+
+
+# --- JSON API ---------------------------------------------------------------------------------------------
+
+def test_api_departments(client):
+    r = client.get("/api/departments")
+    units = r.json()
+    assert r.status_code == 200 and len(units) == 67
+    assert units[0] == {"name": "省经济和信息化厅", "printed": ["省经济和信息化厅", "省經濟和信息化廳"], "led": 35,
+                        "co_owned": 23, "total": 58}
+    plan = client.get("/api/departments", params={"doc": PLAN}).json()
+    assert (plan[0]["name"], plan[0]["led"], plan[0]["co_owned"]) == (NDRC, 9, 10)
+
+
+def test_api_one_department(client):
+    body = client.get(f"/api/departments/{quote('省商務廳')}").json()
+    assert body["name"] == "省商务厅" and (body["led"], body["co_owned"], body["total"]) == (17, 7, 24)
+    first = body["measures"][0]
+    assert set(first) == {"id", "doc", "key", "label", "title", "citation", "role", "role_label", "clauses", "text"}
+    assert first["role"] == "lead" and first["role_label"] == "牵头"
+    assert [d["slug"] for d in body["documents"]] == ["anhui-industrial-internet-2021", "anhui-rcep-opening-2022", PLAN]
+
+
+@pytest.mark.parametrize(("name", "status", "suggested"), [("省宇宙局", 404, "省林业局"), ("人民政府", 300, "各市人民政府")])
+def test_api_unknown_or_ambiguous_department(client, name, status, suggested):
+    r = client.get(f"/api/departments/{quote(name)}", follow_redirects=False)
+    assert r.status_code == status and r.headers["content-type"].startswith("application/json")
+    assert r.json()["detail"] and suggested in r.json()["suggestions"]
+
+
+def test_api_unknown_document_is_404(client):
+    assert client.get("/api/departments", params={"doc": "nope"}).status_code == 404
+    assert client.get(f"/api/departments/{quote(NDRC)}", params={"doc": "nope"}).status_code == 404
+
+
+def test_openapi_lists_the_department_routes(client):
+    schema = client.get("/openapi.json").json()
+    assert {"/api/departments", "/api/departments/{name}"} <= set(schema["paths"])
+    assert not any(p.startswith("/dept") for p in schema["paths"])
+    assert "DepartmentOut" in schema["components"]["schemas"]
+
+
+def test_routes_are_sync_so_they_run_in_the_threadpool():
+    for route in (routes_dept.api_departments, routes_dept.api_department, routes_dept.departments_page,
+                  routes_dept.department_page, routes_dept.download_csv, routes_dept.download_markdown):
+        assert not inspect.iscoroutinefunction(route)
+
+
+# --- ask ----------------------------------------------------------------------------------------------------
+
+def test_api_ask_answers_department_questions(client):
+    body = client.get("/api/ask", params={"q": "省发改委牵头哪些工作？"}).json()
+    assert body["kind"] == "department" and body["answered"] and body["department"] == NDRC
+    assert len(body["hits"]) == 27 and body["hits"][0]["responsibility"]["lead_canonical"] == NDRC
+    assert client.get("/api/ask", params={"q": "谁牵头碳达峰工作"}).json()["kind"] == "lead"
+
+
+def test_home_page_shows_a_department_answer(client):
+    r = client.get("/", params={"q": "商务厅都管什么"})
+    assert r.status_code == 200 and 'id="hit-24"' in r.text
+
+
+def test_department_pages_answer_while_the_index_is_missing(tmp_path):
+    app = create_app(_settings(tmp_path / "no-index"), build_if_missing=False)
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "error"
+        assert c.get("/dept").status_code == 200
+        assert c.get(f"/api/departments/{quote(NDRC)}").status_code == 200
+        assert c.get("/api/ask", params={"q": "谁牵头碳达峰工作"}).status_code == 503
