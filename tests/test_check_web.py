@@ -53,7 +53,7 @@ def test_checked_draft_is_annotated_with_notes_and_citations(client):
     r = client.post("/check", data={"text": DRAFT})
     assert r.status_code == 200
     annotated = r.text.split('class="draft-text">', 1)[1].split("</div>", 1)[0]
-    assert '<mark class="chk sev-error"' in annotated and '<mark class="chk sev-info"' in annotated
+    assert '<mark class="chk sev-error"' in annotated and '<mark class="chk sev-ok"' in annotated
     assert '<sup class="fn"><a href="#note-1">1</a></sup>' in annotated
     assert "65%左右" in annotated  # the tooltip says what the clause states
     notes = r.text.split('class="notes">', 1)[1].split("</ol>", 1)[0]
@@ -76,6 +76,23 @@ def test_page_converts_citations_to_simplified_with_the_script_cookie(client):
 def test_page_refuses_empty_or_over_long_drafts(client, text, message):
     r = client.post("/check", data={"text": text})
     assert r.status_code == 422 and message in r.text and "逐条说明" not in r.text
+
+
+def test_page_keeps_the_draft_while_the_index_is_prepared(hash_service, monkeypatch):
+    from askplan.web.readiness import Preparing
+
+    app = create_app(service=hash_service, build_if_missing=False)
+    with TestClient(app) as c:
+        app.state.readiness.wait(30)
+
+        def preparing():
+            raise Preparing("building")
+
+        monkeypatch.setattr(app.state.readiness, "require", preparing)
+        r = c.post("/check", data={"text": "到2025年，常住人口城镇化率达到70%左右。"})
+        assert r.status_code == 503 and "正在准备索引" in r.text and "常住人口城镇化率达到70%" in r.text
+        assert 'http-equiv="refresh"' not in r.text
+        assert c.post("/api/check", json={"text": "一句话。"}).json()["status"] == "building"
 
 
 def test_api_returns_the_report(client):

@@ -273,7 +273,7 @@ def test_invented_target_is_unsupported_and_plain_counts_are_not_flagged(checker
     invented = only(checker.check("到2025年，全省新能源汽车年产量达到200万辆。"), "claim_unsupported")
     assert invented.severity == "warning" and "没有找到" in invented.message
     count = only(checker.check("我省16个市都要结合实际抓好落实。"), "claim_unsupported")
-    assert count.severity == "info"
+    assert count.severity == "info" and count.tone == "note" and not count.flagged
 
 
 def test_wrong_lead_unit_names_the_real_one(checker):
@@ -298,7 +298,8 @@ def test_offsets_spans_and_sentences_are_consistent(checker):
     assert sorted(kinds(report)) == ["claim_unsupported", "quote_ok", "ref_missing", "ref_ok"]
     data = report_dict(report)
     json.dumps(data, ensure_ascii=False)
-    assert data["summary"] == {"characters": len(draft), "sentences": 4, "errors": 2, "warnings": 0, "confirmed": 2}
+    assert data["summary"] == {"characters": len(draft), "sentences": 4, "errors": 2, "warnings": 0, "confirmed": 2,
+                               "unchecked": 0}
     finding = data["sentences"][1]["findings"][0]
     assert set(finding) >= {"kind", "severity", "message", "start", "end", "span", "citations", "diff", "source"}
     assert data["citations"][0]["url"] == f"/m/{PLAN}/25"
@@ -307,7 +308,7 @@ def test_offsets_spans_and_sentences_are_consistent(checker):
     assert "✓" not in report_text(report, all_findings=False)
     cut = pieces(report)
     assert "".join(p.text for p in cut) == draft
-    assert {p.severity for p in cut if p.notes} == {"info", "error"}
+    assert {p.tone for p in cut if p.notes} == {"ok", "error"}
 
 
 def test_traditional_draft_gets_clause_text_in_traditional(checker):

@@ -11,6 +11,8 @@ KINDS = ("quote_ok", "quote_mismatch", "ref_ok", "ref_missing", "ref_mismatch", 
          "claim_unsupported")
 SEVERITIES = ("info", "warning", "error")  # info: confirmed or not checkable; warning/error: flagged
 FLAGGED = frozenset({"warning", "error"})
+CONFIRMING = frozenset({"quote_ok", "ref_ok", "claim_supported"})
+TONES = ("note", "ok", "warning", "error")  # for display: note = an info finding that confirms nothing
 DIFF_OPS = ("equal", "replace", "extra", "missing")  # extra: only in the draft; missing: dropped from the source
 
 
@@ -58,6 +60,11 @@ class Finding:
     def flagged(self) -> bool:
         return self.severity in FLAGGED
 
+    @property
+    def tone(self) -> str:
+        """error / warning, ok (confirmed), or note (could not be checked)."""
+        return self.severity if self.flagged else "ok" if self.kind in CONFIRMING else "note"
+
 
 @dataclass(frozen=True)
 class SentenceReport:
@@ -79,8 +86,9 @@ class CheckReport:
     def findings(self) -> tuple[Finding, ...]:
         return tuple(f for s in self.sentences for f in s.findings)
 
-    def count(self, severity: str) -> int:
-        return sum(f.severity == severity for f in self.findings)
+    def count(self, tone: str) -> int:
+        """How many findings have this tone (error, warning, ok, note)."""
+        return sum(f.tone == tone for f in self.findings)
 
     @property
     def citations(self) -> tuple[Cited, ...]:

@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 from askplan.checker.models import CheckReport, Cited, DiffPart, Finding
 
-SEVERITY_NAMES = {"error": "错误", "warning": "提醒", "info": "确认"}
-SEVERITY_MARKS = {"error": "✗", "warning": "!", "info": "✓"}
+TONE_NAMES = {"error": "错误", "warning": "提醒", "ok": "确认", "note": "未核对"}
+TONE_MARKS = {"error": "✗", "warning": "!", "ok": "✓", "note": "·"}
 KIND_NAMES = {"quote_ok": "引文", "quote_mismatch": "引文", "ref_ok": "条款引用", "ref_missing": "条款引用",
               "ref_mismatch": "条款引用", "claim_supported": "目标与分工", "claim_unsupported": "目标与分工"}
 
@@ -30,7 +30,7 @@ def finding_dict(f: Finding, text: str) -> dict:
 
 def summary(report: CheckReport) -> dict:
     return {"characters": len(report.text), "sentences": len(report.sentences), "errors": report.count("error"),
-            "warnings": report.count("warning"), "confirmed": report.count("info")}
+            "warnings": report.count("warning"), "confirmed": report.count("ok"), "unchecked": report.count("note")}
 
 
 def report_dict(report: CheckReport) -> dict:
@@ -59,7 +59,7 @@ def inline_diff(parts: tuple[DiffPart, ...], traditional: bool) -> str:
 def report_text(report: CheckReport, *, all_findings: bool = True) -> str:
     s = summary(report)
     lines = [f"核对了 {s['sentences']} 句（{s['characters']} 字）：{s['errors']} 处错误，{s['warnings']} 处提醒，"
-             f"{s['confirmed']} 处确认。"]
+             f"{s['confirmed']} 处确认，{s['unchecked']} 处无法核对。"]
     for sentence in report.sentences:
         shown = [f for f in sentence.findings if all_findings or f.flagged]
         if not shown:
@@ -75,7 +75,7 @@ def report_text(report: CheckReport, *, all_findings: bool = True) -> str:
 
 def _finding_lines(f: Finding, report: CheckReport) -> list[str]:
     span = report.text[f.start:f.end]
-    lines = [f"  {SEVERITY_MARKS[f.severity]} {SEVERITY_NAMES[f.severity]}·{KIND_NAMES[f.kind]}（{f.kind}）"
+    lines = [f"  {TONE_MARKS[f.tone]} {TONE_NAMES[f.tone]}·{KIND_NAMES[f.kind]}（{f.kind}）"
              f"「{span}」", f"    {f.message}"]
     if f.diff:
         lines.append(f"    对照：{inline_diff(f.diff, report.traditional)}")

@@ -14,14 +14,16 @@ from pydantic import BaseModel, Field
 
 from askplan.checker.annotate import numbered, pieces
 from askplan.checker.core import MAX_DRAFT_CHARS, BadDraft, DraftChecker, validate_draft
-from askplan.checker.report import KIND_NAMES, SEVERITY_NAMES, report_dict, summary
+from askplan.checker.report import KIND_NAMES, TONE_NAMES, report_dict, summary
 from askplan.web.deps import service_of
+from askplan.web.readiness import Preparing
 from askplan.web.schemas import ERROR_RESPONSES
 from askplan.web.templating import convert_for, render
 from askplan.web.views import doc_options
 
 router = APIRouter()
 _build_lock = threading.Lock()
+PREPARING = "正在准备索引（首次启动需要几十秒到几分钟），草稿已保留在上面，请稍后再点“核对”。"
 
 
 class CheckIn(BaseModel):
@@ -75,7 +77,8 @@ class SummaryOut(BaseModel):
     sentences: int
     errors: int
     warnings: int
-    confirmed: int
+    confirmed: int = Field(description="quote_ok, ref_ok and claim_supported findings")
+    unchecked: int = Field(description="Other info findings: what could not be checked")
 
 
 class CheckOut(BaseModel):
@@ -122,6 +125,8 @@ def check_submit(request: Request, text: str = Form(""), doc: str = Form("")) ->
         report = run_check(request, text, doc)
     except BadDraft as exc:
         return _page(request, text, doc, message=_message(text, exc), status_code=422)
+    except Preparing:  # not the self-refreshing page: a refresh would lose the draft, which is kept nowhere
+        return _page(request, text, doc, message=PREPARING, status_code=503, headers={"Retry-After": "5"})
     return _page(request, text, doc, report=report)
 
 
@@ -132,11 +137,11 @@ def _message(text: str, exc: BadDraft) -> str:
 
 
 def _page(request: Request, text: str, doc: str, *, report=None, message: str | None = None,
-          status_code: int = 200) -> HTMLResponse:
+          status_code: int = 200, headers: dict | None = None) -> HTMLResponse:
     service = service_of(request)
     context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, convert_for(request)),
                "message": message, "max_chars": MAX_DRAFT_CHARS, "report": report, "kind_names": KIND_NAMES,
-               "severity_names": SEVERITY_NAMES}
+               "tone_names": TONE_NAMES}
     if report is not None:
         context.update(pieces=pieces(report), notes=numbered(report), summary=summary(report))
-    return render(request, "check.html", status_code=status_code, **context)
+    return render(request, "check.html", status_code=status_code, headers=headers, **context)
