@@ -56,6 +56,8 @@ def domain_errors(f):
             return f(*args, **kwargs)
         except AskplanError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.ClickException:
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was left half-written", err=True)
             sys.exit(130)
