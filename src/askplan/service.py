@@ -13,7 +13,7 @@ from askplan.abstain import Answerability
 from askplan.answer import Answer, Hit, best_sentence, coverage, responsibility_for
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
-from askplan.departments import DepartmentRegistry
+from askplan.departments import LEAD, DepartmentRegistry
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.intent import read_intent
 from askplan.links import LinkTable, compute_links
@@ -125,6 +125,7 @@ class AskplanService:
         except NotFound:
             return None
         duties = dept.in_document(doc).duties if doc else dept.duties
+        duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != PRIMARY_DOC, d.row))  # the plan first
         hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
                      for rank, d in enumerate(duties, 1))
         reason = "" if hits else f"{dept.name} is named in no measure of {doc}"
