@@ -41,7 +41,11 @@ class AskplanService:
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
         self._links: tuple[Retriever, LinkTable] | None = None  # computed once per loaded index
-        anhui = {d.slug for d in self.corpus.documents if "安徽" in normalize(d.title)}
+        # Normalised titles, the plan first (it wins ties), and each measure's row: looked up on every question.
+        docs = sorted(self.corpus.documents, key=lambda d: d.slug != PRIMARY_DOC)
+        self._titles = tuple((d.slug, normalize(d.title)) for d in docs)
+        self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
+        anhui = {slug for slug, title in self._titles if "安徽" in title}
         self.answerability = Answerability(self.corpus.measures, anhui)
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
 
@@ -105,14 +109,16 @@ class AskplanService:
             return answer
         retriever = self.retriever()
         allowed = self._allowed(doc)
-        legs = retriever.legs(expand(intent.topic or norm), allowed)
-        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, norm)
-        pinned = self._clause_row(intent.clause_number, doc, norm)
+        topic = expand(intent.topic or norm)
+        named = self._doc_named_in(norm)
+        legs = retriever.legs(topic, allowed)
+        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, named)
+        pinned = self._clause_row(intent.clause_number, doc or named)
         if pinned is None and intent.section:
-            pinned = self._section_row(intent.section, doc, norm)
+            pinned = self._section_row(intent.section, doc or named)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
-        grams = set(bigrams(expand(intent.topic or norm)))
+        grams = set(bigrams(topic))
         hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, intent.topic or norm, legs, pinned is not None)
@@ -143,8 +149,7 @@ class AskplanService:
         return Answer(question, norm, kind, verdict.answered, hits, verdict.reason, round(cov, 4),
                       round(float(dense_top), 4))
 
-    def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, norm: str) -> list[tuple[int, float]]:
-        named = self._doc_named_in(norm)
+    def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, named: str | None) -> list[tuple[int, float]]:
         measures = self.corpus.measures
         out = []
         for row, score in fused:
@@ -155,9 +160,8 @@ class AskplanService:
             out.append((row, score))
         return sorted(out, key=lambda rs: (-rs[1], measures[rs[0]].id))
 
-    def _section_row(self, section: tuple[int, int], doc: str | None, norm: str) -> int | None:
+    def _section_row(self, section: tuple[int, int], target: str | None) -> int | None:
         """第五章第二节 -> the measure keyed 5.2 in a document of chapters and sections."""
-        target = doc or self._doc_named_in(norm)
         key = f"{section[0]}.{section[1]}"
         for row, m in enumerate(self.corpus.measures):
             if m.key == key and (m.doc == target or not target) and (section[1] == 0 or m.label.startswith("第")):
@@ -169,23 +173,15 @@ class AskplanService:
             return None
         return np.array([m.doc == doc for m in self.corpus.measures], dtype=bool)
 
-    def _clause_row(self, number: int | None, doc: str | None, norm: str) -> int | None:
-        if number is None:
-            return None
-        target = doc or self._doc_named_in(norm) or PRIMARY_DOC
-        wanted = f"{target}/{number}"
-        for row, m in enumerate(self.corpus.measures):
-            if m.id == wanted:
-                return row
-        return None
+    def _clause_row(self, number: int | None, target: str | None) -> int | None:
+        return None if number is None else self._rows.get(f"{target or PRIMARY_DOC}/{number}")
 
     def _doc_named_in(self, norm: str) -> str | None:
-        """A document whose title's kind word (条例, 纲要, 方案 …) or a 4-character run of whose title the
+        """A document whose title's kind word (条例, 纲要, 方案 …) or a 6-character run of whose title the
         question names; the primary plan wins ties."""
-        for d in sorted(self.corpus.documents, key=lambda d: d.slug != PRIMARY_DOC):
-            title = normalize(d.title)
+        for slug, title in self._titles:
             if any(cue in norm and cue in title for cue in TITLE_CUES) or _shares_run(norm, title, 6):
-                return d.slug
+                return slug
         return None
 
     def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
