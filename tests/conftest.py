@@ -13,6 +13,15 @@ from askplan.corpus import load_corpus
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 PLAN = "anhui-yrd-14fyp-action-plan-2021"
+# Measures per bundled document, as `askplan corpus check` reports them.
+COUNTS = {
+    "anhui-government-work-report-2026": 80,
+    "anhui-industrial-internet-2021": 68,
+    "anhui-rcep-opening-2022": 26,
+    "anhui-yrd-14fyp-action-plan-2021": 37,
+    "shanghai-yrd-demo-zone-regulation-2024": 67,
+    "yrd-integration-outline-2019": 56,
+}
 
 
 @pytest.fixture(scope="session")

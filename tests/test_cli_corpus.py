@@ -10,19 +10,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from askplan.cli import main
+from conftest import COUNTS
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
 PLAN = "anhui-yrd-14fyp-action-plan-2021"
 CITATION = "《安徽省實施長三角一體化發展規劃「十四五」行動方案》（二十五）推進碳達峰碳中和"
-COUNTS = {
-    "anhui-government-work-report-2026": 80,
-    "anhui-industrial-internet-2021": 68,
-    "anhui-rcep-opening-2022": 26,
-    "anhui-yrd-14fyp-action-plan-2021": 37,
-    "shanghai-yrd-demo-zone-regulation-2024": 67,
-    "yrd-integration-outline-2019": 56,
-}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:

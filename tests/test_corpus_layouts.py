@@ -13,19 +13,11 @@ from askplan.corpus.parser import parse_body
 from askplan.corpus.responsibility import CLAUSE_PATTERNS, parse_responsibilities
 from askplan.models import Document
 from askplan.normalize import strip_edit_markers
+from conftest import COUNTS
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
 FRONT = "---\ntitle: 测试方案\nissuer: 测试单位\ndate: 2021-01-01\nscript: simplified\nsource: synthetic\n---\n"
-
-COUNTS = {
-    "anhui-government-work-report-2026": 80,
-    "anhui-industrial-internet-2021": 68,
-    "anhui-rcep-opening-2022": 26,
-    "anhui-yrd-14fyp-action-plan-2021": 37,
-    "shanghai-yrd-demo-zone-regulation-2024": 67,
-    "yrd-integration-outline-2019": 56,
-}
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from askplan.numerals import NUMERAL_CHARS, parse_cn_numeral
+from askplan.numerals import NUMERAL_CHARS, NUMERAL_RUN, parse_cn_numeral
 
-_NUM = rf"[{NUMERAL_CHARS}0-9]{{1,5}}"
+_NUM = NUMERAL_RUN
 CLAUSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paren", re.compile(rf"\(\s*({_NUM})\s*\)")),               # （二十五） / (25)
     ("ordinal", re.compile(rf"第\s*({_NUM})\s*(?:条|項|项|款|点|个措施|部分)")),  # 第二十五条 / 第25条

@@ -7,6 +7,7 @@ import unicodedata
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 NUMERAL_CHARS = "".join(_DIGITS) + "十百"
+NUMERAL_RUN = rf"[{NUMERAL_CHARS}0-9]{{1,5}}"  # regex for a clause number as typed: 二十五, 25
 
 
 def parse_cn_numeral(text: str) -> int:

@@ -10,10 +10,11 @@ from difflib import SequenceMatcher
 
 from askplan.checker.text import fold_aligned, keyed
 from askplan.corpus import Corpus
+from askplan.intent import SECTION_REF
 from askplan.models import Document, Measure
-from askplan.numerals import NUMERAL_CHARS, parse_cn_numeral
+from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
 
-_NUM = rf"[{NUMERAL_CHARS}0-9]{{1,5}}"
+_NUM = NUMERAL_RUN
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class RefPattern:
 # Ordered: a later pattern never matches inside an earlier one's match. Applied to folded text (Simplified,
 # half-width), so （二十五） is (二十五) and 條 is 条.
 REF_PATTERNS: tuple[RefPattern, ...] = (
-    RefPattern("section", re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?"), "纲要第五章第二节"),
+    RefPattern("section", SECTION_REF, "纲要第五章第二节"),  # the one pattern questions use too
     RefPattern("ordinal_paren", re.compile(rf"第\s*\(\s*({_NUM})\s*\)\s*(?:条|项)"), "第（二十五）条"),
     RefPattern("ordinal", re.compile(rf"第\s*({_NUM})\s*(?:条|项|款)"), "第二十五条 / 方案第25条"),
     RefPattern("measure", re.compile(rf"措施\s*({_NUM})"), "措施二十五"),
