@@ -145,7 +145,7 @@ class AskplanService:
         dense_top = legs["dense"].scores[0] if legs["dense"].scores else 0.0
         sentence = top.measure.text[top.best_sentence[0]:top.best_sentence[1]] if top.best_sentence else None
         verdict = Answerability.always() if pinned else self.answerability.judge(topic, top.measure, sentence,
-                                                                                             dense_top)
+                                                                                             dense_top, norm)
         return Answer(question, norm, kind, verdict.answered, hits, verdict.reason, round(cov, 4),
                       round(float(dense_top), 4))
 
