@@ -41,20 +41,24 @@ AROUND = 60  # characters either side of the best sentence that may still hold i
 # apply or where to go, a date for an event. Each entry: the question pattern, what the clause's best sentence
 # must show for the question to count as answered (None: plans never do), and the reason given when it does not.
 ROLE = r"(?:主任|组长|局长|厅长|省长|市长|县长|书记|主席|院长|校长|董事长|总经理|秘书长|部长|处长|委员)"
-ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | None, str], ...] = (
-    (re.compile(ROLE + r"(?:是谁|由谁|叫什么|姓什么|是哪位)|(?:谁|哪位)(?:担任|当|出任)" + ROLE + r"|叫什么名字"), None,
+ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | None, bool, str], ...] = (  # (asks, shows, near sentence?, reason)
+    (re.compile(ROLE + r"(?:是谁|由谁|叫什么|姓什么|是哪位)|(?:谁|哪位)(?:担任|当|出任)" + ROLE + r"|叫什么名字"), None, False,
      "the question asks for a person; the corpus names posts and units, not who holds them"),
     (re.compile(r"(?:怎么|怎样|如何|去哪|到哪|哪里|在哪)(?:里|儿)?(?:申请|申报|办理|报名|领取|预约|购买|缴纳|办)"
+                r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
-                r"|(?:准备|提交|提供)(?:哪些|什么)材料|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码|开放时间|几点"), None,
+                r"|(?:准备|提交|提供)(?:哪些|什么)材料|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
+                r"|开放时间|几点"), None, False,
      "the question asks how or where to apply, or for contact details; the corpus sets policy, not procedures"),
     (re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一天|截止(?:日期|时间)"),
-     re.compile(r"(?:19|20)\d{2}年|\d+月|年底|年内|年前|年初|年度"),
+     re.compile(r"(?:19|20)\d{2}年|\d+月|年底|年内|年前|年初|年度"), True,
      "the question asks when; the clause gives no date for it"),
     (re.compile(r"多少钱|多少(?:亿|万)|(?:投资|资金|补贴|奖励|金额|费用|工资|薪资|价格|票价|门票|罚款|预算|经费|收费|税率|出让金)"
                 r"(?:标准)?(?:是|有|为|要|共|一共|总共)?(?:多少|几)|多少(?:资金|经费|投资|补贴)"),
-     re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"),
+     re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), True,
      "the question asks for an amount of money the clause does not give"),
+    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励"), re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助"), False,
+     "the question asks about a concession or subsidy the clause does not offer"),
 )
 # Figure questions name what is measured (城镇化率, 铁路网密度, GDP): the clause must name it too.
 INDICATOR = re.compile(r"(?:率|密度|强度|比重|占比|总量|总值|产值|gdp|规模|面积|人数|名额|里程|寿命|年限|时速)$", re.I)
@@ -101,8 +105,8 @@ class Answerability:
         for place in self.missing_regions(topic, measure):
             return Verdict(False, f"the clause does not mention {place}")
         around = _around(text, sentence)
-        for asks, shows, reason in ASKS_FOR:
-            if asks.search(question) and not (shows and shows.search(around)):
+        for asks, shows, near, reason in ASKS_FOR:
+            if asks.search(question) and not (shows and shows.search(around if near else text)):
                 return Verdict(False, reason)
         if QUANTITY.search(question):
             if not NUMBER.search(sentence):

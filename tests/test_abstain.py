@@ -1,0 +1,66 @@
+"""Answerability checks on real clauses, without a model: each question states something the clause must show
+(a year, a place, a date, an amount, what a figure measures); the clause answers only when it does."""
+
+from __future__ import annotations
+
+import pytest
+
+from askplan.abstain import Answerability
+from askplan.intent import read_intent
+from askplan.normalize import normalize
+from conftest import PLAN
+
+SURE = 0.95  # a dense score high enough that the word-coverage check never decides
+
+
+@pytest.fixture(scope="module")
+def judge(corpus):
+    anhui = {d.slug for d in corpus.documents if "安徽" in normalize(d.title)}
+    answerability = Answerability(corpus.measures, anhui)
+    by_id = {m.id: m for m in corpus.measures}
+
+    def run(question: str, measure_id: str, sentence_with: str | None = None):
+        measure = by_id[measure_id]
+        sentence = None
+        if sentence_with:
+            sentence = next(s for s in measure.text.replace("。", "。\n").splitlines() if sentence_with in s)
+        norm = normalize(question)
+        return answerability.judge(read_intent(norm).topic or norm, measure, sentence, SURE, norm)
+
+    return run
+
+
+@pytest.mark.parametrize(("question", "key", "sentence_with", "reason"), [
+    ("省长三角办的主任是谁", "0", "為深入貫徹", "person"),
+    ("长三角一体化发展领导小组的组长由谁担任？", "3", None, "person"),
+    ("申报省际产业合作园区要准备哪些材料？", "8", None, "procedure"),
+    ("长三角居民服务一卡通去哪里办", "27", None, "procedure"),
+    ("滁宁城际铁路哪一年建成通车？", "17", "滁寧", "date"),
+    ("引江济淮二期工程总投资是多少钱？", "21", None, "money"),
+    ("跨省高速公路通行费有没有减免政策？", "2", None, "concession"),
+    ("到2025年安徽森林覆盖率要达到多少？", "2", "城鎮化率", "覆盖率"),
+    ("合肥市到2025年常住人口城镇化率目标是多少？", "2", "城鎮化率", "合肥"),
+    ("上海2025年研发投入强度目标是多少", "2", "研發投入強度", "上海"),
+    ("安徽2035年城镇化率要达到多少", "2", "城鎮化率", "2035"),
+    ("江苏省实施长三角一体化行动方案提出了哪些任务", "0", None, "江苏"),
+])
+def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
+    reasons = {"person": "a person", "procedure": "how or where", "date": "asks when", "money": "money",
+               "concession": "concession"}
+    verdict = judge(question, f"{PLAN}/{key}", sentence_with)
+    assert not verdict.answered
+    assert reasons.get(reason, reason) in verdict.reason
+
+
+@pytest.mark.parametrize(("question", "key", "sentence_with"), [
+    ("2025年城镇化率目标是多少?", "2", "城鎮化率"),
+    ("研发投入强度要达到多少", "2", "研發投入強度"),
+    ("到2025年全省人均GDP和沪苏浙差距怎么变", "2", "人均GDP"),
+    ("鐵路網密度目標是多少", "2", "鐵路網密度"),
+    ("谁牵头碳达峰工作", "25", None),
+    ("这个行动方案是哪天印发的", "0", "印發給你們"),
+    ("皖北地区怎么振兴", "5", None),
+])
+def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
+    verdict = judge(question, f"{PLAN}/{key}", sentence_with)
+    assert verdict.answered, verdict.reason
