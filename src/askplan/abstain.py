@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from askplan.models import Measure
@@ -37,28 +38,54 @@ NOT_CONTENT = frozenset(
 )
 NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+[个项种大年岁天成倍条处所家批%亿万公里小时平方]")
 AROUND = 60  # characters either side of the best sentence that may still hold its date or amount
-# What a question asks for that a plan clause never gives, whatever its topic: a person holding a post, how to
-# apply or where to go, a date for an event. Each entry: the question pattern, what the clause's best sentence
-# must show for the question to count as answered (None: plans never do), and the reason given when it does not.
+PLACE = re.compile(r"(?:合肥|芜湖|蚌埠|淮南|马鞍山|淮北|铜陵|安庆|黄山|滁州|阜阳|宿州|六安|亳州|池州|宣城|南京|苏州|无锡|常州|南通"
+                   r"|扬州|镇江|泰州|盐城|徐州|杭州|宁波|嘉兴|湖州|绍兴|金华|舟山|台州|温州"
+                   r"|[\u4e00-\u9fff]{2}(?<!各市|设区|城市|地级|县级|市区)(?:县|区|镇))")
+
+
+def _names_a_place(question: str, passage: str) -> bool:
+    """The passage names a city, county or district the question does not."""
+    return bool({m.group() for m in PLACE.finditer(passage)} - {m.group() for m in PLACE.finditer(question)})
+
+
+# What a question asks for that a plan clause seldom gives, whatever its topic: a person holding a post, how to
+# apply or where to go, a date, an amount, a reason, a full list, a location, a ranking. Each entry: the question
+# pattern; what the clause must show for the question to count as answered (a pattern, a test of question and
+# passage, or None: plans never do); where to look ("sentence": the best sentence, "around": it and AROUND
+# characters either side, "clause": the whole clause); and the reason given when it does not.
 ROLE = r"(?:主任|组长|局长|厅长|省长|市长|县长|书记|主席|院长|校长|董事长|总经理|秘书长|部长|处长|委员)"
-ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | None, bool, str], ...] = (  # (asks, shows, near sentence?, reason)
-    (re.compile(ROLE + r"(?:是谁|由谁|叫什么|姓什么|是哪位)|(?:谁|哪位)(?:担任|当|出任)" + ROLE + r"|叫什么名字"), None, False,
+ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None, str, str], ...] = (
+    (re.compile(ROLE + r"(?:是谁|由谁|叫什么|姓什么|是哪位)|(?:谁|哪位)(?:担任|当|出任)" + ROLE + r"|叫什么名字"), None, "clause",
      "the question asks for a person; the corpus names posts and units, not who holds them"),
     (re.compile(r"(?:怎么|怎样|如何|去哪|到哪|哪里|在哪)(?:里|儿)?(?:申请|申报|办理|报名|领取|预约|购买|缴纳|办)"
-                r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)"
+                r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)|去哪个|带什么"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
                 r"|(?:准备|提交|提供)(?:哪些|什么)材料|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
-                r"|开放时间|几点"), None, False,
+                r"|开放时间|几点"), None, "clause",
      "the question asks how or where to apply, or for contact details; the corpus sets policy, not procedures"),
+    (re.compile(r"(?:明天|后天|今晚|今天|下周)(?:的)?(?:天气|会下|下雨|下雪|气温|温度)|天气(?:怎么样|如何|预报)"), None, "clause",
+     "the question asks about the days ahead; the corpus is policy text"),
     (re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一天|截止(?:日期|时间)"),
-     re.compile(r"(?:19|20)\d{2}年|\d+月|年底|年内|年前|年初|年度"), True,
+     re.compile(r"(?:19|20)\d{2}年|\d+月|年底|年内|年前|年初"), "around",
      "the question asks when; the clause gives no date for it"),
     (re.compile(r"多少钱|多少(?:亿|万)|(?:投资|资金|补贴|奖励|金额|费用|工资|薪资|价格|票价|门票|罚款|预算|经费|收费|税率|出让金)"
                 r"(?:标准)?(?:是|有|为|要|共|一共|总共)?(?:多少|几)|多少(?:资金|经费|投资|补贴)"),
-     re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), True,
+     re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), "around",
      "the question asks for an amount of money the clause does not give"),
-    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励"), re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助"), False,
+    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励"), re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助"), "clause",
      "the question asks about a concession or subsidy the clause does not offer"),
+    (re.compile(r"为什么|为何|为啥|凭什么|依据是什么|理由"), re.compile(r"为了|为深入|旨在|因为|由于|目的|依据|根据"), "around",
+     "the question asks why; the clause states what is to be done, not the reasons"),
+    (re.compile(r"排(?:第几|名)|第几名|评估结果|考核结果|(?:成效|效果|进展|完成情况|落实情况)(?:怎么样|如何|怎样|好不好)"),
+     re.compile(r"排名|名次|第[一二三四五六七八九十\d]+位|已(?:经)?(?:完成|建成|实现)"), "clause",
+     "the question asks how the work went; the clause says what is planned, not its results"),
+    (re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是)(?:哪些|什么)|名单|列了哪些"
+                r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"),
+     re.compile(r"、[^、。；]*、"), "sentence",
+     "the question asks for a full list; the clause names the group without listing it"),
+    (re.compile(r"(?:选址|建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市|地方)?(?!条|部分|章|节)|哪个(?:县|市|区|城市)"),
+     _names_a_place, "sentence",
+     "the question asks where; the clause names no place for it"),
 )
 # Figure questions name what is measured (城镇化率, 铁路网密度, GDP): the clause must name it too.
 INDICATOR = re.compile(r"(?:率|密度|强度|比重|占比|总量|总值|产值|gdp|规模|面积|人数|名额|里程|寿命|年限|时速)$", re.I)
@@ -67,6 +94,7 @@ CITIES = (
     "南京", "苏州", "无锡", "常州", "南通", "扬州", "镇江", "泰州", "盐城", "徐州", "杭州", "宁波", "嘉兴", "湖州", "绍兴", "金华",
     "舟山", "台州", "温州",
 )
+AREAS = ("皖北", "皖南", "皖西", "皖中", "皖江", "大别山", "江淮", "沿江", "中心区", "示范区")
 # Calibrated on eval/questions.jsonl (eval/README.md has the sweep): the clause answers when it holds this
 # IDF-weighted share of the question's words, or when the dense leg is at least this sure.
 MIN_WORD_COVERAGE = 0.2
@@ -105,9 +133,12 @@ class Answerability:
         for place in self.missing_regions(topic, measure):
             return Verdict(False, f"the clause does not mention {place}")
         around = _around(text, sentence)
-        for asks, shows, near, reason in ASKS_FOR:
-            if asks.search(question) and not (shows and shows.search(around if near else text)):
-                return Verdict(False, reason)
+        for asks, shows, where, reason in ASKS_FOR:
+            if asks.search(question):
+                passage = {"sentence": sentence, "around": around, "clause": text}[where]
+                found = shows(question, passage) if callable(shows) else shows and shows.search(passage)
+                if not found:
+                    return Verdict(False, reason)
         if QUANTITY.search(question):
             if not NUMBER.search(sentence):
                 return Verdict(False, "the question asks for a figure the clause does not give")
@@ -139,9 +170,10 @@ class Answerability:
                 if (before and before + w in topic and before not in NOT_CONTENT and before not in REGIONS
                         and not YEAR.fullmatch(before) and before not in text):
                     return before + w
-        for city in CITIES:
-            if city in topic and city not in text:
-                return city
+        where = figure_sentences or [text]
+        for place in (*CITIES, *AREAS):
+            if place in topic and not any(place in s for s in where):
+                return place
         for place, forms in REGIONS.items():
             if (place in topic and place not in HOME_PLACES and figure_sentences
                     and not any(f in s for f in forms for s in figure_sentences)):
