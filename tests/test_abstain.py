@@ -43,10 +43,18 @@ def judge(corpus):
     ("上海2025年研发投入强度目标是多少", "2", "研發投入強度", "上海"),
     ("安徽2035年城镇化率要达到多少", "2", "城鎮化率", "2035"),
     ("江苏省实施长三角一体化行动方案提出了哪些任务", "0", None, "江苏"),
+    ("人均预期寿命目标为什么定在78.8岁", "2", "人均預期壽命", "why"),
+    ("长三角三省一市一体化发展考核，安徽排第几名？", "0", None, "went"),
+    ("质量提升六大工程是哪六大工程？", "3", None, "list"),
+    ("G60科创走廊的总部设在哪个城市", "12", "G60", "where"),
+    ("长三角皖北可再生能源生产基地选址在哪个县？", "21", "皖北可再生", "where"),
+    ("合肥明天会下雨吗", "22", None, "days ahead"),
+    ("皖北地区常住人口城镇化率2025年的目标是多少", "2", "城鎮化率", "皖北"),
 ])
 def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     reasons = {"person": "a person", "procedure": "how or where", "date": "asks when", "money": "money",
-               "concession": "concession"}
+               "concession": "concession", "why": "asks why", "went": "how the work went", "list": "full list",
+               "where": "asks where"}
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
     assert not verdict.answered
     assert reasons.get(reason, reason) in verdict.reason
@@ -60,6 +68,13 @@ def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     ("谁牵头碳达峰工作", "25", None),
     ("这个行动方案是哪天印发的", "0", "印發給你們"),
     ("皖北地区怎么振兴", "5", None),
+    ("让皖北老百姓喝上好水的工程在哪一条", "5", None),
+    ("方案里跟新安江有关的有哪些条", "23", None),
+    ("“外电入皖”、引江济淮二期这些能源水利项目的责任单位有哪些？", "21", None),
+    ("颳風下雨這類天氣災害的監測預警，長三角一起弄的那條", "32", None),
+    ("为什么要制定这个行动方案", "0", "為深入貫徹"),
+    ("省际毗邻地区的新型功能区有哪几个", "7", "頂山"),
+    ("淮北市跟沪苏浙哪个城市合作", "9", "蘇錫常"),
 ])
 def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)

@@ -40,7 +40,7 @@ NUMBER = re.compile(r"\d|[一二三四五六七八九十两百千万]+[个项种
 AROUND = 60  # characters either side of the best sentence that may still hold its date or amount
 PLACE = re.compile(r"(?:合肥|芜湖|蚌埠|淮南|马鞍山|淮北|铜陵|安庆|黄山|滁州|阜阳|宿州|六安|亳州|池州|宣城|南京|苏州|无锡|常州|南通"
                    r"|扬州|镇江|泰州|盐城|徐州|杭州|宁波|嘉兴|湖州|绍兴|金华|舟山|台州|温州"
-                   r"|[\u4e00-\u9fff]{2}(?<!各市|设区|城市|地级|县级|市区)(?:县|区|镇))")
+                   r"|(?<!区)[\u4e00-\u9fff]{2}县(?![域城级]))")
 
 
 def _names_a_place(question: str, passage: str) -> bool:
@@ -83,7 +83,7 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"),
      re.compile(r"、[^、。；]*、"), "sentence",
      "the question asks for a full list; the clause names the group without listing it"),
-    (re.compile(r"(?:选址|建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市|地方)?(?!条|部分|章|节)|哪个(?:县|市|区|城市)"),
+    (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选址在?哪|哪个(?:县|市|区|城市)"),
      _names_a_place, "sentence",
      "the question asks where; the clause names no place for it"),
 )
