@@ -17,7 +17,7 @@ Checks
   * target: ``answer`` occurs in the gold measure after Traditional->Simplified
     normalisation of both sides;
   * clause: the number named in the question equals the gold number;
-  * every plan measure 0..36 is covered by at least one question;
+  * every plan measure 0..36 is covered by at least one question (questions.jsonl; a note for other sets);
   * ``script: traditional`` questions really contain Traditional characters, and
     other questions are in Simplified script (only when opencc is available).
 Prints a summary (counts per kind, per document, per script/noise flag) and exits
@@ -43,7 +43,8 @@ SHANGHAI = "shanghai-yrd-demo-zone-regulation-2024"
 RCEP = "anhui-rcep-opening-2022"
 
 KINDS = {"topic", "keyword", "clause", "lead", "target", "multi", "unanswerable"}
-REQUIRED = ("id", "question", "gold", "kind", "answer")
+REQUIRED = ("id", "question", "gold", "kind")
+OPTIONAL = ("answer", "script", "noise", "_line")  # answer: required for lead and target questions
 
 try:  # optional
     import opencc  # type: ignore
@@ -302,17 +303,17 @@ def main(argv: list[str]) -> int:
         if missing:
             errors.append(f"{where}: missing fields {missing}")
             continue
-        if not re.fullmatch(r"q\d{3,}", str(qid)):
-            errors.append(f"{where}: id should look like q001")
-        q, gold, kind, answer = r["question"], r["gold"], r["kind"], r["answer"]
+        if not re.fullmatch(r"[a-z]\d{3,}", str(qid)):
+            errors.append(f"{where}: id should look like q001 (one letter per set, then digits)")
+        q, gold, kind, answer = r["question"], r["gold"], r["kind"], r.get("answer")
         if not isinstance(q, str) or not q.strip():
             errors.append(f"{where}: empty question")
             continue
-        if not isinstance(answer, str) or not answer.strip():
-            errors.append(f"{where}: empty answer")
+        if kind in ("lead", "target") and (not isinstance(answer, str) or not answer.strip()):
+            errors.append(f"{where}: a {kind} question needs its answer")
         if kind not in KINDS:
             errors.append(f"{where}: unknown kind {kind!r}")
-        extra = set(r) - set(REQUIRED) - {"script", "noise", "_line"}
+        extra = set(r) - set(REQUIRED) - set(OPTIONAL)
         if extra:
             errors.append(f"{where}: unexpected fields {sorted(extra)}")
         if "script" in r and r["script"] != "traditional":
@@ -380,8 +381,10 @@ def main(argv: list[str]) -> int:
 
     # coverage of plan measures
     uncovered = [p for p in sorted(expected_plan, key=lambda k: int(k.rsplit("/", 1)[1])) if covered[p] == 0]
-    if uncovered:
+    if uncovered and qpath.resolve() == DEFAULT_QUESTIONS.resolve():
         errors.append(f"plan measures not covered by any question: {uncovered}")
+    elif uncovered:
+        print(f"note: plan measures no question of this set covers: {uncovered}")
 
     # ------------------------------------------------------------------ summary
     kinds = collections.Counter(r.get("kind") for r in rows)
