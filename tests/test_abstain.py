@@ -52,9 +52,8 @@ def judge(corpus):
     ("皖北地区常住人口城镇化率2025年的目标是多少", "2", "城鎮化率", "皖北"),
 ])
 def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
-    reasons = {"person": "a person", "procedure": "how or where", "date": "asks when", "money": "money",
-               "concession": "concession", "why": "asks why", "went": "how the work went", "list": "full list",
-               "where": "asks where"}
+    reasons = {"person": "由谁担任", "procedure": "办理流程", "date": "时间", "money": "金额", "concession": "优惠",
+               "why": "原因", "went": "实施进展", "list": "完整名单", "where": "具体地点", "days ahead": "天气"}
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
     assert not verdict.answered
     assert reasons.get(reason, reason) in verdict.reason

@@ -113,7 +113,7 @@ class NoAnswerService(AskplanService):
     """Whatever the retrieval finds, the answer is "not answered" (abstention itself is tested elsewhere)."""
 
     def ask(self, *args, **kwargs):
-        return dataclasses.replace(super().ask(*args, **kwargs), answered=False, reason="not answered")
+        return dataclasses.replace(super().ask(*args, **kwargs), answered=False, reason="问题问的是金额；条款没有给出相应数额")
 
 
 def test_unanswerable_question_says_so_then_lists_nearest(built_index):
@@ -124,6 +124,7 @@ def test_unanswerable_question_says_so_then_lists_nearest(built_index):
         assert c.get("/api/ask", params={"q": CARBON}).json()["answered"] is False
     answer = r.text.split('class="answer', 1)[1].split("</section>", 1)[0]
     assert "语料中没有直接回答这个问题的条款" in answer and "牵头单位" not in answer
+    assert "原因：问题问的是金额；条款没有给出相应数额" in answer  # the user sees why
     assert 'id="hit-1"' in r.text and "（二十五）" in r.text
 
 

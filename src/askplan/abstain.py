@@ -60,36 +60,36 @@ def _names_a_place(question: str, passage: str) -> bool:
 ROLE = r"(?:主任|组长|局长|厅长|省长|市长|县长|书记|主席|院长|校长|董事长|总经理|秘书长|部长|处长|委员)"
 ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None, str, str], ...] = (
     (re.compile(ROLE + r"(?:是谁|由谁|叫什么|姓什么|是哪位)|(?:谁|哪位)(?:担任|当|出任)" + ROLE + r"|叫什么名字"), None, "clause",
-     "the question asks for a person; the corpus names posts and units, not who holds them"),
+     "问题问的是由谁担任职务；语料只写单位和职务，不写人名"),
     (re.compile(r"(?:怎么|怎样|如何|去哪|到哪|哪里|在哪)(?:里|儿)?(?:申请|申报|办理|报名|领取|预约|购买|缴纳|办)"
                 r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)|去哪个|带什么"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
                 r"|(?:准备|提交|提供)(?:哪些|什么)材料|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
                 r"|开放时间|几点"), None, "clause",
-     "the question asks how or where to apply, or for contact details; the corpus sets policy, not procedures"),
+     "问题问的是办理流程、地点或联系方式；语料是政策文本，不含办事指南"),
     (re.compile(r"(?:明天|后天|今晚|今天|下周)(?:的)?(?:天气|会下|下雨|下雪|气温|温度)|天气(?:怎么样|如何|预报)"), None, "clause",
-     "the question asks about the days ahead; the corpus is policy text"),
+     "问题问的是天气等近期实时信息；语料是政策文本"),
     (re.compile(r"什么时候|何时|哪一年|哪年|几月|哪天|哪一天|截止(?:日期|时间)"),
      re.compile(r"(?:19|20)\d{2}年|\d+月|年底|年内|年前|年初"), "around",
-     "the question asks when; the clause gives no date for it"),
+     "问题问的是时间；条款没有给出相应日期"),
     (re.compile(r"多少钱|多少(?:亿|万)|(?:投资|资金|补贴|奖励|金额|费用|工资|薪资|价格|票价|门票|罚款|预算|经费|收费|税率|出让金)"
                 r"(?:标准)?(?:是|有|为|要|共|一共|总共)?(?:多少|几)|多少(?:资金|经费|投资|补贴)"),
      re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), "around",
-     "the question asks for an amount of money the clause does not give"),
+     "问题问的是金额；条款没有给出相应数额"),
     (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励"), re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助"), "clause",
-     "the question asks about a concession or subsidy the clause does not offer"),
+     "问题问的是优惠、减免或补贴；条款没有此类内容"),
     (re.compile(r"为什么|为何|为啥|凭什么|依据是什么|理由"), re.compile(r"为了|为深入|旨在|因为|由于|目的|依据|根据"), "around",
-     "the question asks why; the clause states what is to be done, not the reasons"),
+     "问题问的是原因；条款只写要做什么，没有说明理由"),
     (re.compile(r"排(?:第几|名)|第几名|评估结果|考核结果|(?:成效|效果|进展|完成情况|落实情况)(?:怎么样|如何|怎样|好不好)"),
      re.compile(r"排名|名次|第[一二三四五六七八九十\d]+位|已(?:经)?(?:完成|建成|实现)"), "clause",
-     "the question asks how the work went; the clause says what is planned, not its results"),
+     "问题问的是实施进展或结果；条款只写计划，不含实施结果"),
     (re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是)(?:哪些|什么)|名单|列了哪些"
                 r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"),
      re.compile(r"、[^、。；]*、"), "sentence",
-     "the question asks for a full list; the clause names the group without listing it"),
+     "问题要的是完整名单；条款只提到总称，没有逐一列出"),
     (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选址在?哪|哪个(?:县|市|区|城市)"),
      _names_a_place, "sentence",
-     "the question asks where; the clause names no place for it"),
+     "问题问的是具体地点；条款没有写明在哪个市或县"),
 )
 # Figure questions name what is measured (城镇化率, 铁路网密度, GDP): the clause must name it too.
 INDICATOR = re.compile(r"(?:率|密度|强度|比重|占比|总量|总值|产值|gdp|规模|面积|人数|名额|里程|寿命|年限|时速)$", re.I)
@@ -128,9 +128,9 @@ class Answerability:
         question = question or topic
         for year in YEAR.findall(topic):
             if year not in text:
-                return Verdict(False, f"the clause says nothing about {year}")
+                return Verdict(False, f"条款没有提到{year}年")
         for place in self.missing_regions(topic, measure):
-            return Verdict(False, f"the clause does not mention {place}")
+            return Verdict(False, f"条款没有提到{place}")
         around = _around(text, sentence)
         for asks, shows, where, reason in ASKS_FOR:
             if asks.search(question):
@@ -140,12 +140,12 @@ class Answerability:
                     return Verdict(False, reason)
         if QUANTITY.search(question):
             if not NUMBER.search(sentence):
-                return Verdict(False, "the question asks for a figure the clause does not give")
+                return Verdict(False, "问题问的是具体数字；条款没有给出")
             if missing := self.missing_measured(question, text):
-                return Verdict(False, f"the question asks for a figure of {missing}; the clause gives none")
+                return Verdict(False, f"问题问的是{missing}的数字；条款没有给出")
         coverage = self.word_coverage(topic, text)
         if coverage < MIN_WORD_COVERAGE and dense < MIN_DENSE:
-            return Verdict(False, f"the clause shares too little with the question ({coverage:.0%} of its key words)")
+            return Verdict(False, f"条款与问题的关键词重合太少（{coverage:.0%}）")
         return Verdict(True)
 
     def missing_regions(self, topic: str, measure: Measure) -> list[str]:

@@ -134,12 +134,12 @@ class AskplanService:
         duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != PRIMARY_DOC, d.row))  # the plan first
         hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
                      for rank, d in enumerate(duties, 1))
-        reason = "" if hits else f"{dept.name} is named in no measure of {doc}"
+        reason = "" if hits else f"{doc} 中没有{dept.name}负责的条款"
         return Answer(question, norm, "department", bool(hits), hits, reason, department=dept.name)
 
     def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
         if not hits:
-            return Answer(question, norm, kind, False, hits, "nothing in the corpus matches this question")
+            return Answer(question, norm, kind, False, hits, "语料中没有与问题相关的内容")
         top = hits[0]
         cov = coverage(set(bigrams(topic)), top.measure)
         dense_top = legs["dense"].scores[0] if legs["dense"].scores else 0.0

@@ -59,6 +59,7 @@ class AnswerView:
     top: HitView | None
     hits: tuple[HitView, ...]
     lead: RespView | None
+    reason: str = ""  # why nothing answers (unanswered only)
 
 
 def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
@@ -87,7 +88,7 @@ def answer_view(answer: Answer, conv: Convert) -> AnswerView:
     hits = tuple(hit_view(h, grams, conv) for h in answer.hits)
     top = hits[0] if hits else None
     lead = top.responsibility if top and answer.answered and answer.kind == "lead" else None
-    return AnswerView(answer.kind, answer.answered, top, hits, lead)
+    return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason)
 
 
 @dataclass(frozen=True)
