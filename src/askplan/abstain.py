@@ -154,27 +154,26 @@ class Answerability:
                 if named & {place, place + "省", place + "市"} and not any(f in measure.norm for f in forms)
                 and not (place in HOME_PLACES and measure.doc in self.anhui_docs)]
 
-    def missing_measured(self, topic: str, text: str) -> str | None:
-        """For a figure question: what it measures (覆盖率 with the word before it, 森林), or the place it asks about
-        (a city anywhere in the clause, a province in a sentence that names what is measured), when the clause
-        lacks it."""
-        ws = [w for w in words(topic) if len(w) >= 2]
-        measured = [w for w in ws if INDICATOR.search(w)]
-        figure_sentences = [s for s in re.split(r"[。；;]", text) if any(w.lower() in s.lower() for w in measured)]
-        for i, w in enumerate(ws):
-            if INDICATOR.search(w) and len(w) >= 2:
-                if w.lower() not in text.lower():
-                    return w
-                before = next((p for p in reversed(ws[:i]) if not w.startswith(p) and p not in w), None)
-                if (before and before + w in topic and before not in NOT_CONTENT and before not in REGIONS
-                        and not YEAR.fullmatch(before) and before not in text):
-                    return before + w
-        where = figure_sentences or [text]
+    def missing_measured(self, question: str, text: str) -> str | None:
+        """For a figure question, what the clause lacks: what is measured (覆盖率, or 森林 of 森林覆盖率), a city
+        or area it asks about (合肥, 皖北) in the sentences that hold that measure, or a province named there."""
+        ws = [w for w in words(question) if len(w) >= 2]
+        lowered = text.lower()
+        measured = [i for i, w in enumerate(ws) if INDICATOR.search(w)]
+        for i in measured:
+            w = ws[i]
+            if w.lower() not in lowered:
+                return w
+            before = next((p for p in reversed(ws[:i]) if not w.startswith(p) and p not in w), None)
+            if (before and before + w in question and before not in NOT_CONTENT and before not in REGIONS
+                    and not YEAR.fullmatch(before) and before not in text):
+                return before + w
+        figure_sentences = [s for s in re.split(r"[。；;]", lowered) if any(ws[i].lower() in s for i in measured)]
         for place in (*CITIES, *AREAS):
-            if place in topic and not any(place in s for s in where):
+            if place in question and not any(place in s for s in figure_sentences or [text]):
                 return place
         for place, forms in REGIONS.items():
-            if (place in topic and place not in HOME_PLACES and figure_sentences
+            if (place in question and place not in HOME_PLACES and figure_sentences
                     and not any(f in s for f in forms for s in figure_sentences)):
                 return place
         return None
