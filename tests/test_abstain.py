@@ -50,6 +50,12 @@ def judge(corpus):
     ("长三角皖北可再生能源生产基地选址在哪个县？", "21", "皖北可再生", "where"),
     ("合肥明天会下雨吗", "22", None, "days ahead"),
     ("皖北地区常住人口城镇化率2025年的目标是多少", "2", "城鎮化率", "皖北"),
+    ("这个行动方案是哪位领导牵头起草的", "35", None, "person"),
+    ("婚姻登记跨省通办，去办的时候要带哪些材料", "26", None, "procedure"),
+    ("外地博士后来安徽工作，安家费给多少", "13", None, "money"),
+    ("在长三角坐高铁通勤，有没有月票或者票价打折？", "17", None, "concession"),
+    ("方案里的任务要是没按时完成，责任单位会被怎么问责处分？", "35", None, "处罚或问责"),
+    ("144小时过境免签，哪些国家的人能用", "15", "144", "具体国家"),
 ])
 def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     reasons = {"person": "由谁担任", "procedure": "办理流程", "date": "时间", "money": "金额", "concession": "优惠",
@@ -74,6 +80,8 @@ def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     ("为什么要制定这个行动方案", "0", "為深入貫徹"),
     ("省际毗邻地区的新型功能区有哪几个", "7", "頂山"),
     ("淮北市跟沪苏浙哪个城市合作", "9", "蘇錫常"),
+    ("管住能耗总量和强度、不让两高项目乱上，牵头的是哪个领导小组？", "25", None),
+    ("实验室成果转化找不到中试的地方怎么办", "12", None),
 ])
 def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
