@@ -7,7 +7,7 @@ from __future__ import annotations
 EXPANSIONS: dict[str, str] = {
     "能耗": "能源消费",
     "双碳": "碳达峰碳中和",
-    "两高": "高耗能高排放",
+    "两高": "高耗能 高排放",
     "高耗能": "两高",
     "战新": "战略性新兴",
     "新基建": "新型基础设施",
@@ -86,10 +86,31 @@ EXPANSIONS: dict[str, str] = {
     "挖人才": "人才",
     "讲好": "宣传",
     "大科学装置": "大科学",
+    "撤县设区": "县改区",
+    "撤县": "县改区",
+    "老机场": "骆岗",
+    "旧机场": "骆岗",
+    "卡点": "堵点",
+    "关卡": "堵点",
+    "疗养": "康养",
+    "用电": "电力 保供",
+    "集中采购": "集采",
+    "试生产": "中试",
+    "放大生产": "中试",
+    "浦东": "张江",
+    "购物": "消费",
+    "逛街": "消费",
+    "结对子": "结对",
+    "税收分成": "利益共享",
+    "收上来的税": "利益共享",
+    # Places -> the plan's names for the areas they belong to.
+    **dict.fromkeys(("宿州", "淮北", "亳州", "阜阳", "蚌埠", "淮南"), "皖北"),
+    **dict.fromkeys(("黄山", "池州", "宣城"), "皖南"),
+    **dict.fromkeys(("广德", "郎溪", "溧阳", "宜兴", "长兴", "安吉"), "一地六县"),
 }
 
 
 def expand(norm_query: str) -> str:
     """The query plus the full forms of the abbreviations it contains."""
-    extra = [full for short, full in EXPANSIONS.items() if short in norm_query and full not in norm_query]
+    extra = dict.fromkeys(full for short, full in EXPANSIONS.items() if short in norm_query and full not in norm_query)
     return " ".join([norm_query, *extra]) if extra else norm_query
