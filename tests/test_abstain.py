@@ -16,7 +16,7 @@ SURE = 0.95  # a dense score high enough that the word-coverage check never deci
 @pytest.fixture(scope="module")
 def judge(corpus):
     anhui = {d.slug for d in corpus.documents if "安徽" in normalize(d.title)}
-    answerability = Answerability(corpus.measures, anhui)
+    answerability = Answerability(corpus.measures, anhui, {d.slug: normalize(d.title) for d in corpus.documents})
     by_id = {m.id: m for m in corpus.measures}
 
     def run(question: str, measure_id: str, sentence_with: str | None = None):
@@ -82,7 +82,13 @@ def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     ("淮北市跟沪苏浙哪个城市合作", "9", "蘇錫常"),
     ("管住能耗总量和强度、不让两高项目乱上，牵头的是哪个领导小组？", "25", None),
     ("实验室成果转化找不到中试的地方怎么办", "12", None),
+    ("干部能不能去上海江苏那边交流挂职", "34", None),  # 长三角 names them all
 ])
 def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
     assert verdict.answered, verdict.reason
+
+
+def test_a_provinces_own_document_only_from_that_province(judge):
+    assert not judge("浙江省的十四五长三角行动方案主要目标有哪些", f"{PLAN}/2").answered
+    assert judge("上海的示范区条例适用于哪些活动", "shanghai-yrd-demo-zone-regulation-2024/2").answered

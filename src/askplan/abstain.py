@@ -18,13 +18,16 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # Regions a question can name that a clause must then name too (or by its usual abbreviation): provinces,
 # municipalities and countries. Cities are left out: plans name them through projects (江宁—博望 for 南京).
 REGIONS: dict[str, tuple[str, ...]] = {
-    "上海": ("上海", "沪"), "江苏": ("江苏", "苏浙", "沪苏", "苏皖"), "浙江": ("浙江", "浙"), "安徽": ("安徽", "皖"),
+    "上海": ("上海", "沪", "长三角"), "江苏": ("江苏", "苏浙", "沪苏", "苏皖", "长三角"), "浙江": ("浙江", "浙", "长三角"), "安徽": ("安徽", "皖"),
     "北京": ("北京", "京津"), "天津": ("天津",), "河北": ("河北",), "山东": ("山东",), "江西": ("江西",),
     "河南": ("河南",), "湖北": ("湖北",), "湖南": ("湖南",), "福建": ("福建",), "广东": ("广东", "粤港澳"),
     "四川": ("四川",), "重庆": ("重庆",), "香港": ("香港", "港澳"), "澳门": ("澳门", "港澳"), "台湾": ("台湾",),
     "日本": ("日本", "日韩", "中日"), "韩国": ("韩国", "日韩", "中韩"), "新加坡": ("新加坡", "中新"), "越南": ("越南",),
     "东盟": ("东盟",),
 }
+# A province's own document (江苏省的行动方案, 浙江十四五规划): answered only from a document of that province.
+OWN_DOCUMENT = re.compile(r"(上海|江苏|浙江|安徽)(?:省|市)?(?:的|自己的|制定的|出台的|印发的)?"
+                          r"[^，,。？?]{0,14}?(?:行动方案|实施方案|规划纲要|行动计划|五年规划|条例)")
 HOME_PLACES = {"安徽"}  # implied by an Anhui document even where its text does not say it
 QUANTITY = re.compile(  # 多少钱, 几点开门, 有几个: asks for a figure; 那几个市 / 几个省联手: does not
     r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点)|(?:有|共|是)几个"
@@ -117,13 +120,14 @@ class Verdict:
 
 
 class Answerability:
-    def __init__(self, measures: tuple[Measure, ...], anhui_docs: set[str]):
+    def __init__(self, measures: tuple[Measure, ...], anhui_docs: set[str], titles: dict[str, str] | None = None):
         self.n = len(measures)
         self.df: dict[str, int] = {}
         for m in measures:
             for w in set(words(m.norm)):
                 self.df[w] = self.df.get(w, 0) + 1
         self.anhui_docs = anhui_docs
+        self.titles = titles or {}  # document slug -> normalised title
 
     @staticmethod
     def always() -> Verdict:
@@ -141,6 +145,8 @@ class Answerability:
                 return Verdict(False, f"条款没有提到{year}年")
         for place in self.missing_regions(topic, measure):
             return Verdict(False, f"条款没有提到{place}")
+        if (own := OWN_DOCUMENT.search(question)) and own.group(1) not in self.titles.get(measure.doc, own.group(1)):
+            return Verdict(False, f"语料中没有{own.group(1)}自己的这份文件")
         around = _around(text, sentence)
         for asks, shows, where, reason in ASKS_FOR:
             if asks.search(question):

@@ -46,7 +46,7 @@ class AskplanService:
         self._titles = tuple((d.slug, normalize(d.title)) for d in docs)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
         anhui = {slug for slug, title in self._titles if "安徽" in title}
-        self.answerability = Answerability(self.corpus.measures, anhui)
+        self.answerability = Answerability(self.corpus.measures, anhui, dict(self._titles))
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
 
     @property
