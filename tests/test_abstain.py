@@ -56,9 +56,17 @@ def judge(corpus):
     ("在长三角坐高铁通勤，有没有月票或者票价打折？", "17", None, "concession"),
     ("方案里的任务要是没按时完成，责任单位会被怎么问责处分？", "35", None, "处罚或问责"),
     ("144小时过境免签，哪些国家的人能用", "15", "144", "具体国家"),
+    ("安徽目前的常住人口城镇化率是多少？", "2", "城鎮化率", "现状"),
+    ("上海和合肥的人才引进政策相比，哪个力度更大？", "13", None, "比较"),
+    ("碳排放权交易对普通老百姓的生活有什么影响", "25", None, "影响"),
+    ("这个行动方案到期以后，还会不会再出新一轮的方案？", "0", None, "规划期以后"),
+    ("田长制是个什么制度", "22", None, "含义"),
+    ("安徽有没有开展QDLP试点", "15", None, "QDLP"),
+    ("駱崗中央公園進去要不要買門票", "22", None, "收费"),
+    ("江淮英才计划对申报人有没有年龄限制", "13", None, "办理流程"),
 ])
 def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
-    reasons = {"person": "由谁担任", "procedure": "办理流程", "date": "时间", "money": "金额", "concession": "优惠",
+    reasons = {"person": "由谁担任", "procedure": "办理流程", "date": "时间", "money": "金额", "concession": "收费",
                "why": "原因", "went": "实施进展", "list": "完整名单", "where": "具体地点", "days ahead": "天气"}
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
     assert not verdict.answered
@@ -83,6 +91,10 @@ def test_abstains_and_says_why(judge, question, key, sentence_with, reason):
     ("管住能耗总量和强度、不让两高项目乱上，牵头的是哪个领导小组？", "25", None),
     ("实验室成果转化找不到中试的地方怎么办", "12", None),
     ("干部能不能去上海江苏那边交流挂职", "34", None),  # 长三角 names them all
+    ("QFLP是什么意思？", "30", None),
+    ("方案说的两个扇面指什么", "1", None),
+    ("3+N新型功能区里的3个具体是哪几个？", "7", "頂山"),
+    ("安徽人均公共财政支出增速跟长三角平均水平比，目标是什么", "2", "人均公共財政支出"),
 ])
 def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)

@@ -30,7 +30,8 @@ OWN_DOCUMENT = re.compile(r"(上海|江苏|浙江|安徽)(?:省|市)?(?:的|自�
                           r"[^，,。？?]{0,14}?(?:行动方案|实施方案|规划纲要|行动计划|五年规划|条例)")
 HOME_PLACES = {"安徽"}  # implied by an Anhui document even where its text does not say it
 QUANTITY = re.compile(  # 多少钱, 几点开门, 有几个: asks for a figure; 那几个市 / 几个省联手: does not
-    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点)|(?:有|共|是)几个"
+    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点|架|辆|台|座|艘|类)|(?:有|共|是)几个"
+    r"|(?:时速|面积|人数|里程|票价)$"
 )
 # Words that name the document or the kind of question, not what the clause must contain.
 NOT_CONTENT = frozenset(
@@ -55,6 +56,32 @@ def _names_a_place(question: str, passage: str) -> bool:
     return bool({m.group() for m in PLACE.finditer(passage)} - {m.group() for m in PLACE.finditer(question)})
 
 
+DEFINE = re.compile(r"(?:是什么|是啥|什么)意思|是个什么|是什么东西|是(?:干|做)什么的|(?:具体)?指(?:的是)?(?:什么|哪些|哪|啥)")
+DEFINE_BEFORE = re.compile(r"什么是|什么叫")
+LATIN = re.compile(r"(?<![A-Za-z0-9.])[A-Za-z]{3,}(?![A-Za-z0-9.])")  # QDLP, RCEP, APP: a code the clause must name
+
+
+def _defines_the_term(question: str, passage: str) -> bool:
+    """The clause explains the term the question asks about: the longest run of the term it holds (3+N新型功能区 ->
+    新型功能区) stands beside a parenthesis, an 即/是指, a list before a quoted term (合格境外有限合伙人（QFLP）,
+    连接沪苏浙、辐射中西部「两个扇面」), or what it is charged with (理事会负责…)."""
+    cue, before = DEFINE.search(question), DEFINE_BEFORE.search(question)
+    term = question[before.end():before.end() + 12] if before else question[max(0, cue.start() - 12):cue.start()]
+    lowered = passage.lower()
+    for size in range(len(term), 2, -1):
+        for start in range(len(term) - size + 1):
+            piece = term[start:start + size].lower()
+            for hit in re.finditer(re.escape(piece), lowered):
+                after, before = lowered[hit.end():hit.end() + 4], lowered[max(0, hit.start() - 15):hit.start()]
+                if re.match(r"[”」\"]?(?:[（(:：]|即|是指|就是|包括)", after) or re.search(r"、[^，,。；;]*[「“\"]$", before):
+                    return True
+                if re.search(r"负责|承担|职责|统筹", lowered[hit.end():hit.end() + 20]):  # what it does: 理事会负责…
+                    return True
+            if piece in lowered:
+                return False
+    return False
+
+
 # What a question asks for that a plan clause seldom gives, whatever its topic: a person holding a post, how to
 # apply or where to go, a date, an amount, a reason, a full list, a location, a ranking. Each entry: the question
 # pattern; what the clause must show for the question to count as answered (a pattern, a test of question and
@@ -72,7 +99,7 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)|去哪个|带什么"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
                 r"|(?:准备|提交|提供|带|携带)(?:哪些|什么)(?:材料|证件)|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
-                r"|开放时间|几点"), None, "clause",
+                r"|开放时间|几点|(?:年龄|学历|申报|申请|报名|资格)(?:限制|条件|门槛)"), None, "clause",
      "问题问的是办理流程、地点或联系方式；语料是政策文本，不含办事指南"),
     (re.compile(r"(?:明天|后天|今晚|今天|下周)(?:的)?(?:天气|会下|下雨|下雪|气温|温度)|天气(?:怎么样|如何|预报)"), None, "clause",
      "问题问的是天气等近期实时信息；语料是政策文本"),
@@ -84,9 +111,9 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|费(?:用)?(?:标准)?(?:给|发|补|是|有|为|要|共|一共|总共)?(?:多少|几)"),
      re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), "around",
      "问题问的是金额；条款没有给出相应数额"),
-    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|打折|折扣|月票|退税"),
-     re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助|折扣|退税"), "clause",
-     "问题问的是优惠、减免或补贴；条款没有此类内容"),
+    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|打折|折扣|月票|退税|收不收费|要不要(?:买|交|付)|过路费|通行费|门票"),
+     re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助|折扣|退税|收费|门票"), "clause",
+     "问题问的是收费、优惠或补贴；条款没有此类内容"),
     (re.compile(r"处分|处罚|罚款|问责|追责|怎么罚"), re.compile(r"处分|处罚|罚款|问责|追责|责任追究"), "clause",
      "问题问的是处罚或问责；条款没有相关规定"),
     (re.compile(r"(?:哪些|哪几个|哪个)国家"), re.compile(COUNTRIES), "sentence",
@@ -103,6 +130,19 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
     (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选址在?哪|哪个(?:县|市|区|城市)"),
      _names_a_place, "sentence",
      "问题问的是具体地点；条款没有写明在哪个市或县"),
+    (re.compile(r"现在|目前|当前|如今|眼下|至今|迄今|(?:通车|建成|开通|完工|投运)了(?:吗|没|马)"),
+     re.compile(r"已经|已|目前|现有|截至|至今|累计"), "clause",
+     "问题问的是现状；条款写的是规划目标和任务，不含现状"),
+    (re.compile(r"哪个(?:更|比较)|哪个[^，,。？?]{0,8}更|有什么区别|有何区别|区别是什么|区别在哪|和[^，,。？?]{1,14}比(?:较)?(?:起来)?(?:，|,)?(?:哪|谁)"),
+     re.compile(r"高于|低于|超过|相比|差距|平均水平|区别|不同于"), "clause",
+     "问题要作比较；条款没有给出比较"),
+    (re.compile(r"有(?:什么|哪些|啥)影响|影响大(?:吗|不大)|会不会(?:[^，,。？?]{0,6})(?:涨|跌|降价|挤压|冲击|影响)"),
+     re.compile(r"影响|冲击"), "clause",
+     "问题问的是影响或后果；条款只写要做什么"),
+    (re.compile(r"十五五|到期(?:以后|之后|后)|下一轮|新一轮(?:的)?(?:方案|规划)|以后还会不会(?:再)?(?:出|制定)"), None, "clause",
+     "问题问的是规划期以后的事；语料没有写"),
+    (re.compile(DEFINE.pattern + "|" + DEFINE_BEFORE.pattern), _defines_the_term, "clause",
+     "问题问的是名词的含义；条款用到了它，但没有解释"),
 )
 # Figure questions name what is measured (城镇化率, 铁路网密度, GDP): the clause must name it too.
 INDICATOR = re.compile(r"(?:率|密度|强度|比重|占比|总量|总值|产值|gdp|规模|面积|人数|名额|里程|寿命|年限|时速)$", re.I)
@@ -147,6 +187,9 @@ class Answerability:
             return Verdict(False, f"条款没有提到{place}")
         if (own := OWN_DOCUMENT.search(question)) and own.group(1) not in self.titles.get(measure.doc, own.group(1)):
             return Verdict(False, f"语料中没有{own.group(1)}自己的这份文件")
+        for code in LATIN.findall(question):
+            if code.lower() not in text.lower():
+                return Verdict(False, f"条款没有提到{code.upper()}")
         around = _around(text, sentence)
         for asks, shows, where, reason in ASKS_FOR:
             if asks.search(question):
