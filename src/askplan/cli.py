@@ -244,21 +244,24 @@ def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: 
 
 @main.command("eval")
 @_index_options
-@click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("questions_files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True,
               help="Which ranking to evaluate: the fusion or one family of legs.")
 @click.option("--doc", help="Restrict retrieval to one document.")
 @click.option("--json", "as_json", is_flag=True, help='One object: "metrics" (overall and by kind) and "results".')
 @click.option("--worst", default=10, show_default=True, help="How many worst misses to list (text output).")
 @domain_errors
-def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_file: Path, mode: str,
+def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_files: tuple[Path, ...], mode: str,
              doc: str | None, as_json: bool, worst: int) -> None:
-    """Evaluate retrieval on a JSONL question set: recall@1/5, MRR@10, nDCG@10, lead accuracy, abstention."""
+    """Evaluate retrieval on JSONL question sets: recall@1/5, MRR@10, nDCG@10, lead accuracy, abstention.
+
+    Several files are pooled into one report (ids become FILE-STEM:ID), e.g. askplan eval eval/heldout*.jsonl."""
     from askplan.evaluate.report import render_report
-    from askplan.evaluate.runner import load_questions, run_eval
+    from askplan.evaluate.runner import load_question_sets, run_eval
     from askplan.service import AskplanService
 
-    questions = load_questions(questions_file)
+    questions = load_question_sets(questions_files)
     service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
     report = run_eval(service, questions, mode=mode, doc=doc, progress=not as_json)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from askplan.errors import AskplanError
@@ -34,6 +34,13 @@ def load_questions(path: Path) -> list[Question]:
             raise AskplanError(f"{path}:{number}: not a question object ({exc}); each line must be "
                                '{"id": …, "question": …, "gold": [measure ids]}') from None
     return questions
+
+
+def load_question_sets(paths: tuple[Path, ...] | list[Path]) -> list[Question]:
+    """One set as it is; several pooled, each id prefixed with its file's stem (q001 is in more than one set)."""
+    if len(paths) == 1:
+        return load_questions(paths[0])
+    return [replace(q, id=f"{path.stem}:{q.id}") for path in paths for q in load_questions(path)]
 
 
 def run_question(service, q: Question, mode: str, doc: str | None = None) -> dict:
