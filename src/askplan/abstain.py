@@ -65,8 +65,8 @@ def _defines_the_term(question: str, passage: str) -> bool:
     """The clause explains the term the question asks about: the longest run of the term it holds (3+N新型功能区 ->
     新型功能区) stands beside a parenthesis, an 即/是指, a list before a quoted term (合格境外有限合伙人（QFLP）,
     连接沪苏浙、辐射中西部「两个扇面」), or what it is charged with (理事会负责…)."""
-    cue, before = DEFINE.search(question), DEFINE_BEFORE.search(question)
-    term = question[before.end():before.end() + 12] if before else question[max(0, cue.start() - 12):cue.start()]
+    cue, lead_in = DEFINE.search(question), DEFINE_BEFORE.search(question)
+    term = question[lead_in.end():lead_in.end() + 12] if lead_in else question[max(0, cue.start() - 12):cue.start()]
     lowered = passage.lower()
     for size in range(len(term), 2, -1):
         for start in range(len(term) - size + 1):
