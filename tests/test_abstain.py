@@ -104,3 +104,33 @@ def test_answers_what_the_clause_holds(judge, question, key, sentence_with):
 def test_a_provinces_own_document_only_from_that_province(judge):
     assert not judge("浙江省的十四五长三角行动方案主要目标有哪些", f"{PLAN}/2").answered
     assert judge("上海的示范区条例适用于哪些活动", "shanghai-yrd-demo-zone-regulation-2024/2").answered
+
+
+@pytest.mark.parametrize(("question", "key", "sentence_with", "reason"), [
+    ("「一地六县」具体是哪六个县？", "6", "一地六縣", "完整名单"),  # the sentence lists other things
+    ("一枢十支里面的十个支线机场是哪几个？", "19", "一樞十支", "完整名单"),
+    ("长三角药品和医用耗材联合采购，第一批包括哪些品种", "27", None, "完整名单"),
+    ("方案附件里的重点工作清单一共列了多少项任务", "35", None, "附件"),
+    ("合肥争创国际消费中心城市，最后批下来没有", "3", None, "实施进展"),
+    ("这个行动方案中期评估的结果怎么样？哪些任务滞后了", "35", None, "实施进展"),
+    ("长三角老字号博览会明年还办不办", "3", None, "某一年"),
+    ("孩子想转学去上海读初中，跨省转学要办什么手续", "26", None, "办理流程"),
+    ("QFLP试点对单只基金的最低规模有什么要求？", "30", None, "具体数字"),
+])
+def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
+    verdict = judge(question, f"{PLAN}/{key}", sentence_with)
+    assert not verdict.answered
+    assert reason in verdict.reason
+
+
+@pytest.mark.parametrize(("question", "measure_id", "sentence_with"), [
+    ("碳排放權交易在方案裡出現在哪幾處", f"{PLAN}/25", None),  # 出现在 is not 现在
+    ("我们公司打算去上交所科创板IPO，省里有什么支持", f"{PLAN}/30", None),  # IPO: 上市
+    ("方案是依据哪两个文件制定的", f"{PLAN}/0", "為深入貫徹"),  # 《A》《B》
+    ("重点推进的省际毗邻地区新型功能区具体是哪几个", f"{PLAN}/7", "頂山"),  # A、B、C等…新型功能区
+    ("住房保障体系具体包括哪几类住房", f"{PLAN}/16", "住房保障體系"),  # A、B和C为主体的住房保障体系
+    ("工业互联网专项工作组的附件名单里有哪些单位", "anhui-industrial-internet-2021/p2.annex", "王清宪"),
+])
+def test_answers_session_three_look_alikes(judge, question, measure_id, sentence_with):
+    verdict = judge(question, measure_id, sentence_with)
+    assert verdict.answered, verdict.reason

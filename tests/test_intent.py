@@ -26,3 +26,8 @@ def test_who_leads(question):
 def test_topic_keeps_content_words():
     assert read_intent(normalize("谁牵头碳达峰工作?")).topic == "碳达峰工作"
     assert not read_intent(normalize("皖北振兴是哪一条?")).who_leads
+
+
+def test_recipients_of_a_notice_are_not_who_leads():
+    assert not read_intent(normalize("这个行动方案是哪天印发的？发给了哪些单位")).who_leads
+    assert read_intent(normalize("碳达峰由哪些单位负责")).who_leads

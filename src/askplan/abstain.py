@@ -31,7 +31,7 @@ OWN_DOCUMENT = re.compile(r"(上海|江苏|浙江|安徽)(?:省|市)?(?:的|自�
 HOME_PLACES = {"安徽"}  # implied by an Anhui document even where its text does not say it
 QUANTITY = re.compile(  # 多少钱, 几点开门, 有几个: asks for a figure; 那几个市 / 几个省联手: does not
     r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点|架|辆|台|座|艘|类)|(?:有|共|是)几个"
-    r"|(?:时速|面积|人数|里程|票价)$"
+    r"|(?:时速|面积|人数|里程|票价)$|(?:最低|最高|最少|最多)(?:规模|金额|标准|限额|额度|比例|年限|门槛|要求)"
 )
 # Words that name the document or the kind of question, not what the clause must contain.
 NOT_CONTENT = frozenset(
@@ -59,6 +59,8 @@ def _names_a_place(question: str, passage: str) -> bool:
 DEFINE = re.compile(r"(?:是什么|是啥|什么|啥)意思|是个什么|是个啥|是什么东西|是(?:干|做)(?:什么|啥)的|(?:具体)?指(?:的是)?(?:什么|哪些|哪|啥)")
 DEFINE_BEFORE = re.compile(r"什么是|什么叫|啥叫|啥是")
 LATIN = re.compile(r"(?<![A-Za-z0-9.])[A-Za-z]{3,}(?![A-Za-z0-9.])")  # QDLP, RCEP, APP: a code the clause must name
+ATTACHMENT = re.compile(r"附件|附表")  # the plan's attachment (重点工作清单) is not in the corpus, only its title
+CODE_WORDS = {"ipo": ("上市",), "gdp": ("生产总值",)}  # codes plans write out in Chinese
 
 
 def _defines_the_term(question: str, passage: str) -> bool:
@@ -81,6 +83,32 @@ def _defines_the_term(question: str, passage: str) -> bool:
     return False
 
 
+# A full list of a named set (一地六县是哪六个县, 第一批名单里有哪些): the clause must enumerate that set, not others.
+LIST = re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是)(?:哪些|什么)|名单|列了哪些"
+                  r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"
+                  r"|(?:第一批|首批|[一二三四五六七八九十两\d]+个|清单|目录)[^，,。？?]{0,12}(?:哪些|哪几)")
+ENUM_AFTER = re.compile(r"[」”\"]?(?:(?:[:：（(]|包括|包含|即|分别是|分别为)[^。；;]{0,30}?、"
+                        r"|[^。；;]{0,12}[:：][^。；;:：]{1,30}[:：])")  # …：A、B, or a roster 组长:… 副组长:…
+ENUM_BEFORE = re.compile(r"、[^。；;，,]*(?:等|和|及|与|在内的|[一二三四五六七八九十两\d]+(?:大|个|类|项|种))[^、。；;，,]{0,12}[「“\"]?$")
+TITLES = re.compile(r"》[、和及与]?《")  # 《A》《B》: the documents a question about 哪两个文件 wants
+
+
+def _lists_the_set(question: str, passage: str) -> bool:
+    """The passage enumerates the set the question names: a name the question shares with it (3+ characters:
+    新型功能区, 一地六县) is followed by a list (…：A、B) or closes one (A、B、C等省际毗邻地区新型功能区)."""
+    if "文件" in question and TITLES.search(passage):
+        return True
+    text = LIST.sub(" ", question)
+    pieces = {text[i:i + n] for n in range(3, 9) for i in range(len(text) - n + 1)}
+    for piece in sorted(pieces, key=len, reverse=True):
+        if " " in piece or piece in NOT_CONTENT or piece not in passage:
+            continue
+        for hit in re.finditer(re.escape(piece), passage):
+            if ENUM_AFTER.match(passage, hit.end()) or ENUM_BEFORE.search(passage[max(0, hit.start() - 60):hit.start()]):
+                return True
+    return False
+
+
 # What a question asks for that a plan clause seldom gives, whatever its topic: a person holding a post, how to
 # apply or where to go, a date, an amount, a reason, a full list, a location, a ranking. Each entry: the question
 # pattern; what the clause must show for the question to count as answered (a pattern, a test of question and
@@ -97,7 +125,7 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|(?:去|到|在)哪(?:里|儿|个)?办"
                 r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)|去哪个|带什么"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
-                r"|(?:准备|提交|提供|带|携带)(?:哪些|什么)(?:材料|证件)|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
+                r"|(?:办|要办|需要|准备)(?:什么|哪些|啥)手续|手续(?:怎么|如何)办|(?:准备|提交|提供|带|携带)(?:哪些|什么)(?:材料|证件)|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
                 r"|开放时间|几点|官网|热线|(?:年龄|学历|申报|申请|报名|资格)(?:限制|条件|门槛)"), None, "clause",
      "问题问的是办理流程、地点或联系方式；语料是政策文本，不含办事指南"),
     (re.compile(r"(?:明天|后天|今晚|今天|下周)(?:的)?(?:天气|会下|下雨|下雪|气温|温度)|天气(?:怎么样|如何|预报)"), None, "clause",
@@ -119,17 +147,17 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
      "问题问的是具体国家；条款没有列出"),
     (re.compile(r"为什么|为何|为啥|凭什么|依据是什么|理由"), re.compile(r"为了|为深入|旨在|因为|由于|目的|依据|根据"), "around",
      "问题问的是原因；条款只写要做什么，没有说明理由"),
-    (re.compile(r"排(?:第几|名)|第几名|评估结果|考核结果|(?:成效|效果|进展|完成情况|落实情况)(?:怎么样|如何|怎样|好不好)"),
+    (re.compile(r"排(?:第几|名)|第几名|(?:评估|考核|验收|评选|审批)?结果(?:怎么样|如何|怎样|是什么|出来)|评估结果|考核结果"
+                r"|(?:成效|效果|进展|完成情况|落实情况)(?:怎么样|如何|怎样|好不好)|滞后|批(?:下来|准|复)了?(?:吗|没有|没)"
+                r"|获批了?(?:吗|没有|没)|(?:成功|评上|选上)了?(?:吗|没有|没)"),
      re.compile(r"排名|名次|第[一二三四五六七八九十\d]+位|已(?:经)?(?:完成|建成|实现)"), "clause",
      "问题问的是实施进展或结果；条款只写计划，不含实施结果"),
-    (re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是)(?:哪些|什么)|名单|列了哪些"
-                r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"),
-     re.compile(r"、[^、。；]*、"), "sentence",
+    (LIST, _lists_the_set, "around",
      "问题要的是完整名单；条款只提到总称，没有逐一列出"),
     (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选址在?哪|哪个(?:县|市|区|城市)"),
      _names_a_place, "sentence",
      "问题问的是具体地点；条款没有写明在哪个市或县"),
-    (re.compile(r"现在|目前|当前|如今|眼下|至今|迄今|(?:通车|建成|开通|完工|投运)了(?:吗|没|马)"),
+    (re.compile(r"(?<!出)现在|目前|当前|如今|眼下|至今|迄今|(?:通车|建成|开通|完工|投运)了(?:吗|没|马)"),
      re.compile(r"已经|已|目前|现有|截至|至今|累计"), "clause",
      "问题问的是现状；条款写的是规划目标和任务，不含现状"),
     (re.compile(r"哪个(?:更|比较)|哪个[^，,。？?]{0,8}更|有什么区别|有何区别|区别是什么|区别在哪|和[^，,。？?]{1,14}比(?:较)?(?:起来)?(?:，|,)?(?:哪|谁)"),
@@ -138,6 +166,8 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
     (re.compile(r"有(?:什么|哪些|啥)影响|影响大(?:吗|不大)|会不会(?:[^，,。？?]{0,6})(?:涨|跌|降价|挤压|冲击|影响)"),
      re.compile(r"影响|冲击"), "clause",
      "问题问的是影响或后果；条款只写要做什么"),
+    (re.compile(r"明年|后年|下半年"), re.compile(r"明年|后年|下半年"), "clause",
+     "问题问的是某一年的具体安排；条款没有写到"),
     (re.compile(r"十五五|到期(?:以后|之后|后)|下一轮|新一轮(?:的)?(?:方案|规划)|以后还会不会(?:再)?(?:出|制定)"), None, "clause",
      "问题问的是规划期以后的事；语料没有写"),
     (re.compile(DEFINE.pattern + "|" + DEFINE_BEFORE.pattern), _defines_the_term, "clause",
@@ -189,8 +219,10 @@ class Answerability:
         if (own := OWN_DOCUMENT.search(question)) and own.group(1) not in self.titles.get(measure.doc, own.group(1)):
             return Verdict(False, f"语料中没有{own.group(1)}自己的这份文件")
         for code in LATIN.findall(question):
-            if code not in text:
+            if code not in text and not any(w in text for w in CODE_WORDS.get(code, ())):
                 return Verdict(False, f"条款没有提到{code.upper()}")
+        if ATTACHMENT.search(question) and not ATTACHMENT.search(measure.label):
+            return Verdict(False, "问题问的是附件的内容；这一条不是附件（语料只收录了正文里的附件，例如工作组名单）")
         around = _around(text, sentence)
         for asks, shows, where, reason in ASKS_FOR:
             if asks.search(question):

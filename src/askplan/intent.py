@@ -20,6 +20,8 @@ LEAD_CUES = re.compile(
     r"谁(?:来)?(?:牵头|负责|主抓|来抓|抓|管|主管|落实|承担)|由谁(?:来)?(?:抓|负责|牵头|落实|管)?|归谁|哪(?:个|些|一个|几个)?(?:部门|单位|机构|厅|局)"
     r"|什么(?:部门|单位)|责任(?:单位|部门|主体)|牵头(?:单位|部门)|负责(?:单位|部门)|主管部门|牵头的是|是谁牵头"
 )
+# 印发给哪些单位 asks who received a notice, not who leads.
+RECIPIENTS = re.compile(r"(?:发|送|印发|下发|抄送)(?:给|到|至)了?(?:哪些|哪个|哪几个|什么)(?:部门|单位|机构)")
 FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪条|第几条|在哪里|在哪|是什么|有哪些|是哪些|是多少|讲的?什么|讲啥|说的?什么|内容|请问|一下|吗|呢|的工作$")
 
 
@@ -47,7 +49,7 @@ def read_intent(norm_question: str) -> Intent:
     section = section_ref(norm_question)
     number = None if section else clause_number(norm_question)
     department = department_named(norm_question)
-    who = bool(LEAD_CUES.search(norm_question)) and department is None
+    who = bool(LEAD_CUES.search(norm_question)) and department is None and not RECIPIENTS.search(norm_question)
     topic = LEAD_CUES.sub(" ", norm_question)
     for _, pattern in CLAUSE_PATTERNS:
         topic = pattern.sub(" ", topic) if number is not None else topic

@@ -31,6 +31,7 @@ TITLE_CUES = ("行动方案", "方案", "条例", "纲要", "意见", "工作报
 NAMED_DOC_BOOST = 1.5  # the question names the document (方案, 纲要, 条例 …)
 PRIMARY_DOC_BOOST = 1.35  # the plan is what users ask about first (tuned on dev sets 1-4)
 NO_OWNER_PENALTY = 0.7  # who-leads questions: clauses without a responsibility clause
+TITLE_BOOST = 1.3  # the question quotes a clause's whole title (指导思想, 发展目标), four characters or more
 
 
 class AskplanService:
@@ -45,6 +46,7 @@ class AskplanService:
         docs = sorted(self.corpus.documents, key=lambda d: d.slug != PRIMARY_DOC)
         self._titles = tuple((d.slug, normalize(d.title)) for d in docs)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
+        self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
         anhui = {slug for slug, title in self._titles if "安徽" in title}
         self.answerability = Answerability(self.corpus.measures, anhui, dict(self._titles))
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
@@ -112,7 +114,7 @@ class AskplanService:
         topic = expand(intent.topic or norm)
         named = self._doc_named_in(norm)
         legs = retriever.legs(topic, allowed)
-        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, named)
+        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, named, norm)
         pinned = self._clause_row(intent.clause_number, doc or named)
         if pinned is None and intent.section:
             pinned = self._section_row(intent.section, doc or named)
@@ -149,12 +151,15 @@ class AskplanService:
         return Answer(question, norm, kind, verdict.answered, hits, verdict.reason, round(cov, 4),
                       round(float(dense_top), 4))
 
-    def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, named: str | None) -> list[tuple[int, float]]:
+    def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, named: str | None,
+                norm: str = "") -> list[tuple[int, float]]:
         measures = self.corpus.measures
         out = []
         for row, score in fused:
             m = measures[row]
             score *= NAMED_DOC_BOOST if m.doc == named else PRIMARY_DOC_BOOST if m.doc == PRIMARY_DOC else 1.0
+            if len(title := self._clause_titles[row]) >= 4 and title in norm:
+                score *= TITLE_BOOST
             if who_leads and not m.responsibilities:
                 score *= NO_OWNER_PENALTY
             out.append((row, score))
