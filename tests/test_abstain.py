@@ -116,6 +116,7 @@ def test_a_provinces_own_document_only_from_that_province(judge):
     ("长三角老字号博览会明年还办不办", "3", None, "某一年"),
     ("孩子想转学去上海读初中，跨省转学要办什么手续", "26", None, "办理流程"),
     ("QFLP试点对单只基金的最低规模有什么要求？", "30", None, "具体数字"),
+    ("科大硅谷主要聚焦哪些產業方向？", "10", "科大硅谷", "完整名单"),  # names it, lists none of its fields
 ])
 def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
