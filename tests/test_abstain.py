@@ -117,6 +117,11 @@ def test_a_provinces_own_document_only_from_that_province(judge):
     ("孩子想转学去上海读初中，跨省转学要办什么手续", "26", None, "办理流程"),
     ("QFLP试点对单只基金的最低规模有什么要求？", "30", None, "具体数字"),
     ("科大硅谷主要聚焦哪些產業方向？", "10", "科大硅谷", "完整名单"),  # names it, lists none of its fields
+    ("皖北战略性新兴产业三年倍增的目标最后实现了没有", "5", None, "实施进展"),
+    ("长三角公共海外仓集散中心最后选在哪个中欧班列城市建？", "4", "海外倉集散中心", "具体地点"),
+    ("在上海看门诊，医保跨省报销按什么比例", "26", None, "具体数字"),
+    ("在大别山景区里办民宿要哪些证", "22", None, "办理流程"),
+    ("两高项目被叫停，企业已经投进去的设备省里给不给补偿？", "5", None, "补贴"),
 ])
 def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
@@ -131,6 +136,11 @@ def test_abstains_on_what_session_three_sets_found(judge, question, key, sentenc
     ("重点推进的省际毗邻地区新型功能区具体是哪几个", f"{PLAN}/7", "頂山"),  # A、B、C等…新型功能区
     ("住房保障体系具体包括哪几类住房", f"{PLAN}/16", "住房保障體系"),  # A、B和C为主体的住房保障体系
     ("工业互联网专项工作组的附件名单里有哪些单位", "anhui-industrial-internet-2021/p2.annex", "王清宪"),
+    ("到2025年安徽人均预其寿命的目标是多少岁", f"{PLAN}/2", "人均預期壽命"),  # a typo of what is measured
+    ("到2025年安徽常住人口城真化率要达到多少", f"{PLAN}/2", "城鎮化率"),
+    ("在浙江打工十几年，想回六安老家开个小厂，省里有没有鼓励回乡创业的说法？", f"{PLAN}/29", None),  # 十几年: no figure asked
+    ("江苏和安徽交界的地方，像浦口和南谯那样搞的跨省新功能区是怎么回事", f"{PLAN}/7", "頂山"),  # 浦口 is in 江苏
+    ("我们厂在蚌埠，方案里蚌埠在港口航运和综合交通枢纽上分别是什么定位", f"{PLAN}/18", None),
 ])
 def test_answers_session_three_look_alikes(judge, question, measure_id, sentence_with):
     verdict = judge(question, measure_id, sentence_with)

@@ -31,6 +31,14 @@ def test_energy_dual_control_takes_the_second_clause(real_service):
 @pytest.mark.parametrize(("question", "key"), [
     ("皖北振兴是哪一条?", "5"), ("皖北振興", "5"), ("2025年城镇化率目标是多少?", "2"),
     ("（二十五）讲什么", "25"), ("第17条", "17"), ("措施三十六", "36"), ("海外仓", "4"),
+    # the whole title of a clause, quoted, lifts it over the preamble
+    ("安徽在长三角一体化里要扮演什么角色，总的指导思想是啥", "1"),
+    # 这个行动方案 says where to look, not what to find ...
+    ("这个行动方案的总体思路是什么？要把安徽打造成哪几个“地”和“区”", "1"),
+    # ... unless the question is about the document itself
+    ("这个长三角“十四五”行动方案是哪天印发的？发给了哪些单位", "0"),
+    ("这份长三角行动方案是哪天下发给各市政府的？", "0"),
+    ("中新苏滁高新区扩区升级这件事，责任单位有哪些，排第一的是谁", "8"),  # 排第一 is no clause number
 ])
 def test_plan_questions(real_service, question, key):
     answer, top = _top(real_service, question)

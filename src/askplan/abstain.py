@@ -15,10 +15,15 @@ from askplan.normalize import normalize
 from askplan.tokenize import words
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# Regions a question can name that a clause must then name too (or by its usual abbreviation): provinces,
-# municipalities and countries. Cities are left out: plans name them through projects (江宁—博望 for 南京).
+# Regions a question can name that a clause must then name too (or by its usual abbreviation, or one of its cities
+# or districts: 浦口—南谯 names 江苏): provinces, municipalities and countries. Cities are not checked themselves:
+# plans name them through projects (江宁—博望 for 南京).
 REGIONS: dict[str, tuple[str, ...]] = {
-    "上海": ("上海", "沪", "长三角"), "江苏": ("江苏", "苏浙", "沪苏", "苏皖", "长三角"), "浙江": ("浙江", "浙", "长三角"), "安徽": ("安徽", "皖"),
+    "上海": ("上海", "沪", "长三角", "浦东", "虹桥", "临港", "张江", "青浦", "松江", "嘉定", "金山"),
+    "江苏": ("江苏", "苏浙", "沪苏", "苏皖", "长三角", "南京", "苏州", "无锡", "常州", "南通", "扬州", "镇江", "泰州", "盐城",
+             "徐州", "淮安", "宿迁", "连云港", "浦口", "江宁", "六合", "吴江"),
+    "浙江": ("浙江", "浙", "长三角", "杭州", "宁波", "嘉兴", "湖州", "绍兴", "金华", "舟山", "台州", "温州", "衢州", "丽水", "嘉善"),
+    "安徽": ("安徽", "皖"),
     "北京": ("北京", "京津"), "天津": ("天津",), "河北": ("河北",), "山东": ("山东",), "江西": ("江西",),
     "河南": ("河南",), "湖北": ("湖北",), "湖南": ("湖南",), "福建": ("福建",), "广东": ("广东", "粤港澳"),
     "四川": ("四川",), "重庆": ("重庆",), "香港": ("香港", "港澳"), "澳门": ("澳门", "港澳"), "台湾": ("台湾",),
@@ -30,8 +35,8 @@ OWN_DOCUMENT = re.compile(r"(上海|江苏|浙江|安徽)(?:省|市)?(?:的|自�
                           r"[^，,。？?]{0,14}?(?:行动方案|实施方案|规划纲要|行动计划|五年规划|条例)")
 HOME_PLACES = {"安徽"}  # implied by an Anhui document even where its text does not say it
 QUANTITY = re.compile(  # 多少钱, 几点开门, 有几个: asks for a figure; 那几个市 / 几个省联手: does not
-    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这])几(?:种|大|年|岁|天|成|倍|家|批|点|架|辆|台|座|艘|类)|(?:有|共|是)几个"
-    r"|(?:时速|面积|人数|里程|票价)$|(?:最低|最高|最少|最多)(?:规模|金额|标准|限额|额度|比例|年限|门槛|要求)"
+    r"多少(?!条|处|项)|多大|多长|多高|多远|多久|(?<![哪那这十好])几(?:种|大|年|岁|天|成|倍|家|批|点|架|辆|台|座|艘|类)|(?:有|共|是)几个"
+    r"|(?:时速|面积|人数|里程|票价)$|什么比例|多大比例|比例是多少|(?:最低|最高|最少|最多)(?:规模|金额|标准|限额|额度|比例|年限|门槛|要求)"
 )
 # Words that name the document or the kind of question, not what the clause must contain.
 NOT_CONTENT = frozenset(
@@ -84,7 +89,7 @@ def _defines_the_term(question: str, passage: str) -> bool:
 
 
 # A full list of a named set (一地六县是哪六个县, 第一批名单里有哪些): the clause must enumerate that set, not others.
-LIST = re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是)(?:哪些|什么)|名单|列了哪些"
+LIST = re.compile(r"具体(?:包括|包含|是|有|列了)?(?:哪些|哪几)|分别(?:指|是|叫)(?:哪些|什么(?:名字)?(?=$|[？?，,。]))|名单|列了哪些"
                   r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"
                   r"|(?:第一批|首批|[一二三四五六七八九十两\d]+个|清单|目录)[^，,。？?]{0,12}(?:哪些|哪几)"
                   r"|主要[^，,。？?]{0,6}(?:哪些|哪几)")
@@ -126,7 +131,7 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|(?:去|到|在)哪(?:里|儿|个)?办"
                 r"|(?:什么时候|何时)(?:能|可以)?(?:申请|申报|办理|报名)|去哪个|带什么"
                 r"|(?:申请|申报|办理|审批|报名|注册)(?:的)?(?:流程|程序|条件|材料|手续|入口|窗口|网址|时间)"
-                r"|(?:办|要办|需要|准备)(?:什么|哪些|啥)手续|手续(?:怎么|如何)办|(?:准备|提交|提供|带|携带)(?:哪些|什么)(?:材料|证件)|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
+                r"|(?:办|要办|需要|准备)(?:什么|哪些|啥)手续|(?:要|需要|得|办)(?:哪些|什么|啥)证(?:件|照)?(?![明书])|手续(?:怎么|如何)办|(?:准备|提交|提供|带|携带)(?:哪些|什么)(?:材料|证件)|(?:办公|联系)(?:地点|地址|电话|方式)|地址|(?:咨询|联系)电话|电话号码"
                 r"|开放时间|几点|官网|热线|(?:年龄|学历|申报|申请|报名|资格)(?:限制|条件|门槛)"), None, "clause",
      "问题问的是办理流程、地点或联系方式；语料是政策文本，不含办事指南"),
     (re.compile(r"(?:明天|后天|今晚|今天|下周)(?:的)?(?:天气|会下|下雨|下雪|气温|温度)|天气(?:怎么样|如何|预报)"), None, "clause",
@@ -139,8 +144,9 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
                 r"|费(?:用)?(?:标准)?(?:给|发|补|是|有|为|要|共|一共|总共)?(?:多少|几)"),
      re.compile(r"\d\s*(?:亿|万)?元|[亿万]元"), "around",
      "问题问的是金额；条款没有给出相应数额"),
-    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|打折|折扣|月票|退税|收不收费|要不要(?:买|交|付)|过路费|通行费|门票"),
-     re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助|折扣|退税|收费|门票"), "clause",
+    (re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|打折|折扣|月票|退税|收不收费|要不要(?:买|交|付)|过路费|通行费|门票"
+                r"|费(?:用)?(?:怎么|如何)收|怎么收费|收费标准|进场费|(?:给不给|有没有|能不能拿到|怎么)补偿"),
+     re.compile(r"优惠|减免|免费|免收|补贴|补助|奖补|奖励|资助|折扣|退税|收费|门票|补偿"), "clause",
      "问题问的是收费、优惠或补贴；条款没有此类内容"),
     (re.compile(r"处分|处罚|罚款|问责|追责|怎么罚"), re.compile(r"处分|处罚|罚款|问责|追责|责任追究"), "clause",
      "问题问的是处罚或问责；条款没有相关规定"),
@@ -150,12 +156,13 @@ ASKS_FOR: tuple[tuple[re.Pattern, re.Pattern | Callable[[str, str], bool] | None
      "问题问的是原因；条款只写要做什么，没有说明理由"),
     (re.compile(r"排(?:第几|名)|第几名|(?:评估|考核|验收|评选|审批)?结果(?:怎么样|如何|怎样|是什么|出来)|评估结果|考核结果"
                 r"|(?:成效|效果|进展|完成情况|落实情况)(?:怎么样|如何|怎样|好不好)|滞后|批(?:下来|准|复)了?(?:吗|没有|没)"
-                r"|获批了?(?:吗|没有|没)|(?:成功|评上|选上)了?(?:吗|没有|没)"),
+                r"|获批了?(?:吗|没有|没)|(?:成功|评上|选上|实现|达到|完成)了?(?:吗|没有|没)|(?:实际|最终|最后)(?:增长|完成|达到|实现)了?多少"),
      re.compile(r"排名|名次|第[一二三四五六七八九十\d]+位|已(?:经)?(?:完成|建成|实现)"), "clause",
      "问题问的是实施进展或结果；条款只写计划，不含实施结果"),
     (LIST, _lists_the_set, "around",
      "问题要的是完整名单；条款只提到总称，没有逐一列出"),
-    (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选址在?哪|哪个(?:县|市|区|城市)"),
+    (re.compile(r"(?:建|设|落|位于|坐落)在?哪(?:个|里|儿)?(?:县|市|区|城市)|选(?:址|在)在?哪|哪个(?:县|市|区|城市)"
+                r"|哪个[^，,。？?]{1,6}(?:县|城市)(?:建|办|设)"),
      _names_a_place, "sentence",
      "问题问的是具体地点；条款没有写明在哪个市或县"),
     (re.compile(r"(?<!出)现在|目前|当前|如今|眼下|至今|迄今|(?:通车|建成|开通|完工|投运)了(?:吗|没|马)"),
@@ -254,11 +261,11 @@ class Answerability:
         measured = [i for i, w in enumerate(ws) if INDICATOR.search(w)]
         for i in measured:
             w = ws[i]
-            if w not in text:
+            if not _near(w, text):
                 return w
             before = next((p for p in reversed(ws[:i]) if not w.startswith(p) and p not in w), None)
             if (before and before + w in question and before not in NOT_CONTENT and before not in REGIONS
-                    and not YEAR.fullmatch(before) and before not in text):
+                    and not YEAR.fullmatch(before) and not _near(before + w, text)):
                 return before + w
         figure_sentences = [s for s in re.split(r"[。；;]", text) if any(ws[i] in s for i in measured)]
         for place in (*CITIES, *AREAS):
@@ -275,6 +282,14 @@ class Answerability:
         ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2 and w not in NOT_CONTENT))
         total = sum(self.idf(w) for w in ws)
         return sum(self.idf(w) for w in ws if w in text) / total if total else 1.0
+
+
+def _near(word: str, text: str) -> bool:
+    """The word is in the text, or a typo of it is (one character off, three characters or more: 城真化率, 预其寿命)."""
+    if word in text:
+        return True
+    return len(word) >= 3 and any(re.search(re.escape(word[:i]) + "." + re.escape(word[i + 1:]), text)
+                                  for i in range(len(word)))
 
 
 def _around(text: str, sentence: str) -> str:
