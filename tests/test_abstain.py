@@ -122,6 +122,7 @@ def test_a_provinces_own_document_only_from_that_province(judge):
     ("在上海看门诊，医保跨省报销按什么比例", "26", None, "具体数字"),
     ("在大别山景区里办民宿要哪些证", "22", None, "办理流程"),
     ("两高项目被叫停，企业已经投进去的设备省里给不给补偿？", "5", None, "补贴"),
+    ("外国人来安徽能不能享受240小时过境免签？", "15", None, "240小时"),  # the clause says 144小时
 ])
 def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
@@ -137,6 +138,7 @@ def test_abstains_on_what_session_three_sets_found(judge, question, key, sentenc
     ("住房保障体系具体包括哪几类住房", f"{PLAN}/16", "住房保障體系"),  # A、B和C为主体的住房保障体系
     ("工业互联网专项工作组的附件名单里有哪些单位", "anhui-industrial-internet-2021/p2.annex", "王清宪"),
     ("到2025年安徽人均预其寿命的目标是多少岁", f"{PLAN}/2", "人均預期壽命"),  # a typo of what is measured
+    ("144小时过境免签在安徽哪些机场能用", f"{PLAN}/15", None),
     ("到2025年安徽常住人口城真化率要达到多少", f"{PLAN}/2", "城鎮化率"),
     ("在浙江打工十几年，想回六安老家开个小厂，省里有没有鼓励回乡创业的说法？", f"{PLAN}/29", None),  # 十几年: no figure asked
     ("江苏和安徽交界的地方，像浦口和南谯那样搞的跨省新功能区是怎么回事", f"{PLAN}/7", "頂山"),  # 浦口 is in 江苏

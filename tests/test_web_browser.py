@@ -4,6 +4,7 @@ Screenshots go to test-output/ (git-ignored)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -74,7 +75,10 @@ def browser():
 
 def _copied_citation(page) -> str:
     """The clipboard's text, or the fallback field's when the page had to use it."""
-    page.wait_for_function("document.querySelector('#hit-1 .copy-status').textContent !== ''")
+    # A locator assertion, not wait_for_function: polling a string predicate needs eval, which the page's CSP forbids.
+    from playwright.sync_api import expect
+
+    expect(page.locator("#hit-1 .copy-status")).to_have_text(re.compile(r"\S"))
     fallback = page.locator("#hit-1 .citation-fallback")
     if fallback.is_visible():
         return fallback.input_value()

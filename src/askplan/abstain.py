@@ -15,6 +15,8 @@ from askplan.normalize import normalize
 from askplan.tokenize import words
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A figure the question states with its unit (240小时, 3.5%): the clause must state that number.
+FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(小时|天|公里|万|亿|岁|米|吨|%|个百分点)")
 # Regions a question can name that a clause must then name too (or by its usual abbreviation, or one of its cities
 # or districts: 浦口—南谯 names 江苏): provinces, municipalities and countries. Cities are not checked themselves:
 # plans name them through projects (江宁—博望 for 南京).
@@ -222,6 +224,9 @@ class Answerability:
         for year in YEAR.findall(topic):
             if year not in text:
                 return Verdict(False, f"条款没有提到{year}年")
+        for number, unit in FIGURE.findall(topic):
+            if not YEAR.fullmatch(number) and not re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", text):
+                return Verdict(False, f"条款没有提到{number}{unit}")
         for place in self.missing_regions(topic, measure):
             return Verdict(False, f"条款没有提到{place}")
         if (own := OWN_DOCUMENT.search(question)) and own.group(1) not in self.titles.get(measure.doc, own.group(1)):
