@@ -123,6 +123,16 @@ def test_a_provinces_own_document_only_from_that_province(judge):
     ("在大别山景区里办民宿要哪些证", "22", None, "办理流程"),
     ("两高项目被叫停，企业已经投进去的设备省里给不给补偿？", "5", None, "补贴"),
     ("外国人来安徽能不能享受240小时过境免签？", "15", None, "240小时"),  # the clause says 144小时
+    ("宁马市域铁路在马鞍山境内设几个站", "17", "寧馬", "具体数字"),
+    ("企業怎麼接入「長三角徵信鏈」?要不要收費", "28", None, "收费"),
+    ("长三角G60科创走廊安徽有哪几个城市是成员", "12", "G60", "完整名单"),
+    ("QFLP试点对境外有限合伙人的最低出资额有什么要求？", "30", None, "具体数字"),
+    ("合肥的保障性租赁住房申请要满足哪些条件", "16", None, "办理流程"),
+    ("長三角徵信鏈上，企業怎麼查自己的信用報告", "28", None, "办理流程"),
+    ("生态环境保护专项监督长由哪一级领导担任", "22", None, "由谁担任"),
+    ("在上海看门诊异地结算，报销比例跟在安徽本地一样吗", "26", None, "比较"),
+    ("苏皖合作示范区实施成效评估的结论是什么？", "6", None, "实施进展"),
+    ("皖南—浙西南生态屏障具体包括黄山市哪几个区县", "22", None, "完整名单"),
 ])
 def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
@@ -139,6 +149,8 @@ def test_abstains_on_what_session_three_sets_found(judge, question, key, sentenc
     ("工业互联网专项工作组的附件名单里有哪些单位", "anhui-industrial-internet-2021/p2.annex", "王清宪"),
     ("到2025年安徽人均预其寿命的目标是多少岁", f"{PLAN}/2", "人均預期壽命"),  # a typo of what is measured
     ("144小时过境免签在安徽哪些机场能用", f"{PLAN}/15", None),
+    ("安徽综合交通枢纽体系以哪个城市为中心，哪些城市做支撑", f"{PLAN}/19", "為中心"),  # names several cities
+    ("老年人拿着安徽发的卡去浙江坐公交、逛景点，能享受和当地人一样的待遇吗", f"{PLAN}/27", None),
     ("到2025年安徽常住人口城真化率要达到多少", f"{PLAN}/2", "城鎮化率"),
     ("在浙江打工十几年，想回六安老家开个小厂，省里有没有鼓励回乡创业的说法？", f"{PLAN}/29", None),  # 十几年: no figure asked
     ("江苏和安徽交界的地方，像浦口和南谯那样搞的跨省新功能区是怎么回事", f"{PLAN}/7", "頂山"),  # 浦口 is in 江苏

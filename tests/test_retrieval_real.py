@@ -39,6 +39,7 @@ def test_energy_dual_control_takes_the_second_clause(real_service):
     ("这个长三角“十四五”行动方案是哪天印发的？发给了哪些单位", "0"),
     ("这份长三角行动方案是哪天下发给各市政府的？", "0"),
     ("中新苏滁高新区扩区升级这件事，责任单位有哪些，排第一的是谁", "8"),  # 排第一 is no clause number
+    ("這個方案當初是照著總書記哪一次講話的精神來定的", "0"),
 ])
 def test_plan_questions(real_service, question, key):
     answer, top = _top(real_service, question)
