@@ -31,8 +31,12 @@ TITLE_CUES = ("行动方案", "方案", "条例", "纲要", "意见", "工作报
 NAMED_DOC_BOOST = 1.5  # the question names the document (方案, 纲要, 条例 …)
 PRIMARY_DOC_BOOST = 1.35  # the plan is what users ask about first (tuned on dev sets 1-4)
 NO_OWNER_PENALTY = 0.7  # who-leads questions: clauses without a responsibility clause
-DOC_REFERENCE = re.compile(r"(?:这个|这份|本|该|整个)?(?:长三角)?(?:[“\"「]?十四五[”\"」]?)?(?:行动)?方案(?:里|中|上|的)?")
-ABOUT_THE_DOCUMENT = re.compile(r"印发|下发|发布|出台|制定|定的|发给|发到|依据|照着|起草|文号|哪天|哪一天|哪一年|什么时候")
+# 这个行动方案里 / 方案里 say where to look, not what to find: left out of the query unless the question is about
+# the document itself (when it was issued, to whom, on what basis), which its notice and preamble (key 0) answer.
+DOC_REFERENCE = re.compile(r"(?:这个|这份|本|该|整个)?(?:长三角)?(?:[“\"「]?十四五[”\"」]?)?(?:行动)?方案"
+                           r"(?:里|中|上|的)?")
+ABOUT_THE_DOCUMENT = re.compile(r"印发|下发|发布|出台|制定|定的|发给|发到|依据|照着|起草|文号|哪天|哪一天|哪一年"
+                                r"|什么时候")
 TITLE_BOOST = 1.3  # the question quotes a clause's whole title (指导思想, 发展目标), four characters or more
 
 
@@ -115,7 +119,7 @@ class AskplanService:
         allowed = self._allowed(doc)
         topic = expand(intent.topic or norm)
         named = self._doc_named_in(norm)
-        if not ABOUT_THE_DOCUMENT.search(norm):  # 方案里怎么说 names where to look, not what to find
+        if not ABOUT_THE_DOCUMENT.search(norm):
             topic = DOC_REFERENCE.sub(" ", topic).strip() or topic
         legs = retriever.legs(topic, allowed)
         fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), intent.who_leads, named, norm)
