@@ -133,6 +133,11 @@ def test_a_provinces_own_document_only_from_that_province(judge):
     ("在上海看门诊异地结算，报销比例跟在安徽本地一样吗", "26", None, "比较"),
     ("苏皖合作示范区实施成效评估的结论是什么？", "6", None, "实施进展"),
     ("皖南—浙西南生态屏障具体包括黄山市哪几个区县", "22", None, "完整名单"),
+    ("安徽在上海已经建了几个“人才飞地”", "13", None, "具体数字"),
+    ("哪几所“双一流”高校已经确定在安徽设立分支机构？", "27", None, "现状"),
+    ("首批合作办学的职业院校名单出来了吗", "27", None, "实施进展"),
+    ("江苏户籍的员工跟滁州企业发生劳动争议，应该向哪里的劳动仲裁委申请仲裁", "28", None, "办理流程"),
+    ("加入专科联盟以后，上海专家每个月来我们医院坐诊几次？", "27", None, "具体数字"),
 ])
 def test_abstains_on_what_session_three_sets_found(judge, question, key, sentence_with, reason):
     verdict = judge(question, f"{PLAN}/{key}", sentence_with)
@@ -149,6 +154,8 @@ def test_abstains_on_what_session_three_sets_found(judge, question, key, sentenc
     ("工业互联网专项工作组的附件名单里有哪些单位", "anhui-industrial-internet-2021/p2.annex", "王清宪"),
     ("到2025年安徽人均预其寿命的目标是多少岁", f"{PLAN}/2", "人均預期壽命"),  # a typo of what is measured
     ("144小时过境免签在安徽哪些机场能用", f"{PLAN}/15", None),
+    ("支持中新苏滁高新区扩区升级，具体是哪些部门负责", f"{PLAN}/8", None),  # the responsibility clause lists them
+    ("中科大那边搞的“硅谷”和量子中心建设放在哪条", f"{PLAN}/10", None),  # 放在哪条 is no place
     ("安徽综合交通枢纽体系以哪个城市为中心，哪些城市做支撑", f"{PLAN}/19", "為中心"),  # names several cities
     ("老年人拿着安徽发的卡去浙江坐公交、逛景点，能享受和当地人一样的待遇吗", f"{PLAN}/27", None),
     ("到2025年安徽常住人口城真化率要达到多少", f"{PLAN}/2", "城鎮化率"),
