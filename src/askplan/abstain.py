@@ -92,15 +92,15 @@ def _defines_the_term(question: str, passage: str) -> bool:
 
 
 # A full list of a named set (一地六县是哪六个县, 第一批名单里有哪些): the clause must enumerate that set, not others.
+PLACES_ASKED = re.compile(r"哪(?:几个|些)(?:城市|市|县|区县|县区|县市|区)")
 LIST = re.compile(r"具体(?:包括|包含|是|有|列了)?[^，,。？?]{0,6}?(?:哪些|哪几)|分别(?:指|是|叫)(?:哪些|什么(?:名字)?(?=$|[？?，,。]))|名单|列了哪些"
                   r"|哪[二三四五六七八九十两\d]+(?:个|大|家|所|项)"
                   r"|(?:第一批|首批|[一二三四五六七八九十两\d]+个|清单|目录)[^，,。？?]{0,12}(?:哪些|哪几)"
-                  r"|主要[^，,。？?]{0,6}(?:哪些|哪几)|哪(?:几个|些)(?:城市|市|县|区县|县区|县市|区)")
+                  r"|主要[^，,。？?]{0,6}(?:哪些|哪几)|" + PLACES_ASKED.pattern)
 ENUM_AFTER = re.compile(r"[」”\"]?(?:(?:[:：（(]|包括|包含|即|分别是|分别为)[^。；;]{0,30}?、"
                         r"|[^。；;]{0,12}[:：][^。；;:：]{1,30}[:：])")  # …：A、B, or a roster 组长:… 副组长:…
 ENUM_BEFORE = re.compile(r"、[^。；;，,]*(?:等|和|及|与|在内的|[一二三四五六七八九十两\d]+(?:大|个|类|项|种))[^、。；;，,]{0,12}[「“\"]?$")
 UNITS_ASKED = re.compile(r"哪些(?:部门|单位)|(?:负责|牵头)(?:单位|部门)?$")
-PLACES_ASKED = re.compile(r"哪(?:几个|些)(?:城市|市|县|区县|县区|县市|区)")
 TITLES = re.compile(r"》[、和及与]?《")  # 《A》《B》: the documents a question about 哪两个文件 wants
 
 

@@ -160,7 +160,7 @@ class AskplanService:
                       round(float(dense_top), 4))
 
     def _adjust(self, fused: list[tuple[int, float]], who_leads: bool, named: str | None,
-                norm: str = "") -> list[tuple[int, float]]:
+                norm: str) -> list[tuple[int, float]]:
         measures = self.corpus.measures
         out = []
         for row, score in fused:
