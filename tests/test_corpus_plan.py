@@ -122,7 +122,6 @@ def test_plan_unit_folds_to_simplified(plan: Document) -> None:
 
 @pytest.mark.parametrize(("alias", "canonical"), [
     ("省发改委", "省发展改革委"),
-    ("安徽省发展和改革委员会", "省发展改革委"),
     ("省人力资源和社会保障厅", "省人力资源社会保障厅"),
     ("省市場監督局等", "省市场监管局"),
     (" 省商務廳等 ", "省商务厅"),

@@ -15,7 +15,7 @@ STAGES = [
     {"tokenize", "thesaurus", "encoders", "embed"},
     {"index"},
     {"search"},
-    {"intent", "answer", "abstain", "departments"},
+    {"intent", "answer", "docnames", "answerability", "departments"},
     {"links", "service"},
     {"checker", "render", "render_answer"},
     {"evaluate", "web", "commands", "cli", "__main__"},

@@ -13,8 +13,11 @@ from fastapi.testclient import TestClient
 from askplan import links as lk
 from askplan.cli import main
 from askplan.config import REPO_ROOT, Settings
-from askplan.links import OUTLINE_DOC, PLAN_DOC, GoldError, GoldLinks, Link
+from askplan.links import GoldError, GoldLinks, Link
 from askplan.web import create_app
+
+PLAN_DOC = "anhui-yrd-14fyp-action-plan-2021"  # the pair corpus/askplan.toml names under [links]
+OUTLINE_DOC = "yrd-integration-outline-2019"
 
 GOLD = REPO_ROOT / "eval" / "links_gold.jsonl"
 OUTLINE_TITLE = "《长江三角洲区域一体化发展规划纲要》"

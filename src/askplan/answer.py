@@ -37,6 +37,9 @@ class Answer:
     coverage: float = 0.0
     dense_top: float = 0.0
     department: str | None = None  # kind "department": the unit (canonical name)
+    check: str = ""  # what refused the answer: an answer type's name or "scorer" (empty when answered)
+    confidence: float | None = None  # the answerability scorer's p(answerable), where it ran
+    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def top(self) -> Hit | None:

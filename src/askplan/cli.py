@@ -246,17 +246,20 @@ def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: 
 @_index_options
 @click.argument("questions_files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True,
-              help="Which ranking to evaluate: the fusion or one family of legs.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "baseline"]), default="hybrid",
+              show_default=True, help="Which ranking to evaluate: the pipeline, one family of legs, or the plain "
+                                      "baseline alone. Every mode but baseline is reported beside the baseline.")
 @click.option("--doc", help="Restrict retrieval to one document.")
 @click.option("--json", "as_json", is_flag=True, help='One object: "metrics" (overall and by kind) and "results".')
 @click.option("--worst", default=10, show_default=True, help="How many worst misses to list (text output).")
 @domain_errors
 def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_files: tuple[Path, ...], mode: str,
              doc: str | None, as_json: bool, worst: int) -> None:
-    """Evaluate retrieval on JSONL question sets: recall@1/5, MRR@10, nDCG@10, lead accuracy, abstention.
+    """Evaluate retrieval on JSONL question sets: recall@1/5, MRR@10, nDCG@10, lead accuracy, abstention, per
+    kind, per gold document and per set, beside the plain-RRF baseline measured in the same run.
 
-    Several files are pooled into one report (ids become FILE-STEM:ID), e.g. askplan eval eval/heldout*.jsonl."""
+    Several files are pooled into one report (ids become SET:ID), e.g. askplan eval eval/heldout*.jsonl.
+    A set may mark its gold by verbatim "quotes" instead of measure ids; they are resolved against --corpus."""
     from askplan.evaluate.report import render_report
     from askplan.evaluate.runner import load_question_sets, run_eval
     from askplan.service import AskplanService
@@ -266,6 +269,46 @@ def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_fil
     service.retriever(build_if_missing=True, say=_say)
     report = run_eval(service, questions, mode=mode, doc=doc, progress=not as_json)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else render_report(report, worst))
+
+
+@main.command()
+@_index_options
+@click.argument("questions_files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--max-false-abstain", default=0.03, show_default=True, type=click.FloatRange(0, 0.5),
+              help="The threshold abstains on at most this share of the answerable training questions.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the calibration file (default: the one askplan reads, inside the package).")
+@click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON.")
+@domain_errors
+def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_files: tuple[Path, ...],
+              max_false_abstain: float, out_dir: Path | None, as_json: bool) -> None:
+    """Fit the answerability scorer for the current model on labelled question sets (development sets only).
+
+    Each question is run through the pipeline; its generic features (coverage, leg agreement, cosine) and
+    whether it is answerable train a logistic regression, saved per model."""
+    import dataclasses
+
+    from askplan.answerability.scorer import CALIBRATION_DIR, fit, save_calibration
+    from askplan.evaluate.runner import load_question_sets, resolve_gold
+    from askplan.service import AskplanService
+
+    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    service.retriever(build_if_missing=True, say=_say)
+    questions = resolve_gold(load_question_sets(questions_files), service.corpus)
+    rows, labels = [], []
+    for q in questions:
+        answer = service.ask(q.question, k=10)
+        if answer.features:
+            rows.append(answer.features)
+            labels.append(int(bool(q.gold)))
+    if len(set(labels)) < 2:
+        raise AskplanError("calibration needs both answerable and unanswerable questions (\"gold\": [])")
+    cal = fit(rows, labels, model=service.model_name, max_false_abstain=max_false_abstain,
+              trained_on=tuple(p.name for p in questions_files))
+    path = save_calibration(cal, out_dir or CALIBRATION_DIR)
+    click.echo(json.dumps(dataclasses.asdict(cal), ensure_ascii=False) if as_json else
+               f"wrote {path}: {cal.note}; threshold {cal.threshold}")
 
 
 @main.command()
@@ -334,8 +377,7 @@ def links_cmd(corpus_dir: Path, index_dir: Path, model: str | None, measure_id: 
         return
     corpus = service.corpus
     table = service.links()
-    measures = [corpus.measure(measure_id.strip())] if measure_id else [
-        m for m in corpus.measures if m.doc == lk.PLAN_DOC and m.label]
+    measures = [corpus.measure(measure_id.strip())] if measure_id else lk.linked_sources(corpus)
     for m in measures:
         row = {"id": m.id, "citation": lk.citation_of(corpus, m), **lk.links_of(corpus, table, m.id)}
         click.echo(json.dumps(row, ensure_ascii=False) if as_json else lk.render_links(row))

@@ -30,6 +30,7 @@ CSV_BOM = "\ufeff"  # so that Excel opens the UTF-8 file with its Chinese intact
 MAX_CANDIDATES = 10
 MAX_SUGGESTIONS = 5
 TYPO_OVERLAP = 0.8  # character overlap (Dice, 省 ignored) from which a near-miss name is taken as meant
+PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}省(?=[\u4e00-\u9fff]{2})")  # 安徽省发改委 -> 省发改委
 _TRAILING_DENG = re.compile(r"等(?:单位|部门|單位|部門)?$")
 
 
@@ -116,11 +117,12 @@ class Match:
 class DepartmentRegistry:
     """Every unit of a corpus, most measures first (then most led, then name)."""
 
-    def __init__(self, departments: Iterable[Department]) -> None:
+    def __init__(self, departments: Iterable[Department], aliases: dict[str, str] | None = None) -> None:
         self.departments = tuple(sorted(departments, key=lambda d: (-d.total, -len(d.led), d.name)))
         self._by_name = {d.name: d for d in self.departments}
-        # Only the abbreviations whose full form is part of some unit's name (发改委 -> 发展改革委 …).
-        self._abbreviations = {short: full for short, full in EXPANSIONS.items()
+        # Only the abbreviations whose full form is part of some unit's name (发改委 -> 发展改革委 …), then the
+        # corpus config's own unit aliases ([units] in askplan.toml).
+        self._abbreviations = {short: full for short, full in {**EXPANSIONS, **(aliases or {})}.items()
                                if any(full in d.name for d in self.departments)}
 
     @classmethod
@@ -136,8 +138,8 @@ class DepartmentRegistry:
             for r in measure.responsibilities:
                 for name in r.units_verbatim:
                     printed.setdefault(canonical_unit(name), {}).setdefault(_TRAILING_DENG.sub("", name.strip()))
-        return cls(Department(unit, tuple(printed.get(unit, ())), tuple(sorted(found, key=_duty_order)))
-                   for unit, found in duties.items())
+        return cls((Department(unit, tuple(printed.get(unit, ())), tuple(sorted(found, key=_duty_order)))
+                    for unit, found in duties.items()), corpus.config.unit_aliases)
 
     def __len__(self) -> int:
         return len(self.departments)
@@ -164,7 +166,7 @@ class DepartmentRegistry:
 
     def match(self, query: str) -> Match:
         """Tiers, first non-empty wins: exact name (after folding script, width, 等 and aliases, or with 省 /
-        安徽省 added or dropped), a substring either way, an abbreviation (the characters in order, 经信 ->
+        a province's name before 省 dropped), a substring either way, an abbreviation (the characters in order, 经信 ->
         经济和信息化厅), then one clearly nearest name by character overlap (typos)."""
         variants = self._variants(query)
         for v in variants:
@@ -197,7 +199,7 @@ class DepartmentRegistry:
                 expanded = expanded.replace(short, full)
         out: dict[str, None] = {}
         for v in (base, expanded):
-            for form in (v, "省" + v[3:] if v.startswith("安徽省") else v, v if v.startswith("省") else "省" + v):
+            for form in (v, PROVINCE_PREFIX.sub("省", v), v if v.startswith("省") else "省" + v):
                 out.setdefault(form)
                 out.setdefault(canonical_unit(form))
         return list(out)

@@ -37,8 +37,6 @@ from askplan.normalize import normalize
 from askplan.tokenize import bigrams, words
 
 log = logging.getLogger(__name__)
-PLAN_DOC = "anhui-yrd-14fyp-action-plan-2021"
-OUTLINE_DOC = "yrd-integration-outline-2019"
 DENSE_WEIGHT = 0.3
 LEXICAL_WEIGHT = 0.7
 LINK_BAR = 1.9  # every kept section stands at least this many standard deviations above the clause's mean
@@ -119,9 +117,12 @@ def zscore_rows(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=1, keepdims=True)) / np.where(std > 0, std, 1.0)
 
 
-def link_scores(corpus: Corpus, index: LoadedIndex, *, plan_doc: str = PLAN_DOC, outline_doc: str = OUTLINE_DOC,
+def link_scores(corpus: Corpus, index: LoadedIndex, *, plan_doc: str | None = None, outline_doc: str | None = None,
                 dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT) -> LinkScores:
-    """Score every numbered clause of ``plan_doc`` against every section of ``outline_doc``."""
+    """Score every numbered clause of ``plan_doc`` against every section of ``outline_doc`` (by default the pair
+    the corpus config names under [links]; none there: no links)."""
+    pair = corpus.config.links or ("", "")
+    plan_doc, outline_doc = plan_doc or pair[0], outline_doc or pair[1]
     measures = corpus.measures
     src_rows = [i for i, m in enumerate(measures) if m.doc == plan_doc and m.label]
     tgt_rows = [i for i, m in enumerate(measures) if m.doc == outline_doc and is_section(m)]
@@ -373,3 +374,9 @@ def render_links(row: dict) -> str:
     for name, arrow in (("implements", "implements"), ("implemented_by", "implemented by")):
         lines += [f"  {arrow}: {r['citation']}  (score {r['score']:.2f})\n      {r['excerpt']}" for r in row[name]]
     return "\n".join(lines)
+
+
+def linked_sources(corpus: Corpus) -> list[Measure]:
+    """The numbered clauses of the implementing document the corpus config names (none without [links])."""
+    plan_doc = corpus.config.links[0] if corpus.config.links else None
+    return [m for m in corpus.measures if m.doc == plan_doc and m.label]

@@ -20,7 +20,7 @@ from askplan.corpus import Corpus
 from askplan.errors import BadQuery
 from askplan.models import Document, Measure
 from askplan.normalize import normalize
-from askplan.service import MAX_QUESTION_CHARS, PRIMARY_DOC
+from askplan.service import MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
 MAX_DRAFT_CHARS = 20_000
@@ -71,7 +71,7 @@ class DraftChecker:
     def check(self, text: str, doc: str | None = None) -> CheckReport:
         """The report on ``text``; BadDraft when it is empty or too long, NotFound for an unknown ``doc``."""
         validate_draft(text)
-        default = self.corpus.document(doc or PRIMARY_DOC)
+        default = self.corpus.document(doc) if doc else self.corpus.primary  # None: no document assumed
         folded = fold_aligned(text)
         ctx = Context(text, folded, is_traditional(text), self.corpus, self.index)
         asked: dict[tuple[str, str | None], Answer | None] = {}
@@ -105,7 +105,8 @@ class DraftChecker:
 class _Run:
     """One check of one draft: the per-sentence steps, sharing the draft context and the question cache."""
 
-    def __init__(self, checker: DraftChecker, ctx: Context, default: Document, doc: str | None, asked: dict):
+    def __init__(self, checker: DraftChecker, ctx: Context, default: Document | None, doc: str | None,
+                 asked: dict):
         self.checker, self.ctx, self.default, self.doc, self.asked = checker, ctx, default, doc, asked
         self.previous: tuple[int, int] | None = None
 
@@ -118,9 +119,10 @@ class _Run:
         cited_docs = [r.doc.slug for r in refs if r.doc] + [d.slug for a, b in named
                                                             if (d := match_title(ctx.corpus, ctx.text[a + 1:b - 1]))]
         cited_docs += [d.slug for d in docs_mentioned(ctx.folded, s, e, ctx.corpus)]
-        prefer = tuple(dict.fromkeys([*cited_docs, self.doc or PRIMARY_DOC]))
+        prefer = tuple(dict.fromkeys([*cited_docs, *([self.default.slug] if self.default else [])]))
         sent = Sentence(s, e, tuple(refs), removed,
-                        tuple(dict.fromkeys(cited_docs)) or (self.default.slug,), self.previous)
+                        tuple(dict.fromkeys(cited_docs)) or ((self.default.slug,) if self.default else ()),
+                        self.previous)
         self.previous = (s, e)
         findings: list[Finding] = []
         located: list[Located] = []

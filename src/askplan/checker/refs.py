@@ -54,7 +54,7 @@ class Reference:
     after: str  # folded text right after the reference, to compare with the clause's heading
 
 
-def find_references(text: str, folded: str, start: int, end: int, corpus: Corpus, default: Document,
+def find_references(text: str, folded: str, start: int, end: int, corpus: Corpus, default: Document | None,
                     titles: list[tuple[int, int]]) -> list[Reference]:
     """The clause references of the sentence ``text[start:end]`` in reading order."""
     found: list[tuple[int, int, RefPattern, re.Match[str]]] = []

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from askplan.corpus.config import CorpusConfig, load_config
 from askplan.corpus.parser import parse_body
 from askplan.errors import CorpusError, NotFound
 from askplan.models import Document, Measure
@@ -38,6 +39,12 @@ class Corpus:
     documents: tuple[Document, ...]
     problems: tuple[Problem, ...] = ()
     by_id: dict[str, Measure] = field(default_factory=dict, repr=False, compare=False)
+    config: CorpusConfig = field(default_factory=CorpusConfig, repr=False, compare=False)
+
+    @property
+    def primary(self) -> Document | None:
+        """The document the corpus config marks ``role: primary``, if any."""
+        return next((d for d in self.documents if d.role == "primary"), None)
 
     @property
     def measures(self) -> tuple[Measure, ...]:
@@ -75,9 +82,16 @@ def corpus_files(root: Path) -> list[Path]:
 def load_corpus(root: Path) -> Corpus:
     """Every ``*.txt`` under ``root``; files that fail to parse are skipped and reported in ``problems``."""
     docs, problems = [], []
-    for path in corpus_files(root):
+    files = corpus_files(root)
+    try:
+        config = load_config(root)
+    except CorpusError as exc:
+        log.warning("ignoring %s", exc)
+        problems.append(Problem(str(exc.path), exc.line, exc.reason))
+        config = CorpusConfig()
+    for path in files:
         try:
-            doc, warnings = _load(path)
+            doc, warnings = _load(path, config)
         except CorpusError as exc:
             log.warning("skipping %s", exc)
             problems.append(Problem(str(path), exc.line, exc.reason))
@@ -86,11 +100,11 @@ def load_corpus(root: Path) -> Corpus:
         problems.extend(warnings)
     docs.sort(key=lambda d: d.slug)
     by_id = {m.id: m for d in docs for m in d.measures}
-    return Corpus(root, tuple(docs), tuple(problems), by_id)
+    return Corpus(root, tuple(docs), tuple(problems), by_id, config)
 
 
 def load_document(path: Path) -> Document:
-    return _load(path)[0]
+    return _load(path, load_config(path.parent))[0]
 
 
 def check_corpus(root: Path) -> tuple[Corpus, list[Problem]]:
@@ -101,7 +115,7 @@ def check_corpus(root: Path) -> tuple[Corpus, list[Problem]]:
     return corpus, list(corpus.problems)
 
 
-def _load(path: Path) -> tuple[Document, list[Problem]]:
+def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     source = _read_text(path)
     meta, body_offset, body_line = parse_front_matter(source, str(path))
     slug = path.stem
@@ -118,8 +132,12 @@ def _load(path: Path) -> tuple[Document, list[Problem]]:
             line = next(m.line for m in measures if m.key == key)
             problems.append(Problem(str(path), line, f"duplicate measure key {key!r} ({n} times); "
                                     "a clause number is repeated in the source"))
+    try:
+        facts = config.facts(slug, meta)
+    except CorpusError as exc:
+        raise CorpusError(exc.reason, path=str(path)) from None
     doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
-                   str(path), tuple(measures))
+                   str(path), tuple(measures), facts.role, facts.region, facts.aliases)
     return doc, problems
 
 

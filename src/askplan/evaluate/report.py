@@ -1,19 +1,32 @@
-"""A readable table of eval metrics (overall and by kind) and the worst misses."""
+"""A readable table of eval metrics: per group, the pipeline beside the plain-RRF baseline; each check's
+precision; the worst misses."""
 
 from __future__ import annotations
 
 from askplan.evaluate.runner import worst_misses
 
-COLUMNS = ("questions", "recall@1", "recall@5", "mrr@10", "ndcg@10", "lead_accuracy", "abstain_recall",
-           "false_abstain_rate")
+COLUMNS = ("questions", "recall@1", "recall@5", "mrr@10", "lead_accuracy", "abstain_recall", "false_abstain_rate")
+BASELINE_COLUMNS = ("recall@1", "recall@5", "mrr@10")
 
 
 def render_report(report: dict, worst: int = 10) -> str:
+    baseline = report.get("baseline", {})
     width = max(len(k) for k in report["metrics"]) + 2
-    header = f"{'group':<{width}}" + "".join(f"{c:>19}" for c in COLUMNS)
-    lines = [f"mode: {report['mode']}", header]
-    for kind, metrics in report["metrics"].items():
-        lines.append(f"{kind:<{width}}" + "".join(f"{_fmt(metrics.get(c)):>19}" for c in COLUMNS))
+    header = f"{'group':<{width}}" + "".join(f"{c:>12}" for c in COLUMNS)
+    if baseline:
+        header += "  |" + "".join(f"{'base ' + c:>15}" for c in BASELINE_COLUMNS)
+    lines = [f"mode: {report['mode']}" + ("   (base = plain RRF of words, bigrams and dense; no priors, "
+                                          "no abstention)" if baseline else ""), header]
+    for group, metrics in report["metrics"].items():
+        line = f"{group:<{width}}" + "".join(f"{_fmt(metrics.get(c)):>12}" for c in COLUMNS)
+        if baseline:
+            line += "  |" + "".join(f"{_fmt(baseline.get(group, {}).get(c)):>15}" for c in BASELINE_COLUMNS)
+        lines.append(line)
+    if report.get("checks"):
+        lines += ["", "abstention checks (precision = share of their refusals that were unanswerable questions):"]
+        for name, c in report["checks"].items():
+            lines.append(f"  {name:<10} fired {c['fired']:>4}  on unanswerable {c['on_unanswerable']:>4}  "
+                         f"precision {c['precision']:.3f}")
     misses = worst_misses(report, worst)
     if misses:
         lines += ["", f"worst misses (gold ranked lowest; {len(misses)} shown):"]
@@ -27,4 +40,4 @@ def render_report(report: dict, worst: int = 10) -> str:
 
 
 def _fmt(value) -> str:
-    return "-" if value is None else str(value)
+    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)

@@ -19,6 +19,9 @@ class Question:
     gold: tuple[str, ...]
     kind: str = "topic"
     answer: str | None = None
+    quotes: tuple[str, ...] = ()  # verbatim passages marking the gold, resolved against the loaded corpus
+    doc: str | None = None  # the document the quotes come from
+    group: str = ""  # the set a pooled question came from
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -28,46 +31,101 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             row = json.loads(line)
-            questions.append(Question(str(row["id"]), row["question"], tuple(row["gold"]),
-                                      row.get("kind") or "topic", row.get("answer")))
+            quotes = tuple(row.get("quotes") or ())
+            gold = tuple(row["gold"]) if "gold" in row or not isinstance(row.get("quotes"), list) else ()
+            questions.append(Question(str(row["id"]), row["question"], gold, row.get("kind") or "topic",
+                                      row.get("answer"), quotes, row.get("doc"), _set_name(path)))
         except (ValueError, KeyError, TypeError) as exc:
             raise AskplanError(f"{path}:{number}: not a question object ({exc}); each line must be "
-                               '{"id": …, "question": …, "gold": [measure ids]}') from None
+                               '{"id": …, "question": …, "gold": [measure ids]} or carry "quotes": [verbatim '
+                               "passages] instead of gold") from None
     return questions
+
+
+def _set_name(path: Path) -> str:
+    return path.name.removesuffix(".jsonl").removesuffix(".quotes")
+
+
+def resolve_gold(questions: list[Question], corpus) -> list[Question]:
+    """Questions marked by quotes get the ids of the measures holding them (see ``askplan.evaluate.gold``)."""
+    from askplan.evaluate.gold import QuoteResolver
+
+    resolver = None
+    out = []
+    for q in questions:
+        if q.quotes and not q.gold:
+            resolver = resolver or QuoteResolver(corpus)
+            try:
+                gold = tuple(dict.fromkeys(resolver.resolve(x, q.doc) for x in q.quotes))
+            except AskplanError as exc:
+                raise AskplanError(f"{q.group}:{q.id}: {exc}") from None
+            q = replace(q, gold=gold)
+        out.append(q)
+    return out
 
 
 def load_question_sets(paths: tuple[Path, ...] | list[Path]) -> list[Question]:
     """One set as it is; several pooled, each id prefixed with its file's stem (q001 is in more than one set)."""
     if len(paths) == 1:
         return load_questions(paths[0])
-    return [replace(q, id=f"{path.stem}:{q.id}") for path in paths for q in load_questions(path)]
+    return [replace(q, id=f"{_set_name(path)}:{q.id}") for path in paths for q in load_questions(path)]
 
 
 def run_question(service, q: Question, mode: str, doc: str | None = None) -> dict:
     answer = service.ask(q.question, k=DEPTH, mode=mode, doc=doc)
     top = answer.top
     resp = top.responsibility if top else None
-    return {"id": q.id, "kind": q.kind, "question": q.question, "gold": list(q.gold),
-            "ranked": [h.measure.id for h in answer.hits], "answered": answer.answered, "reason": answer.reason,
-            "answer_kind": answer.kind, "responsibility": resp.text if resp else None,
-            "coverage": answer.coverage, "dense_top": answer.dense_top}
+    row = {"id": q.id, "set": q.group, "kind": q.kind, "question": q.question, "gold": list(q.gold),
+           "ranked": [h.measure.id for h in answer.hits], "answered": answer.answered, "reason": answer.reason,
+           "check": answer.check, "confidence": answer.confidence, "answer_kind": answer.kind,
+           "responsibility": resp.text if resp else None, "coverage": answer.coverage, "dense_top": answer.dense_top}
+    if mode != "baseline":
+        plain = service.ask(q.question, k=DEPTH, mode="baseline", doc=doc)
+        row["baseline_ranked"] = [h.measure.id for h in plain.hits]
+    return row
 
 
 def score(results: list[dict], questions: list[Question]) -> dict:
-    """Metrics over all questions and per kind."""
+    """Metrics over all questions, per kind, per gold document and per set (when several are pooled)."""
     by_id = {q.id: q for q in questions}
-    out = {"all": _aggregate(results, by_id)}
+    groups = {"all": results}
     for kind in sorted({r["kind"] for r in results}):
-        out[kind] = _aggregate([r for r in results if r["kind"] == kind], by_id)
+        groups[kind] = [r for r in results if r["kind"] == kind]
     for doc in sorted({g.split("/")[0] for r in results for g in r["gold"]}):
-        out[f"doc:{doc}"] = _aggregate([r for r in results if r["gold"] and r["gold"][0].startswith(doc + "/")], by_id)
+        groups[f"doc:{doc}"] = [r for r in results if r["gold"] and r["gold"][0].startswith(doc + "/")]
+    sets = sorted({r.get("set", "") for r in results} - {""})
+    if len(sets) > 1:
+        for name in sets:
+            groups[f"set:{name}"] = [r for r in results if r.get("set") == name]
+    return {name: _aggregate(rows, by_id) for name, rows in groups.items()}
+
+
+def baseline_score(results: list[dict]) -> dict:
+    """The plain-RRF baseline's ranking metrics over the same groups (no abstention: it answers everything)."""
+    plain = [{**r, "ranked": r["baseline_ranked"]} for r in results if "baseline_ranked" in r]
+    out = {}
+    for name, metrics in score(plain, []).items():
+        out[name] = {k: metrics[k] for k in ("questions", "recall@1", "recall@5", "mrr@10")}
     return out
+
+
+def check_precision(results: list[dict]) -> dict:
+    """For each check that refused answers: how often it fired, and on how many unanswerable questions."""
+    out: dict[str, dict] = {}
+    for r in results:
+        if not r["answered"] and r.get("check"):
+            c = out.setdefault(r["check"], {"fired": 0, "on_unanswerable": 0})
+            c["fired"] += 1
+            c["on_unanswerable"] += int(not r["gold"])
+    for c in out.values():
+        c["precision"] = round(c["on_unanswerable"] / c["fired"], 4)
+    return dict(sorted(out.items()))
 
 
 def _aggregate(results: list[dict], by_id: dict[str, Question]) -> dict:
     answerable = [r for r in results if r["gold"]]
     unanswerable = [r for r in results if not r["gold"]]
-    leads = [r for r in answerable if r["kind"] == "lead" and by_id[r["id"]].answer]
+    leads = [r for r in answerable if r["kind"] == "lead" and r["id"] in by_id and by_id[r["id"]].answer]
     return {
         "questions": len(results),
         "recall@1": mean([recall_at(r["ranked"], r["gold"], 1) for r in answerable]),
@@ -86,9 +144,15 @@ def run_eval(service, questions: list[Question], *, mode: str = "hybrid", doc: s
              progress: bool = False) -> dict:
     from tqdm import tqdm
 
+    questions = resolve_gold(questions, service.corpus)
     results = [run_question(service, q, mode, doc) for q in tqdm(questions, disable=not progress,
                                                                    desc=f"eval {mode}", unit="q")]
-    return {"mode": mode, "metrics": score(results, questions), "results": results}
+    report = {"mode": mode, "metrics": score(results, questions)}
+    if mode != "baseline":
+        report["baseline"] = baseline_score(results)
+    report["checks"] = check_precision(results)
+    report["results"] = results
+    return report
 
 
 def worst_misses(report: dict, n: int = 10) -> list[dict]:

@@ -17,6 +17,8 @@ MODES = {
     "hybrid": DEFAULT_WEIGHTS,
     "bm25": {"bm25_words": 1.0, "bm25_bigrams": 1.0, "bm25_pinyin": 0.5},
     "dense": {"dense": 1.0},
+    # The plain baseline every report stands beside: equal-weight RRF of words, bigrams and dense, nothing else.
+    "baseline": {"bm25_words": 1.0, "bm25_bigrams": 1.0, "dense": 1.0},
 }
 
 

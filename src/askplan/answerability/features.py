@@ -1,0 +1,85 @@
+"""Generic features of a (question, top clause, legs) triple for the learned answerability scorer. None of
+them names a phrase, a topic or a document: they measure how much of the question the clause holds (words
+weighted by rarity, character bigrams, pinyin for typos) and how sure and how unanimous the retrieval legs are."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from askplan.docnames import KIND_WORDS
+from askplan.models import Measure
+from askplan.normalize import normalize
+from askplan.tokenize import bigrams, words
+
+FEATURES = ("dense_top", "dense_gap", "word_cov", "pinyin_cov", "sentence_cov", "legs_rr", "rare_missing", "length")
+LEXICAL_LEGS = ("bm25_words", "bm25_bigrams")
+# Words that say what kind of text or statement is meant, not what it is about (方案, 规定, 有关 …).
+GENERIC_WORDS = frozenset(KIND_WORDS) | {"文件", "政策", "规划", "内容", "有关", "相关", "关于", "提到", "提及", "涉及",
+                                         "具体", "规定", "主要", "要求"}
+
+
+@lru_cache(maxsize=4096)
+def pinyin_string(text: str) -> str:
+    """Toneless pinyin syllables of a normalised text, each followed by "_": substring tests stay on syllables."""
+    from pypinyin import lazy_pinyin
+
+    return "_" + "_".join(lazy_pinyin(text)) + "_"
+
+
+class FeatureMaker:
+    def __init__(self, measures: tuple[Measure, ...]):
+        self.n = len(measures)
+        self.df: dict[str, int] = {}
+        for m in measures:
+            for w in set(words(m.norm)):
+                self.df[w] = self.df.get(w, 0) + 1
+
+    def idf(self, word: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5))
+
+    def __call__(self, topic: str, measure: Measure, sentence: str | None, row: int, legs: dict) -> dict[str, float]:
+        """``topic`` normalised; ``legs`` the retrieval legs (name -> LegResult) of the question."""
+        text = measure.norm
+        ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2))
+        found = [w for w in ws if self._holds(text, w)]
+        total = sum(self.idf(w) for w in ws)
+        grams = set(bigrams(topic))
+        dense = legs.get("dense")
+        scores = dense.scores if dense is not None and dense.scores else [0.0]
+        mine = dense.scores[dense.rows.index(row)] if dense is not None and row in dense.rows else scores[-1]
+        rest = scores[1:10] or scores
+        missing = [self.idf(w) for w in ws if w not in found]
+        rr = [1.0 / (legs[name].rows.index(row) + 1) if name in legs and row in legs[name].rows else 0.0
+              for name in (*LEXICAL_LEGS, "dense")]
+        return {
+            "dense_top": float(mine),
+            "dense_gap": float(mine - sum(rest) / len(rest)),
+            "word_cov": sum(self.idf(w) for w in found) / total if total else 1.0,
+            "pinyin_cov": _pinyin_cov(topic, text),
+            "sentence_cov": len(grams & set(bigrams(normalize(sentence or "")))) / len(grams) if grams else 0.0,
+            "legs_rr": sum(rr) / len(rr),
+            "rare_missing": max(missing, default=0.0) / math.log(self.n + 1),
+            "length": math.log1p(len(grams)),
+        }
+
+    def word_coverage(self, topic: str, text: str) -> float:
+        """IDF-weighted share of the topic's content words (two characters or more) found in the text."""
+        ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2 and w not in GENERIC_WORDS))
+        total = sum(self.idf(w) for w in ws)
+        return sum(self.idf(w) for w in ws if w in text) / total if total else 1.0
+
+    @staticmethod
+    def _holds(text: str, word: str) -> bool:
+        """The word is in the text, or a homophone of it is (炭达峰 for 碳达峰)."""
+        return word in text or (len(word) >= 2 and pinyin_string(word) in pinyin_string(text))
+
+
+def _pinyin_cov(topic: str, text: str) -> float:
+    from askplan.tokenize import pinyin_bigrams
+
+    grams = set(pinyin_bigrams(topic))
+    if not grams:
+        return 0.0
+    have = pinyin_string(text)
+    return sum(1 for g in grams if f"_{g}_" in have) / len(grams)

@@ -1,0 +1,47 @@
+"""The decision: an answer-type check first (a question asking for a sum is not answered by a clause with
+none), then the learned scorer. Each verdict names what decided it, so ``askplan eval`` can report every
+check's precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from askplan.answerability.features import FeatureMaker
+from askplan.answerability.scorer import Calibration
+from askplan.answerability.types import refusing_type
+from askplan.models import Measure
+
+
+@dataclass(frozen=True)
+class Verdict:
+    answered: bool
+    reason: str = ""
+    check: str = ""  # what refused: an answer type's name, or "scorer"
+    confidence: float | None = None  # the scorer's p(answerable), where it ran
+    features: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+class Answerability:
+    def __init__(self, measures: tuple[Measure, ...], calibration: Calibration | None):
+        self.features = FeatureMaker(measures)
+        self.calibration = calibration
+
+    def word_coverage(self, topic: str, text: str) -> float:
+        return self.features.word_coverage(topic, text)
+
+    @staticmethod
+    def always() -> Verdict:
+        return Verdict(True)
+
+    def judge(self, question: str, topic: str, measure: Measure, sentence: str | None, row: int,
+              legs: dict) -> Verdict:
+        """``question`` and ``topic`` normalised; ``sentence`` the clause's best sentence as printed."""
+        feats = self.features(topic, measure, sentence, row, legs)
+        if kind := refusing_type(question, measure.norm):
+            return Verdict(False, kind.reason, kind.name, None, feats)
+        if self.calibration is None:
+            return Verdict(True, features=feats)
+        p = self.calibration.probability(feats)
+        if p < self.calibration.threshold:
+            return Verdict(False, f"最接近的条款与问题对不上（把握 {p:.0%}）", "scorer", round(p, 4), feats)
+        return Verdict(True, "", "", round(p, 4), feats)

@@ -1,0 +1,53 @@
+"""A document is named by its aliases, the kind word of its title or a run of its title, from metadata only."""
+
+from __future__ import annotations
+
+from askplan.docnames import DocumentNames
+from askplan.models import Document
+from askplan.normalize import normalize
+
+
+def _doc(slug, title, aliases=(), region="", date="2022-01-01"):
+    return Document(slug, title, "某单位", date, "simplified", "test", f"{slug}.txt", (), "", region, aliases)
+
+
+DOCS = (
+    _doc("plan", "某省数字经济发展行动方案", ("数字经济方案",)),
+    _doc("reg", "某市促进开放条例"),
+    _doc("report", "2026年某省政府工作报告", region="某省", date="2026-02-01"),
+    _doc("opinion", "关于加快发展的实施意见"),
+    _doc("scheme", "某市数据共享实施方案"),
+)
+NAMES = DocumentNames(DOCS)
+
+
+def named(q):
+    hit = NAMES.named_in(normalize(q))
+    return hit.slug if hit else None
+
+
+def test_alias_names_the_document():
+    assert named("数字经济方案里算力怎么建") == "plan"
+
+
+def test_kind_word_of_a_single_document():
+    assert named("条例里对外资有什么规定") == "reg"
+    assert named("工作报告提到的民生实事") == "report"
+
+
+def test_title_run_names_the_document():
+    assert named("数据共享实施方案的目标") == "scheme"
+
+
+def test_a_shared_kind_word_names_none():
+    assert named("方案里怎么说的") is None  # 行动方案 and 实施方案 both end in 方案
+
+
+def test_nothing_named():
+    assert named("谁牵头碳达峰工作") is None
+
+
+def test_strip_cuts_the_name_and_keeps_the_rest():
+    hit = NAMES.named_in("条例里对外资有什么规定")
+    assert DocumentNames.strip("条例里对外资有什么规定", hit) == "对外资有什么规定"
+    assert DocumentNames.strip("条例", hit) == "条例"  # nothing else left: kept whole

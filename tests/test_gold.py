@@ -1,0 +1,40 @@
+"""Gold marked by verbatim quotes resolves to measure ids against the loaded corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from askplan.errors import AskplanError
+from askplan.evaluate.gold import QuoteResolver
+from askplan.evaluate.runner import load_questions, resolve_gold
+
+PLAN = "anhui-yrd-14fyp-action-plan-2021"
+
+
+def test_quote_in_a_clause_resolves_in_either_script(corpus):
+    r = QuoteResolver(corpus)
+    assert r.resolve("推進碳達峰碳中和", PLAN) == f"{PLAN}/25"
+    assert r.resolve("推进碳达峰碳中和", PLAN) == f"{PLAN}/25"  # Simplified against the Traditional text
+    assert r.resolve("共同建設軌道上的長三角", PLAN) == f"{PLAN}/17"  # a clause's own heading
+
+
+def test_quote_outside_every_document_is_an_error(corpus):
+    with pytest.raises(AskplanError, match="not in"):
+        QuoteResolver(corpus).resolve("这句话不在任何文件里出现过", None)
+
+
+def test_a_set_needing_a_missing_document_says_so(corpus):
+    with pytest.raises(AskplanError, match="--corpus"):
+        QuoteResolver(corpus).resolve("任何一句话都可以的", "no-such-doc")
+
+
+def test_quote_sets_load_and_resolve(tmp_path, corpus):
+    path = tmp_path / "s.quotes.jsonl"
+    rows = [{"id": "a", "question": "碳达峰谁牵头", "doc": PLAN, "quotes": ["推進碳達峰碳中和"], "kind": "lead"},
+            {"id": "b", "question": "省长叫什么", "quotes": [], "kind": "unanswerable"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    qs = resolve_gold(load_questions(path), corpus)
+    assert [q.gold for q in qs] == [(f"{PLAN}/25",), ()]
+    assert qs[0].group == "s"
