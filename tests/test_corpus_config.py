@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from askplan.corpus import load_corpus
-
 from conftest import CORPUS
 
 HEADER = "---\ntitle: 某市某方案\nissuer: 某市\ndate: 2022-01-01\nscript: simplified\nsource: test\n{extra}---\n"

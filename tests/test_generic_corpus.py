@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 
 from askplan.config import Settings
 from askplan.corpus import load_corpus
-
 from conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures"

@@ -29,7 +29,7 @@ MAX_K = 50
 # Rank adjustments on top of the fusion (multipliers of the fused score), chosen on the development sets and
 # reported on held-out ones beside the plain-RRF baseline (eval/README.md):
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
-NO_OWNER_PENALTY = 0.7  # who-leads questions: clauses without a responsibility clause, in documents that have some
+NO_OWNER_PENALTY = 0.7  # who-leads questions: clauses without a responsibility clause
 _LABEL_NUMBER = re.compile(r"[0-9一二三四五六七八九十百零〇两]+")
 _ARTICLE_ASKED = re.compile(r"第\s*[0-9一二三四五六七八九十百零〇两]+\s*条")
 
@@ -46,7 +46,6 @@ class AskplanService:
         self.primary = primary.slug if primary else None  # from the corpus config; None is fine
         self.names = DocumentNames(self.corpus.documents)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
-        self._owning_docs = {m.doc for m in self.corpus.measures if m.responsibilities}
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._answerability: Answerability | None = None
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
@@ -182,7 +181,7 @@ class AskplanService:
         for row, score in fused:
             m = measures[row]
             score *= NAMED_DOC_PRIOR if m.doc == named else 1.0
-            if who_leads and not m.responsibilities and m.doc in self._owning_docs:
+            if who_leads and not m.responsibilities:
                 score *= NO_OWNER_PENALTY
             out.append((row, score))
         return sorted(out, key=lambda rs: (-rs[1], measures[rs[0]].id))
@@ -217,7 +216,8 @@ class AskplanService:
         article = bool(_ARTICLE_ASKED.search(norm))
         order = {row: i for i, (row, _) in enumerate(fused)}
         return min(candidates, key=lambda r: (r not in keyed, measures[r].doc != self.primary,
-                                              measures[r].label.startswith("第") != article, order.get(r, len(order)), r))
+                                              measures[r].label.startswith("第") != article,
+                                              order.get(r, len(order)), r))
 
     def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
         measure = self.corpus.measures[row]

@@ -5,8 +5,8 @@ without a calibration for the model in use, the scorer is off and every question
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
