@@ -10,7 +10,7 @@ from askplan.normalize import normalize
     ("（二十五）讲什么", 25), ("(25)", 25), ("第二十五条", 25), ("第25条", 25), ("措施二十五", 25),
     ("二十五条讲什么", 25), ("方案第十条是什么", 10), ("（三十六）", 36),
     ("十四五规划", None), ("2025年城镇化率目标是多少", None), ("第一章讲什么", None), ("两高项目", None),
-    ("扩区升级的责任单位有哪些，排第一的是谁", None), ("第一时间报告", None),
+    ("扩区升级的责任单位有哪些，排第一的是谁", None), ("第一时间报告", None), ("第五航权在纲要里怎么提的", None), ("方案第25是什么", 25),
 ])
 def test_clause_numbers(question, number):
     assert read_intent(normalize(question)).clause_number == number

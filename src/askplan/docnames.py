@@ -43,7 +43,9 @@ class DocumentNames:
             kind = next((k for k in KIND_WORDS if k in norm and k in title), None)
             if kind and not any(kind in a for a in spans):
                 score, spans = score + KIND_WEIGHT + len(kind) / 10, [*spans, kind]
-            if run := _shared_run(norm, title, TITLE_RUN):
+                if qualifier := _qualifier(norm, kind, title):  # 土壤意见: 土壤 is in this 意见's title
+                    score, spans = score + RUN_WEIGHT, [*spans, qualifier + kind]
+            if run := shared_run(norm, title, TITLE_RUN):
                 score, spans = score + RUN_WEIGHT, [*spans, run]
             if score and ((region and region in norm) or year in norm):
                 score += TIE_WEIGHT
@@ -66,7 +68,18 @@ class DocumentNames:
         return out if re.search(r"\w", out) else norm
 
 
-def _shared_run(a: str, b: str, n: int) -> str | None:
+def _qualifier(norm: str, kind: str, title: str) -> str | None:
+    """The two to four characters right before the kind word in the question, where the title holds them."""
+    at = norm.find(kind)
+    before = re.sub(r"^.*(?:这个|这份|那个|那份|的|该|本)", "", norm[max(0, at - 4):at])
+    for size in range(len(before), 1, -1):
+        piece = before[-size:]
+        if re.fullmatch(r"[\u4e00-\u9fffa-z0-9]+", piece) and piece in title:
+            return piece
+    return None
+
+
+def shared_run(a: str, b: str, n: int) -> str | None:
     """The longest run of ``a`` of at least ``n`` characters that occurs in ``b``."""
     best = None
     for i in range(len(a) - n + 1):

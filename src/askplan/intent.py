@@ -13,7 +13,8 @@ CLAUSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("paren", re.compile(rf"\(\s*({_NUM})\s*\)")),               # （二十五） / (25)
     ("ordinal", re.compile(rf"第\s*({_NUM})\s*(?:条|項|项|款|点|个措施|部分)")),  # 第二十五条 / 第25条
     ("measure", re.compile(rf"(?:措施|条款|条目|clause)\s*({_NUM})")),  # 措施二十五
-    ("bare_ordinal", re.compile(rf"(?<!排)第\s*({_NUM})(?![章节年月日个号批届次的名位步时])")),  # 方案第25; not 排第一的
+    # 方案第25 / 第25是什么; not 第一时间, 第五航权, 排第一的: the ordinal must stand alone
+    ("bare_ordinal", re.compile(rf"(?<!排)第\s*({_NUM})(?=\s*(?:$|[?？!！。,，、]|是|讲|说|写|规定|内容|的内容))")),
     ("count_tiao", re.compile(rf"(?<![{NUMERAL_CHARS}0-9])({_NUM})\s*条(?:讲|说|是|内容|写|规定|的内容)")),  # 二十五条讲什么
 )
 LEAD_CUES = re.compile(

@@ -14,7 +14,7 @@ from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
-from askplan.docnames import DocumentNames
+from askplan.docnames import DocumentNames, shared_run
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.intent import read_intent
 from askplan.links import LinkTable, compute_links
@@ -46,6 +46,7 @@ class AskplanService:
         self.primary = primary.slug if primary else None  # from the corpus config; None is fine
         self.names = DocumentNames(self.corpus.documents)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
+        self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._answerability: Answerability | None = None
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
@@ -202,7 +203,8 @@ class AskplanService:
     def _clause_row(self, number: int | None, target: str | None, norm: str,
                     fused: list[tuple[int, float]]) -> int | None:
         """The measure a clause number names (its key, or the number in its label: （七） of a chapter), in the
-        named document if any. Among several: those keyed by the number, then the primary document's (users
+        named document if any. Among several: those whose title the question quotes (第22条加强组织领导), then
+        those keyed by the number, then the primary document's (users
         write 第二十五条 for its （二十五） too), then those whose label has the question's form (第十二条 asks
         for an article), then the best ranked."""
         if number is None:
@@ -215,7 +217,8 @@ class AskplanService:
             return None
         article = bool(_ARTICLE_ASKED.search(norm))
         order = {row: i for i, (row, _) in enumerate(fused)}
-        return min(candidates, key=lambda r: (r not in keyed, measures[r].doc != self.primary,
+        titled = {r for r in candidates if shared_run(norm, self._clause_titles[r], 4)}
+        return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != self.primary,
                                               measures[r].label.startswith("第") != article,
                                               order.get(r, len(order)), r))
 
