@@ -10,6 +10,17 @@ from askplan.answerability.features import FeatureMaker
 from askplan.answerability.scorer import Calibration
 from askplan.answerability.types import refusing_type
 from askplan.models import Measure
+from askplan.normalize import normalize
+
+# Evidence of an answer type must stand near the sentence that matches the question best (its best sentence
+# plus this many characters either side), not anywhere in a long clause: chosen on the development sets.
+EVIDENCE_WINDOW = 120
+
+
+def around(text: str, sentence: str, window: int) -> str:
+    """The sentence with ``window`` characters of the text either side (the whole text if it is not found)."""
+    at = text.find(sentence) if sentence else -1
+    return text if at < 0 else text[max(0, at - window): at + len(sentence) + window]
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class Answerability:
               legs: dict) -> Verdict:
         """``question`` and ``topic`` normalised; ``sentence`` the clause's best sentence as printed."""
         feats = self.features(topic, measure, sentence, row, legs)
-        if kind := refusing_type(question, measure.norm):
+        if kind := refusing_type(question, around(measure.norm, normalize(sentence or ""), EVIDENCE_WINDOW)):
             return Verdict(False, kind.reason, kind.name, None, feats)
         if self.calibration is None:
             return Verdict(True, features=feats)
