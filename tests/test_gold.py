@@ -9,6 +9,7 @@ import pytest
 from askplan.errors import AskplanError
 from askplan.evaluate.gold import QuoteResolver
 from askplan.evaluate.runner import load_questions, resolve_gold
+from conftest import REPO
 
 PLAN = "anhui-yrd-14fyp-action-plan-2021"
 
@@ -38,3 +39,19 @@ def test_quote_sets_load_and_resolve(tmp_path, corpus):
     qs = resolve_gold(load_questions(path), corpus)
     assert [q.gold for q in qs] == [(f"{PLAN}/25",), ()]
     assert qs[0].group == "s"
+
+
+QUOTE_SETS = sorted((REPO / "eval").glob("**/*.quotes.jsonl"))
+
+
+@pytest.mark.parametrize("path", QUOTE_SETS, ids=lambda p: str(p.relative_to(REPO / "eval")))
+def test_every_quote_set_resolves_against_its_corpus(path, corpus):
+    """Bundled sets against corpus/, added-later sets against the corpus/ folder beside them."""
+    from askplan.corpus import load_corpus
+
+    own = path.parent / "corpus"
+    target = load_corpus(own) if own.is_dir() else corpus
+    questions = resolve_gold(load_questions(path), target)
+    assert len(questions) >= 50
+    assert all(q.gold for q in questions if q.quotes)
+    assert any(not q.gold for q in questions)  # every set carries unanswerable questions

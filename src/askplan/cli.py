@@ -226,7 +226,8 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
 @click.option("--doc", help="Only search this document (slug).")
-@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True)
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "baseline"]), default="hybrid", show_default=True,
+              help="The pipeline, one family of legs, or the plain RRF baseline (no priors, no abstention).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
 @domain_errors
 def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,

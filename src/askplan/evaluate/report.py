@@ -12,13 +12,13 @@ BASELINE_COLUMNS = ("recall@1", "recall@5", "mrr@10")
 def render_report(report: dict, worst: int = 10) -> str:
     baseline = report.get("baseline", {})
     width = max(len(k) for k in report["metrics"]) + 2
-    header = f"{'group':<{width}}" + "".join(f"{c:>12}" for c in COLUMNS)
+    header = f"{'group':<{width}}" + "".join(f"{c:>{_w(c)}}" for c in COLUMNS)
     if baseline:
         header += "  |" + "".join(f"{'base ' + c:>15}" for c in BASELINE_COLUMNS)
     lines = [f"mode: {report['mode']}" + ("   (base = plain RRF of words, bigrams and dense; no priors, "
                                           "no abstention)" if baseline else ""), header]
     for group, metrics in report["metrics"].items():
-        line = f"{group:<{width}}" + "".join(f"{_fmt(metrics.get(c)):>12}" for c in COLUMNS)
+        line = f"{group:<{width}}" + "".join(f"{_fmt(metrics.get(c)):>{_w(c)}}" for c in COLUMNS)
         if baseline:
             line += "  |" + "".join(f"{_fmt(baseline.get(group, {}).get(c)):>15}" for c in BASELINE_COLUMNS)
         lines.append(line)
@@ -37,6 +37,10 @@ def render_report(report: dict, worst: int = 10) -> str:
     if abstained:
         lines += ["", "answerable but abstained: " + ", ".join(r["id"] for r in abstained[:20])]
     return "\n".join(lines)
+
+
+def _w(column: str) -> int:
+    return max(11, len(column) + 2)
 
 
 def _fmt(value) -> str:
