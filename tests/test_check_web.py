@@ -183,3 +183,8 @@ def test_a_checked_draft_is_stored_nowhere(app, hash_service, caplog):
         except OSError:
             continue
         assert marker.encode() not in data, f"the draft was written to {path}"
+
+
+def test_a_lone_surrogate_in_a_draft_is_checked_not_a_500(client):
+    r = client.post("/api/check", content=b'{"text": "\\ud800abc\xe3\x80\x82"}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text

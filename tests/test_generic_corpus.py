@@ -71,3 +71,11 @@ def test_web_pages_and_api(service):
     assert client.get("/", params={"q": "厕所革命"}).status_code == 200
     assert client.get("/api/ask", params={"q": "第二条讲什么"}).json()["hits"][0]["label"] == "第二条"
     assert client.get("/check").status_code == 200
+
+
+def test_home_page_examples_come_from_the_corpus(service):
+    from askplan.web.routes_pages import examples_for
+
+    examples = examples_for(service.corpus)
+    assert examples and all("碳达峰" not in e for e in examples)
+    assert any(e.endswith("谁牵头？") for e in examples)

@@ -61,3 +61,11 @@ def test_odd_characters_do_not_raise(text: str, expected: str) -> None:
 ])
 def test_strip_edit_markers(text: str, expected: str) -> None:
     assert strip_edit_markers(text) == expected
+
+
+def test_a_lone_surrogate_does_not_break_folding():
+    from askplan.checker.text import fold_aligned
+    from askplan.normalize import to_simplified
+
+    assert to_simplified("\ud800abc") == "\ufffdabc"
+    assert len(fold_aligned("\ud800推進")) == 3

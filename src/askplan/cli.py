@@ -81,8 +81,8 @@ def main(verbose: int) -> None:
     Quick start:
       askplan serve                      web UI on http://127.0.0.1:8000 (builds the index on first run)
       askplan ask "谁牵头碳达峰工作？"      answer in the terminal
-      askplan measures --doc anhui-yrd-14fyp-action-plan-2021
-      askplan show anhui-yrd-14fyp-action-plan-2021/25
+      askplan measures --doc SLUG        a document's clauses (SLUG: its file name without .txt)
+      askplan show SLUG/25               one clause with its citation
       askplan corpus check               validate every corpus file
     """
     level = logging.WARNING - 10 * verbose
@@ -124,7 +124,7 @@ def measures(corpus_dir: Path, doc: str | None, as_json: bool) -> None:
 def show(corpus_dir: Path, measure_id: str, simplified: bool, as_json: bool) -> None:
     """Show one measure in full: chapter, text, responsibility clauses and a citation line.
 
-    MEASURE_ID is <doc-slug>/<key>, e.g. anhui-yrd-14fyp-action-plan-2021/25.
+    MEASURE_ID is <doc-slug>/<key>, e.g. my-plan-2021/25 (list them with askplan measures).
     """
     from askplan.corpus import load_corpus
     from askplan.render import measure_dict, measure_full

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 NORMALISER = "opencc:t2s+nfkc+ws+lower"
 _WS = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _EDIT_MARKER = re.compile(r"\[(?:編輯|编辑)\]")
 
 
@@ -21,12 +22,18 @@ def _converter(config: str = "t2s"):
 
 
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified only (no width or space folding): for display in Simplified."""
-    return _converter("t2s").convert(text)
+    """Traditional -> Simplified only (no width or space folding): for display in Simplified. A lone surrogate
+    (which OpenCC cannot encode) becomes U+FFFD, one character for one, so offsets still line up."""
+    return _converter("t2s").convert(replace_surrogates(text))
 
 
 def to_traditional(text: str) -> str:
-    return _converter("s2t").convert(text)
+    return _converter("s2t").convert(replace_surrogates(text))
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (which no UTF-8 encoder accepts) as U+FFFD, one character for one."""
+    return _SURROGATE.sub("\ufffd", text) if _has_surrogates(text) else text
 
 
 def normalize(text: str) -> str:

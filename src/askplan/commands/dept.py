@@ -44,7 +44,7 @@ def dept(name: str | None, corpus_dir: Path, doc: str | None, as_json: bool, fmt
 
     \b
       askplan dept
-      askplan dept 发改委 --doc anhui-yrd-14fyp-action-plan-2021
+      askplan dept 发改委 --doc SLUG
       askplan dept 省商务厅 --format csv > 省商务厅.csv
     """
     if as_json and fmt != "text":

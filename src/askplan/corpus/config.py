@@ -30,6 +30,7 @@ class CorpusConfig:
     documents: dict[str, DocFacts] = field(default_factory=dict)
     links: tuple[str, str] | None = None  # (implementing document, outline it implements)
     unit_aliases: dict[str, str] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()  # questions the web page offers to try ([ui] examples)
 
     def facts(self, slug: str, meta: dict[str, str]) -> DocFacts:
         """Front matter first, then the config file's table for the slug."""
@@ -64,4 +65,5 @@ def load_config(root: Path) -> CorpusConfig:
     links = data.get("links") or {}
     pair = (links["from"], links["to"]) if links.get("from") and links.get("to") else None
     units = {str(k): str(v) for k, v in (data.get("units") or {}).items()}
-    return CorpusConfig(docs, pair, units)
+    examples = tuple(str(e) for e in (data.get("ui") or {}).get("examples", ()))
+    return CorpusConfig(docs, pair, units, examples)

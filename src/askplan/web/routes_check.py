@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from askplan.checker.annotate import numbered, pieces
 from askplan.checker.core import MAX_DRAFT_CHARS, BadDraft, DraftChecker, validate_draft
 from askplan.checker.report import KIND_NAMES, TONE_NAMES, report_dict, summary
+from askplan.normalize import replace_surrogates
 from askplan.web.deps import service_of
 from askplan.web.readiness import Preparing
 from askplan.web.schemas import ERROR_RESPONSES
@@ -111,7 +112,7 @@ def run_check(request: Request, text: str, doc: str | None):
 @router.post("/api/check", response_model=CheckOut, responses=ERROR_RESPONSES, tags=["api"])
 def api_check(request: Request, body: CheckIn) -> dict:
     """Check a draft: quotations, clause references and claims, sentence by sentence. Nothing is stored."""
-    return report_dict(run_check(request, body.text, body.doc))
+    return report_dict(run_check(request, replace_surrogates(body.text), body.doc))
 
 
 @router.get("/check", response_class=HTMLResponse, include_in_schema=False)
@@ -121,6 +122,7 @@ def check_page(request: Request) -> HTMLResponse:
 
 @router.post("/check", response_class=HTMLResponse, include_in_schema=False)
 def check_submit(request: Request, text: str = Form(""), doc: str = Form("")) -> HTMLResponse:
+    text = replace_surrogates(text)
     try:
         report = run_check(request, text, doc)
     except BadDraft as exc:

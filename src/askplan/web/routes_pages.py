@@ -16,10 +16,19 @@ from askplan.web.templating import convert_for, render
 from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, links_view, measure_view, ready_links, toc_rows
 
 router = APIRouter(include_in_schema=False)
-EXAMPLES = ("谁牵头碳达峰工作？", "能耗双控谁负责？", "皖北振兴是哪一条？", "2025年城镇化率目标是多少？",
-            "第二十五条讲什么？")
-ASK_FOR_QUESTION = "请输入一个问题，例如：谁牵头碳达峰工作？"
+ASK_FOR_QUESTION = "请输入一个问题"
+MAX_EXAMPLES = 5
 ONE_YEAR = 365 * 24 * 3600
+
+
+def examples_for(corpus) -> tuple[str, ...]:
+    """The corpus config's example questions ([ui] examples in askplan.toml), else questions made from the
+    corpus itself: who leads a clause that names its units, and what a numbered clause says."""
+    if corpus.config.examples:
+        return corpus.config.examples[:MAX_EXAMPLES]
+    led = [f"{m.title.rstrip('。.')}谁牵头？" for m in corpus.measures if m.responsibilities and 2 < len(m.title) <= 14]
+    numbered = [f"{m.label}讲什么？" for m in corpus.measures if m.label and len(m.label) <= 6]
+    return tuple(dict.fromkeys(led[:3] + numbered[:1]))
 
 
 def bad_query_message(question: str, exc: BadQuery) -> str:
@@ -35,14 +44,15 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
     service = service_of(request)
     question = clean_query(q)
     context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
-               "examples": EXAMPLES, "answer": None, "message": None}
+               "examples": examples_for(service.corpus), "answer": None, "message": None}
     if doc:
         service.corpus.document(doc)
     request.app.state.readiness.require()
     if q is None:
         return render(request, "index.html", **context)
     if not question.strip():
-        return render(request, "index.html", **{**context, "message": ASK_FOR_QUESTION})
+        hint = f"{ASK_FOR_QUESTION}，例如：{context['examples'][0]}" if context["examples"] else ASK_FOR_QUESTION
+        return render(request, "index.html", **{**context, "message": hint})
     try:
         answer = deps.ask(request, question, k=k, doc=doc)
     except BadQuery as exc:

@@ -25,7 +25,7 @@ class LegOut(BaseModel):
 
 class HitOut(BaseModel):
     rank: int
-    id: str = Field(description="<doc-slug>/<key>, e.g. anhui-yrd-14fyp-action-plan-2021/25")
+    id: str = Field(description="<doc-slug>/<key>, e.g. my-plan-2021/25")
     doc: str
     key: str
     label: str
@@ -68,11 +68,11 @@ class MeasureResponsibilityOut(BaseModel):
 
 
 class LinkOut(BaseModel):
-    id: str = Field(description="The other end of the link, e.g. yrd-integration-outline-2019/5.2")
+    id: str = Field(description="The other end of the link, e.g. my-outline-2019/5.2")
     doc: str
     key: str
     citation: str = Field(description="《长江三角洲区域一体化发展规划纲要》第五章第二节 共同打造数字长三角")
-    url: str = Field(description="Its page, e.g. /m/yrd-integration-outline-2019/5.2")
+    url: str = Field(description="Its page, e.g. /m/my-outline-2019/5.2")
     rank: int = Field(description="1 = the plan clause's best-matching section")
     score: float = Field(description="0.3·z(cosine) + 0.7·z(BM25) across the outline's sections; kept from 1.9")
     dense: float = Field(description="Cosine of the two measures' mean passage vectors")
