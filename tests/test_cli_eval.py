@@ -69,3 +69,40 @@ def test_a_malformed_line_is_named_with_its_number(tmp_path, index_args):
 def test_no_file_is_a_usage_error(index_args):
     result = CliRunner().invoke(main, ["eval", *index_args])
     assert result.exit_code == 2
+
+
+def test_report_puts_the_baseline_beside_every_group_and_check_precision(tmp_path, index_args):
+    result = CliRunner().invoke(main, ["eval", *index_args, str(_set(tmp_path, "b.jsonl", ROWS)), "--json"])
+    report = json.loads(result.stdout)
+    assert set(report["baseline"]) == set(report["metrics"])
+    assert all("baseline_ranked" in r for r in report["results"])
+    assert report["checks"]["person"] == {"fired": 1, "on_unanswerable": 1, "precision": 1.0}  # 主任是谁
+
+
+def test_quote_marked_sets_and_text_report(tmp_path, index_args):
+    rows = [{"id": "a", "question": "碳达峰谁牵头", "doc": PLAN, "quotes": ["推進碳達峰碳中和"], "kind": "lead"},
+            {"id": "b", "question": "主任是谁", "quotes": [], "kind": "unanswerable"}]
+    result = CliRunner().invoke(main, ["eval", *index_args, str(_set(tmp_path, "c.quotes.jsonl", rows))])
+    assert result.exit_code == 0, result.output
+    assert "base recall@1" in result.stdout and "doc:anhui-yrd-14fyp-action-plan-2021" in result.stdout
+
+
+def test_calibrate_writes_a_calibration_for_the_model(tmp_path, index_args):
+    rows = [{"id": f"p{i}", "question": q, "gold": [f"{PLAN}/25"], "kind": "topic"}
+            for i, q in enumerate(["推进碳达峰碳中和", "碳达峰行动", "能源消费双控", "碳中和试点示范"])]
+    rows += [{"id": f"n{i}", "question": q, "gold": [], "kind": "unanswerable"}
+             for i, q in enumerate(["合肥明天天气", "足球比赛结果", "电影票价格", "火锅哪家好吃"])]
+    out = tmp_path / "cal"
+    result = CliRunner().invoke(main, ["calibrate", *index_args, str(_set(tmp_path, "t.jsonl", rows)),
+                                       "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    cal = json.loads(result.stdout)
+    assert cal["model"] == "hash-bigram-64" and (out / "hash-bigram-64.json").is_file()
+    assert 0 < cal["threshold"] < 1
+
+
+def test_calibrate_needs_both_kinds(tmp_path, index_args):
+    rows = [{"id": "p", "question": "推进碳达峰", "gold": [f"{PLAN}/25"], "kind": "topic"}]
+    result = CliRunner().invoke(main, ["calibrate", *index_args, str(_set(tmp_path, "u.jsonl", rows)),
+                                       "--out", str(tmp_path / "cal")])
+    assert result.exit_code == 1 and "both answerable and unanswerable" in result.output

@@ -297,6 +297,7 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
     service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
     questions = resolve_gold(load_question_sets(questions_files), service.corpus)
+    service.answerability.collect = True
     rows, labels = [], []
     for q in questions:
         answer = service.ask(q.question, k=10)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from askplan.docnames import KIND_WORDS
 from askplan.models import Measure
 from askplan.normalize import normalize
-from askplan.tokenize import bigrams, words
+from askplan.tokenize import bigrams, pinyin_bigrams, words
 
 FEATURES = ("dense_top", "dense_gap", "word_cov", "pinyin_cov", "sentence_cov", "legs_rr", "rare_missing", "length")
 LEXICAL_LEGS = ("bm25_words", "bm25_bigrams")
@@ -76,8 +76,6 @@ class FeatureMaker:
 
 
 def _pinyin_cov(topic: str, text: str) -> float:
-    from askplan.tokenize import pinyin_bigrams
-
     grams = set(pinyin_bigrams(topic))
     if not grams:
         return 0.0

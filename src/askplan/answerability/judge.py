@@ -33,9 +33,10 @@ class Verdict:
 
 
 class Answerability:
-    def __init__(self, measures: tuple[Measure, ...], calibration: Calibration | None):
+    def __init__(self, measures: tuple[Measure, ...], calibration: Calibration | None, *, collect: bool = False):
         self.features = FeatureMaker(measures)
         self.calibration = calibration
+        self.collect = collect  # compute the scorer's features even without a calibration (askplan calibrate)
 
     def word_coverage(self, topic: str, text: str) -> float:
         return self.features.word_coverage(topic, text)
@@ -47,7 +48,8 @@ class Answerability:
     def judge(self, question: str, topic: str, measure: Measure, sentence: str | None, row: int,
               legs: dict) -> Verdict:
         """``question`` and ``topic`` normalised; ``sentence`` the clause's best sentence as printed."""
-        feats = self.features(topic, measure, sentence, row, legs)
+        wanted = self.collect or self.calibration is not None
+        feats = self.features(topic, measure, sentence, row, legs) if wanted else {}
         if kind := refusing_type(question, around(measure.norm, normalize(sentence or ""), EVIDENCE_WINDOW)):
             return Verdict(False, kind.reason, kind.name, None, feats)
         if self.calibration is None:
