@@ -134,8 +134,7 @@ class AskplanService:
             pinned = self._section_row(intent.section, target)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
-        grams = set(bigrams(topic))
-        hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
+        hits = self._hits(fused[:k], legs, topic)
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, topic, legs, pinned is not None)
 
@@ -145,9 +144,12 @@ class AskplanService:
         retriever = self.retriever()
         legs = retriever.legs(norm, self._allowed(doc))
         fused = retriever.fuse(legs, MODES["baseline"])
-        grams = set(bigrams(norm))
-        hits = tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(fused[:k], 1))
+        hits = self._hits(fused[:k], legs, norm)
         return Answer(question, norm, "topic", bool(hits), hits)
+
+    def _hits(self, ranked: list[tuple[int, float]], legs, query: str) -> tuple[Hit, ...]:
+        grams = set(bigrams(query))
+        return tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(ranked, 1))
 
     def _department_answer(self, question: str, norm: str, name: str, doc: str | None) -> Answer | None:
         """Every measure of the unit a question names (led first, in document and reading order; the whole list,
