@@ -126,3 +126,15 @@ def test_corpus_check_reads_the_option_and_the_env_var(broken: Path) -> None:
     assert run("corpus", "check", "--corpus", str(broken)).exit_code == 1
     assert run("corpus", "check", env={"ASKPLAN_CORPUS": str(broken)}).exit_code == 1
     assert run("corpus", "check", env={"ASKPLAN_CORPUS": str(FIXTURES)}).exit_code == 0
+
+
+def test_index_of_an_empty_corpus_names_the_fix(tmp_path):
+    from click.testing import CliRunner
+
+    from askplan.cli import main
+
+    (tmp_path / "corpus").mkdir()
+    result = CliRunner().invoke(main, ["index", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "i"),
+                                       "--model", "hash-bigram-64"])
+    assert result.exit_code == 1 and "no documents to index" in result.output and "corpus/README.md" in result.output
+    assert not (tmp_path / "i").exists() or not any((tmp_path / "i").iterdir())

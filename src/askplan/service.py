@@ -73,8 +73,9 @@ class AskplanService:
         return self._encoder
 
     def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
-        from askplan.index.store import build_index
+        from askplan.index.store import build_index, require_documents
 
+        require_documents(self.corpus)  # before the model is loaded
         manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
                                progress=progress)
         self._retriever = None

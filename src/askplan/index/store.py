@@ -17,7 +17,7 @@ from pathlib import Path
 
 from askplan import __version__
 from askplan.corpus.loader import Corpus
-from askplan.errors import IndexMissing, IndexStale
+from askplan.errors import CorpusError, IndexMissing, IndexStale
 from askplan.index.passages import Passage, passages_for
 from askplan.normalize import NORMALISER, normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
@@ -59,8 +59,17 @@ def lexical_text(measure) -> str:
     return normalize(" ".join((*measure.chapter[-1:], measure.title, measure.text)))
 
 
+def require_documents(corpus: Corpus) -> None:
+    """CorpusError naming the fix when there is nothing to index (an empty folder, or every file skipped)."""
+    if not corpus.measures:
+        skipped = f" ({len(corpus.problems)} file(s) skipped: run askplan corpus check)" if corpus.problems else ""
+        raise CorpusError(f"no documents to index in {corpus.root}{skipped}; add *.txt files as described in "
+                          "corpus/README.md, or pass --corpus DIR")
+
+
 def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Flat", progress: bool = False) -> Manifest:
     """Build every part in a temporary sibling folder, then swap it in: a crash never leaves a broken index."""
+    require_documents(corpus)
     import bm25s
     import faiss
 
