@@ -266,3 +266,8 @@ def test_who_leads_a_topic_is_still_a_lead_question(hash_service):
 def test_a_name_that_is_no_unit_is_asked_as_a_topic(hash_service):
     assert hash_service.ask("宇宙局负责哪些工作").kind == "topic"
     assert hash_service.ask("人民政府负责哪些工作").kind == "topic"  # ambiguous: not one unit
+
+
+def test_csv_cells_cannot_be_formulas():
+    text = to_csv(("a", "b"), [("=HYPERLINK(1)", "+1"), ("@SUM(A1)", "省发展改革委")])
+    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@SUM(A1)" in text and ",省发展改革委" in text

@@ -26,6 +26,7 @@ LEAD, CO = "lead", "co"
 ROLE_LABELS = {LEAD: "牵头", CO: "配合"}
 EXPORT_COLUMNS = ("条款", "标题", "角色", "条文")
 SUMMARY_COLUMNS = ("单位", "牵头", "配合", "合计")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff"  # so that Excel opens the UTF-8 file with its Chinese intact
 MAX_CANDIDATES = 10
 MAX_SUGGESTIONS = 5
@@ -281,12 +282,17 @@ def export_rows(dept: Department, conv: Convert = _same) -> list[tuple[str, ...]
 
 
 def to_csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """CSV text starting with a byte-order mark (encode it as UTF-8)."""
+    """CSV text starting with a byte-order mark (encode it as UTF-8). A cell that a spreadsheet would read as a
+    formula (=, +, -, @, tab, carriage return first) is written with a leading apostrophe (OWASP CSV injection)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(tuple(_inert(cell) for cell in row) for row in rows)
     return CSV_BOM + out.getvalue()
+
+
+def _inert(cell):
+    return "'" + cell if isinstance(cell, str) and cell[:1] in FORMULA_START else cell
 
 
 def to_markdown(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
