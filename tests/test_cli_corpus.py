@@ -138,3 +138,22 @@ def test_index_of_an_empty_corpus_names_the_fix(tmp_path):
                                        "--model", "hash-bigram-64"])
     assert result.exit_code == 1 and "no documents to index" in result.output and "corpus/README.md" in result.output
     assert not (tmp_path / "i").exists() or not any((tmp_path / "i").iterdir())
+
+
+def test_index_stops_on_an_unreadable_file_unless_told_to_skip_it(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from askplan.cli import main
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORPUS / "anhui-rcep-opening-2022.txt", folder)
+    (folder / "bad-one.txt").write_text("no front matter\n", encoding="utf-8")
+    args = ["index", "--corpus", str(folder), "--index", str(tmp_path / "i"), "--model", "hash-bigram-64"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "--skip-bad" in result.output
+    assert result.output.count("bad-one.txt") == 1  # each problem once
+    result = CliRunner().invoke(main, [*args, "--skip-bad"])
+    assert result.exit_code == 0, result.output

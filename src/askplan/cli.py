@@ -189,19 +189,27 @@ def _say(message: str) -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
 @click.option("--faiss-factory", default="Flat", show_default=True,
               help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+@click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @domain_errors
 def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
-          as_json: bool) -> None:
-    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index."""
+          skip_bad: bool, as_json: bool) -> None:
+    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index.
+
+    A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
     from dataclasses import asdict
 
-    from askplan.errors import IndexMissing, IndexStale
+    from askplan.errors import CorpusError, IndexMissing, IndexStale
     from askplan.index.store import check_manifest, read_manifest
     from askplan.service import AskplanService
 
     service = AskplanService(_settings(corpus_dir, index_dir, model))
     _warn_problems(service.corpus.problems)
+    loaded = {d.path for d in service.corpus.documents}
+    skipped = sorted({p.path for p in service.corpus.problems} - loaded)
+    if skipped and not skip_bad:
+        raise CorpusError(f"{len(skipped)} file(s) could not be read (see the warnings above); fix them, "
+                          "or pass --skip-bad to index the others")
     if not force:
         try:
             manifest = read_manifest(index_dir)

@@ -86,14 +86,14 @@ def load_corpus(root: Path) -> Corpus:
     try:
         config = load_config(root)
     except CorpusError as exc:
-        log.warning("ignoring %s", exc)
+        log.info("ignoring %s", exc)
         problems.append(Problem(str(exc.path), exc.line, exc.reason))
         config = CorpusConfig()
     for path in files:
         try:
             doc, warnings = _load(path, config)
         except CorpusError as exc:
-            log.warning("skipping %s", exc)
+            log.info("skipping %s", exc)  # callers report corpus.problems; a warning here printed them twice
             problems.append(Problem(str(path), exc.line, exc.reason))
             continue
         docs.append(doc)
