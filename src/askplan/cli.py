@@ -287,7 +287,8 @@ def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_fil
 @click.option("--max-false-abstain", default=0.03, show_default=True, type=click.FloatRange(0, 0.5),
               help="The threshold abstains on at most this share of the answerable training questions.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the calibration file (default: the one askplan reads, inside the package).")
+              help="Folder for the calibration file (default: $ASKPLAN_HOME/calibration, which askplan reads "
+                   "before the calibrations shipped in the package).")
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON.")
 @domain_errors
 def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_files: tuple[Path, ...],
@@ -298,7 +299,7 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
     whether it is answerable train a logistic regression, saved per model."""
     import dataclasses
 
-    from askplan.answerability.scorer import CALIBRATION_DIR, fit, save_calibration
+    from askplan.answerability.scorer import fit, save_calibration
     from askplan.evaluate.runner import load_question_sets, resolve_gold
     from askplan.service import AskplanService
 
@@ -316,7 +317,7 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
         raise AskplanError("calibration needs both answerable and unanswerable questions (\"gold\": [])")
     cal = fit(rows, labels, model=service.model_name, max_false_abstain=max_false_abstain,
               trained_on=tuple(p.name for p in questions_files))
-    path = save_calibration(cal, out_dir or CALIBRATION_DIR)
+    path = save_calibration(cal, out_dir or service.settings.home / "calibration")
     click.echo(json.dumps(dataclasses.asdict(cal), ensure_ascii=False) if as_json else
                f"wrote {path}: {cal.note}; threshold {cal.threshold}")
 

@@ -59,9 +59,10 @@ class AskplanService:
     def answerability(self) -> Answerability:
         """Type checks plus the scorer calibrated for this service's model (none calibrated: type checks only)."""
         if self._answerability is None:
-            from askplan.answerability.scorer import load_calibration
+            from askplan.answerability.scorer import CALIBRATION_DIR, load_calibration
 
-            self._answerability = Answerability(self.corpus.measures, load_calibration(self.model_name))
+            calibration = load_calibration(self.model_name, self.settings.home / "calibration", CALIBRATION_DIR)
+            self._answerability = Answerability(self.corpus.measures, calibration)
         return self._answerability
 
     def encoder(self, progress: Callable[[str], None] | None = None):

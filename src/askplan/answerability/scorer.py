@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from askplan.answerability.features import FEATURES
+from askplan.errors import AskplanError
 
 log = logging.getLogger(__name__)
 CALIBRATION_DIR = Path(__file__).parent / "calibration"
@@ -42,11 +43,13 @@ def calibration_path(model: str, directory: Path = CALIBRATION_DIR) -> Path:
     return directory / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".json")
 
 
-def load_calibration(model: str, directory: Path = CALIBRATION_DIR) -> Calibration | None:
-    path = calibration_path(model, directory)
-    if not path.is_file():
-        log.info("no answerability calibration for %s (%s); run askplan calibrate to fit one", model, path)
+def load_calibration(model: str, *directories: Path) -> Calibration | None:
+    """The first calibration for ``model`` in ``directories`` (default: the package's own), or None."""
+    found = [p for d in (directories or (CALIBRATION_DIR,)) if (p := calibration_path(model, d)).is_file()]
+    if not found:
+        log.info("no answerability calibration for %s; run askplan calibrate to fit one", model)
         return None
+    path = found[0]
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT or tuple(data["features"]) != FEATURES:
         log.warning("%s was fitted for other features; run askplan calibrate again", path)
@@ -58,10 +61,13 @@ def load_calibration(model: str, directory: Path = CALIBRATION_DIR) -> Calibrati
 
 def save_calibration(cal: Calibration, directory: Path = CALIBRATION_DIR) -> Path:
     path = calibration_path(cal.model, directory)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(cal), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(cal), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise AskplanError(f"cannot write the calibration to {path} ({exc.strerror}); pass --out DIR") from None
     return path
 
 
