@@ -106,3 +106,11 @@ def test_calibrate_needs_both_kinds(tmp_path, index_args):
     result = CliRunner().invoke(main, ["calibrate", *index_args, str(_set(tmp_path, "u.jsonl", rows)),
                                        "--out", str(tmp_path / "cal")])
     assert result.exit_code == 1 and "both answerable and unanswerable" in result.output
+
+
+def test_ask_simplified_prints_the_plan_in_simplified_script(index_args):
+    result = CliRunner().invoke(main, ["ask", *index_args, "（二十五）讲什么", "--simplified"])
+    assert result.exit_code == 0, result.output
+    assert "推进碳达峰碳中和" in result.stdout and "推進" not in result.stdout
+    plain = CliRunner().invoke(main, ["ask", *index_args, "（二十五）讲什么"])
+    assert "推進碳達峰碳中和" in plain.stdout  # the original script by default
