@@ -43,7 +43,6 @@ class FeatureMaker:
         text = measure.norm
         ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2))
         found = [w for w in ws if self._holds(text, w)]
-        total = sum(self.idf(w) for w in ws)
         grams = set(bigrams(topic))
         dense = legs.get("dense")
         scores = dense.scores if dense is not None and dense.scores else [0.0]
@@ -55,7 +54,7 @@ class FeatureMaker:
         return {
             "dense_top": float(mine),
             "dense_gap": float(mine - sum(rest) / len(rest)),
-            "word_cov": sum(self.idf(w) for w in found) / total if total else 1.0,
+            "word_cov": self._idf_share(ws, found),
             "pinyin_cov": _pinyin_cov(topic, text),
             "sentence_cov": len(grams & set(bigrams(normalize(sentence or "")))) / len(grams) if grams else 0.0,
             "legs_rr": sum(rr) / len(rr),
@@ -66,8 +65,11 @@ class FeatureMaker:
     def word_coverage(self, topic: str, text: str) -> float:
         """IDF-weighted share of the topic's content words (two characters or more) found in the text."""
         ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2 and w not in GENERIC_WORDS))
+        return self._idf_share(ws, [w for w in ws if w in text])
+
+    def _idf_share(self, ws: list[str], found: list[str]) -> float:
         total = sum(self.idf(w) for w in ws)
-        return sum(self.idf(w) for w in ws if w in text) / total if total else 1.0
+        return sum(self.idf(w) for w in found) / total if total else 1.0
 
     @staticmethod
     def _holds(text: str, word: str) -> bool:
