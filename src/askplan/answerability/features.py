@@ -4,13 +4,21 @@ weighted by rarity, character bigrams, pinyin for typos) and how sure and how un
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 from askplan.docnames import KIND_WORDS
 from askplan.models import Measure
 from askplan.normalize import normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
+
+log = logging.getLogger(__name__)
 
 FEATURES = ("dense_top", "dense_gap", "word_cov", "pinyin_cov", "sentence_cov", "legs_rr", "rare_missing", "length")
 LEXICAL_LEGS = ("bm25_words", "bm25_bigrams")
@@ -27,13 +35,44 @@ def pinyin_string(text: str) -> str:
     return "_" + "_".join(lazy_pinyin(text)) + "_"
 
 
+def document_frequencies(measures: tuple[Measure, ...], cache_dir: Path | None = None) -> dict[str, int]:
+    """How many measures hold each jieba word. Counting means segmenting every measure (~0.7 s for 334 on this
+    machine, paid by every cold ``ask``), so with ``cache_dir`` the counts are kept in a file keyed by the
+    measures' normalised texts and the package version: any change to either counts afresh."""
+    if cache_dir is None:
+        return _count(measures)
+    from askplan import __version__
+
+    key = hashlib.sha256("\0".join((__version__, *(m.norm for m in measures))).encode()).hexdigest()[:20]
+    path = Path(cache_dir) / f"word-df-{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    df = _count(measures)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".word-df-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(df, out, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only home only costs speed
+        log.debug("cannot cache word counts in %s: %s", cache_dir, exc)
+    return df
+
+
+def _count(measures: tuple[Measure, ...]) -> dict[str, int]:
+    df: dict[str, int] = {}
+    for m in measures:
+        for w in set(words(m.norm)):
+            df[w] = df.get(w, 0) + 1
+    return df
+
+
 class FeatureMaker:
-    def __init__(self, measures: tuple[Measure, ...]):
+    def __init__(self, measures: tuple[Measure, ...], df: dict[str, int] | None = None):
         self.n = len(measures)
-        self.df: dict[str, int] = {}
-        for m in measures:
-            for w in set(words(m.norm)):
-                self.df[w] = self.df.get(w, 0) + 1
+        self.df = df if df is not None else _count(measures)
 
     def idf(self, word: str) -> float:
         return math.log((self.n + 1) / (self.df.get(word, 0) + 0.5))

@@ -33,8 +33,9 @@ class Verdict:
 
 
 class Answerability:
-    def __init__(self, measures: tuple[Measure, ...], calibration: Calibration | None, *, collect: bool = False):
-        self.features = FeatureMaker(measures)
+    def __init__(self, measures: tuple[Measure, ...], calibration: Calibration | None, *, collect: bool = False,
+                 df: dict[str, int] | None = None):
+        self.features = FeatureMaker(measures, df)
         self.calibration = calibration
         self.collect = collect  # compute the scorer's features even without a calibration (askplan calibrate)
 

@@ -69,7 +69,13 @@ class Retriever:
 
 
 def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegResult:
+    """The ``depth`` best positive scores, ties broken by row. Only rows scoring at least the depth-th best are
+    sorted, so the cost in Python does not grow with the number of matching measures."""
     if allowed is not None:
         scores = np.where(allowed, scores, 0.0)
-    order = sorted((i for i in np.flatnonzero(scores > 0)), key=lambda i: (-scores[i], i))[:depth]
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > depth:
+        bar = np.partition(scores[rows], len(rows) - depth)[len(rows) - depth]
+        rows = rows[scores[rows] >= bar]
+    order = rows[np.lexsort((rows, -scores[rows]))][:depth]
     return LegResult([int(i) for i in order], [float(scores[i]) for i in order])
