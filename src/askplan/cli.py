@@ -242,7 +242,7 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
 def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,
         mode: str, simplified: bool, as_json: bool) -> None:
     """Answer a question (Simplified or Traditional) with cited clauses; builds the index if missing."""
-    from askplan.normalize import to_simplified
+    from askplan.normalize import to_simplified_display
     from askplan.render_answer import answer_dict, answer_text
     from askplan.service import AskplanService
 
@@ -250,7 +250,7 @@ def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: 
     service.retriever(build_if_missing=True, say=_say)
     answer = service.ask(question, k=k, doc=doc, mode=mode)
     out = json.dumps(answer_dict(answer), ensure_ascii=False) if as_json else answer_text(answer)
-    click.echo(to_simplified(out) if simplified else out)
+    click.echo(to_simplified_display(out) if simplified else out)
 
 
 

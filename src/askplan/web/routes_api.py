@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from askplan.links import citation_of, links_of
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 from askplan.render import measure_dict
 from askplan.render_answer import answer_dict
 from askplan.service import MAX_K, AskplanService
@@ -41,7 +41,7 @@ def measure(request: Request, doc: str, key: str, service: Service, simplified: 
     data = measure_dict(m, service.corpus.document(m.doc), simplified=simplified)
     table = ready_links(service, request.app.state.readiness)
     if table is not None:
-        data.update(links_of(service.corpus, table, m.id, convert=to_simplified if simplified else str))
+        data.update(links_of(service.corpus, table, m.id, convert=to_simplified_display if simplified else str))
     return data
 
 
@@ -51,7 +51,7 @@ def links(request: Request, doc: str, key: str, service: Service, simplified: bo
     outline section's implementing plan clauses, as ``askplan links ID --json``."""
     m = service.corpus.measure(f"{doc}/{key}")
     request.app.state.readiness.require()
-    conv = to_simplified if simplified else str
+    conv = to_simplified_display if simplified else str
     return {"id": m.id, "citation": conv(citation_of(service.corpus, m)),
             **links_of(service.corpus, service.links(), m.id, convert=conv)}
 

@@ -13,7 +13,16 @@ from askplan.service import MAX_K, MAX_QUESTION_CHARS
 from askplan.web import deps
 from askplan.web.deps import clean_query, service_of
 from askplan.web.templating import convert_for, render
-from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, links_view, measure_view, ready_links, toc_rows
+from askplan.web.views import (
+    SCRIPT_COOKIE,
+    answer_view,
+    doc_options,
+    document_rows,
+    links_view,
+    measure_view,
+    ready_links,
+    toc_rows,
+)
 
 router = APIRouter(include_in_schema=False)
 ASK_FOR_QUESTION = "请输入一个问题"
@@ -69,6 +78,13 @@ def measure_page(request: Request, doc: str, key: str) -> HTMLResponse:
     links = links_view(corpus, measure, ready_links(service, request.app.state.readiness), conv)
     return render(request, "measure.html", m=measure_view(corpus, measure, conv), links=links,
                   permalink=str(request.url.replace(query="")))
+
+
+@router.get("/d", response_class=HTMLResponse)
+def documents_page(request: Request) -> HTMLResponse:
+    """Every document of the corpus, the primary one (corpus config) first."""
+    corpus, conv = service_of(request).corpus, convert_for(request)
+    return render(request, "documents.html", docs=document_rows(corpus, conv))
 
 
 @router.get("/d/{doc}", response_class=HTMLResponse)
