@@ -27,9 +27,12 @@ def ask(request: Request,
         q: str = Query("", description="The question, Simplified or Traditional, at most 500 characters"),
         k: int = Query(5, ge=1, le=MAX_K, description="How many clauses"),
         doc: str | None = Query(None, description="Only this document (slug), see /api/docs"),
-        mode: Literal["hybrid", "bm25", "dense"] = "hybrid") -> dict:
+        mode: Literal["hybrid", "bm25", "dense"] = "hybrid",
+        context: str | None = Query(None, description="The previous answer's clause (its top hit's "
+                                    "id): a follow-up such as 那配合单位有哪些？ is answered from it; nothing is kept")
+        ) -> dict:
     """Answer a question with cited clauses: the same object as ``askplan ask --json``."""
-    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode))
+    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode, context=context))
 
 
 @router.get("/api/measures/{doc}/{key:path}", response_model=MeasureOut, responses=ERROR_RESPONSES,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from askplan.errors import BadQuery
+from askplan.links import DENSE_WEIGHT, FIRST_BAR, LEXICAL_WEIGHT, LINK_BAR
 from askplan.service import MAX_K, MAX_QUESTION_CHARS
 from askplan.web import deps
 from askplan.web.deps import clean_query, service_of
@@ -25,6 +26,8 @@ from askplan.web.views import (
 )
 
 router = APIRouter(include_in_schema=False)
+# What the 相似度 of an outline link means, from the constants that compute it (links.py).
+SIMILARITY = {"dense": DENSE_WEIGHT, "lexical": LEXICAL_WEIGHT, "first": FIRST_BAR, "bar": LINK_BAR}
 ASK_FOR_QUESTION = "请输入一个问题"
 MAX_EXAMPLES = 5
 ONE_YEAR = 365 * 24 * 3600
@@ -49,11 +52,12 @@ def bad_query_message(question: str, exc: BadQuery) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: str | None = None, doc: str | None = None,
-         k: int = Query(5, ge=1, le=MAX_K)) -> HTMLResponse:
+         k: int = Query(5, ge=1, le=MAX_K), context: str | None = None) -> HTMLResponse:
     service = service_of(request)
     question = clean_query(q)
     context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
-               "examples": examples_for(service.corpus), "answer": None, "message": None}
+               "examples": examples_for(service.corpus), "answer": None, "message": None,
+               "primary": convert_for(request)(service.corpus.primary.title) if service.corpus.primary else ""}
     if doc:
         service.corpus.document(doc)
     request.app.state.readiness.require()
@@ -63,7 +67,7 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
         hint = f"{ASK_FOR_QUESTION}，例如：{context['examples'][0]}" if context["examples"] else ASK_FOR_QUESTION
         return render(request, "index.html", **{**context, "message": hint})
     try:
-        answer = deps.ask(request, question, k=k, doc=doc)
+        answer = deps.ask(request, question, k=k, doc=doc, context=context)
     except BadQuery as exc:
         message = bad_query_message(question, exc)
         return render(request, "index.html", status_code=422, **{**context, "message": message})
@@ -77,7 +81,7 @@ def measure_page(request: Request, doc: str, key: str) -> HTMLResponse:
     measure = corpus.measure(f"{doc}/{key}")
     links = links_view(corpus, measure, ready_links(service, request.app.state.readiness), conv)
     return render(request, "measure.html", m=measure_view(corpus, measure, conv), links=links,
-                  permalink=str(request.url.replace(query="")))
+                  permalink=str(request.url.replace(query="")), similarity=SIMILARITY)
 
 
 @router.get("/d", response_class=HTMLResponse)

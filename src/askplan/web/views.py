@@ -95,6 +95,10 @@ class AnswerView:
     hits: tuple[HitView, ...]
     lead: RespView | None
     reason: str = ""  # why nothing answers (unanswered only)
+    reply: str = ""  # a follow-up's one-line answer
+    context: str = ""  # the clause the next question may refer back to (the top hit's id)
+    suggestions: tuple[tuple[str, str], ...] = ()  # (question, url asking it with this context)
+    department: tuple[str, str] | None = None  # (name, /dept/name) for a department answer
 
 
 def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
@@ -123,7 +127,12 @@ def answer_view(answer: Answer, conv: Convert) -> AnswerView:
     hits = tuple(hit_view(h, grams, conv) for h in answer.hits)
     top = hits[0] if hits else None
     lead = top.responsibility if top and answer.answered and answer.kind == "lead" else None
-    return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason)
+    context = top.id if top and answer.kind != "department" else ""
+    asks = tuple((conv(q), f"/?q={quote(q)}&context={quote(context)}" if context else f"/?q={quote(q)}")
+                 for q in answer.suggestions)
+    dept = (conv(answer.department), f"/dept/{quote(answer.department, safe='')}") if answer.department else None
+    return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason,
+                      conv(answer.reply), context, asks, dept)
 
 
 @dataclass(frozen=True)
