@@ -158,6 +158,12 @@ class DepartmentRegistry:
         return DepartmentRegistry(d.in_document(slug) for d in self.departments
                                   if any(duty.measure.doc == slug for duty in d.duties))
 
+    def search(self, query: str) -> list[Department]:
+        """The units whose name holds what was typed, script-blind, as a run or in order (发改 -> 省发展改革委)."""
+        typed = normalize(query)
+        return [d for d in self if not typed or _in_order(typed, d.name)
+                or any(typed in normalize(p) for p in d.printed)]
+
     def resolve(self, query: str) -> Department:
         """The one unit a typed name means, or UnknownDepartment / AmbiguousDepartment."""
         match = self.match(query)

@@ -111,6 +111,19 @@
     return true;
   }
 
+  // Each typed character found in order (发改 in 省发展改革委), within one of the space-separated names.
+  function inOrder(needle, names) {
+    return names.split(" ").some(function (name) {
+      var at = 0;
+      for (var i = 0; i < needle.length; i += 1) {
+        at = name.indexOf(needle.charAt(i), at);
+        if (at < 0) { return false; }
+        at += 1;
+      }
+      return true;
+    });
+  }
+
   // --- the department list's search box: filters the rows as one types (the form also works without JS) ---
   function onFilter(event) {
     var input = event.target;
@@ -119,7 +132,7 @@
     var needle = input.value.trim().toLowerCase();
     var shown = 0;
     table.querySelectorAll("tbody tr[data-name]").forEach(function (row) {
-      var hit = !needle || row.getAttribute("data-name").toLowerCase().indexOf(needle) >= 0;
+      var hit = !needle || inOrder(needle, row.getAttribute("data-name").toLowerCase());
       row.hidden = !hit;
       shown += hit ? 1 : 0;
     });

@@ -26,7 +26,6 @@ from askplan.departments import (
     to_csv,
     to_markdown,
 )
-from askplan.normalize import normalize
 from askplan.web.deps import service_of
 from askplan.web.highlight import Convert
 from askplan.web.templating import SECURITY_HEADERS, convert_for, render
@@ -117,12 +116,10 @@ def download_markdown(request: Request, name: str, doc: str | None = None) -> Re
 def departments_page(request: Request, doc: str | None = None, q: str = "") -> HTMLResponse:
     """Every unit; ``q`` keeps those whose name (either script, any width) holds it (the page also filters as
     one types)."""
-    conv, needle = convert_for(request), normalize(q)
+    conv, registry = convert_for(request), _registry(request, doc)
     rows = [UnitRow(conv(d.name), dept_url(d.name, doc), len(d.led), len(d.co_owned), d.total,
-                    " ".join(dict.fromkeys([d.name, *d.printed])))
-            for d in _registry(request, doc)]
-    shown = [r for r in rows if needle in normalize(r.names)] if needle else rows
-    return render(request, "dept.html", rows=shown, total=len(rows), q=q, doc=doc or "",
+                    " ".join(dict.fromkeys([d.name, *d.printed]))) for d in registry.search(q)]
+    return render(request, "dept.html", rows=rows, total=len(registry), q=q, doc=doc or "",
                   docs=doc_options(service_of(request).corpus, conv))
 
 

@@ -55,23 +55,24 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
          k: int = Query(5, ge=1, le=MAX_K), context: str | None = None) -> HTMLResponse:
     service = service_of(request)
     question = clean_query(q)
-    context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
-               "examples": examples_for(service.corpus), "answer": None, "message": None,
-               "primary": convert_for(request)(service.corpus.primary.title) if service.corpus.primary else ""}
+    conv, primary = convert_for(request), service.corpus.primary
+    page = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, conv),
+            "examples": examples_for(service.corpus), "answer": None, "message": None,
+            "primary": conv(primary.title) if primary else ""}
     if doc:
         service.corpus.document(doc)
     request.app.state.readiness.require()
     if q is None:
-        return render(request, "index.html", **context)
+        return render(request, "index.html", **page)
     if not question.strip():
-        hint = f"{ASK_FOR_QUESTION}，例如：{context['examples'][0]}" if context["examples"] else ASK_FOR_QUESTION
-        return render(request, "index.html", **{**context, "message": hint})
+        hint = f"{ASK_FOR_QUESTION}，例如：{page['examples'][0]}" if page["examples"] else ASK_FOR_QUESTION
+        return render(request, "index.html", **{**page, "message": hint})
     try:
         answer = deps.ask(request, question, k=k, doc=doc, context=context)
     except BadQuery as exc:
         message = bad_query_message(question, exc)
-        return render(request, "index.html", status_code=422, **{**context, "message": message})
-    return render(request, "index.html", **{**context, "answer": answer_view(answer, convert_for(request))})
+        return render(request, "index.html", status_code=422, **{**page, "message": message})
+    return render(request, "index.html", **{**page, "answer": answer_view(answer, conv)})
 
 
 @router.get("/m/{doc}/{key:path}", response_class=HTMLResponse)
