@@ -8,6 +8,7 @@ import io
 
 from askplan.checker.models import CheckReport, Cited, Finding
 from askplan.checker.report import KIND_NAMES, TONE_NAMES, draft_and_source, fix_line, summary
+from askplan.normalize import to_simplified_display
 
 DRAFT_RED, SOURCE_GREEN, MUTED = (0xB4, 0x23, 0x18), (0x2F, 0x6B, 0x3A), (0x5F, 0x6B, 0x7A)
 EAST_ASIAN_FONT = "SimSun"  # what Word on a Chinese desktop has; other systems substitute their own
@@ -45,7 +46,7 @@ def _finding(document, f: Finding, draft: str, simp: bool) -> None:
 
     head = document.add_paragraph(style="List Number")
     head.add_run(f"【{TONE_NAMES[f.tone]}·{KIND_NAMES[f.kind]}】").bold = True
-    head.add_run(f.message)
+    head.add_run(to_simplified_display(f.message) if simp else f.message)
     ours, theirs = draft_and_source(f, draft, simp)
     if f.flagged and theirs:
         line = document.add_paragraph()

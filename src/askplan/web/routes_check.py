@@ -172,7 +172,7 @@ def _page(request: Request, text: str, doc: str, *, script: str, report=None, me
           status_code: int = 200, headers: dict | None = None, remember: str = "") -> HTMLResponse:
     service = service_of(request)
     conv = converter(script)
-    context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, conv), "script": script,
+    context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, conv), "script": script, "conv": conv,
                "message": message, "max_chars": MAX_DRAFT_CHARS, "report": report, "kind_names": KIND_NAMES,
                "tone_names": TONE_NAMES}
     if report is not None:
