@@ -435,6 +435,8 @@ def test_a_draft_citing_one_document_is_compared_with_it_alone(checker, corpus):
     cited_outline = checker.check("纲要提出，到2025年，常住人口城镇化率达到70%。")
     assert cited_outline.scope == ("yrd-integration-outline-2019",)
     assert checker.check("到2025年，常住人口城镇化率达到70%左右。").scope == ()  # cites none: the whole corpus
+    # a body whose name shares words with a title (示范区执行委员会, 示范区条例) does not cite that document
+    assert checker.check("长三角生态绿色一体化发展示范区执行委员会负责项目审批。").scope == ()
 
 
 def test_findings_read_draft_then_source_with_a_one_line_fix(checker):

@@ -17,7 +17,7 @@ from askplan.checker.refs import Reference, docs_mentioned, find_references, mat
 from askplan.checker.text import fold_aligned, is_traditional, quotations, split_sentences, titles
 from askplan.checker.verdicts import claim_findings, ref_findings
 from askplan.corpus import Corpus
-from askplan.docnames import DocumentNames
+from askplan.docnames import KIND_WORDS, DocumentNames, Named
 from askplan.errors import BadQuery
 from askplan.models import Document, Measure
 from askplan.normalize import normalize
@@ -103,8 +103,8 @@ class DraftChecker:
             slugs |= {d.slug for d in docs_mentioned(ctx.folded, s, e, self.corpus)}
             quoted = quotations(ctx.text, s, e)
             own_words = "".join(" " if any(a <= i < b for a, b in quoted) else ctx.text[i] for i in range(s, e))
-            if short := self.names.named_in(normalize(own_words)):  # 方案要求…, 纲要提出… (corpus aliases, kinds)
-                slugs.add(short.slug)
+            if (short := self.names.named_in(normalize(own_words))) and _names_a_document(short):
+                slugs.add(short.slug)  # 方案要求…, 纲要提出…, RCEP意见…
         return frozenset(slugs) or None
 
     def ask(self, question: str, doc: str | None, asked: dict, k: int = 5) -> Answer | None:
@@ -172,6 +172,12 @@ class _Run:
 
     def ask(self, question: str, doc: str | None, k: int = 5) -> Answer | None:
         return self.checker.ask(question, doc, self.asked, k)
+
+
+def _names_a_document(named: Named) -> bool:
+    """Was the document named as a document — by a short name or a kind word (方案, 纲要, RCEP意见) — and not only
+    by words its title shares with a body or a place (示范区执行委员会 is no citation of the 示范区条例)?"""
+    return any(span.endswith(KIND_WORDS) for span in named.spans)
 
 
 def _within(finding: Finding, scope: frozenset[str] | None) -> Finding | None:
