@@ -258,7 +258,7 @@ def test_screenshots_of_the_main_pages(chromium, base, device, viewport):
     page.click("form.check button:has-text('核对')")
     page.wait_for_selector(".check-notes")
     if device == "desktop":  # the two pictures of the README (docs/), cropped to the page's column
-        _readme_shot(page, ".check-summary", OUT / "readme-check.png")
+        _readme_shot(page, ".check-summary", OUT / "readme-check.png", 900)
         page.goto(base + PAGES["answer"])
         _readme_shot(page, "main", OUT / "readme-answer.png")
     else:

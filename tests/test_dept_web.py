@@ -99,7 +99,8 @@ def test_one_unit_page_in_one_document_and_in_simplified(client):
     finally:
         client.cookies.set("script", "orig")
     assert "<h1>省商务厅</h1>" in body and body.count("<li class=\"dept-duty") == 5
-    assert "（十四）建设高能级开放平台" in body and "高能級" not in body
+    assert "（十四）建设高能级开放平台" in body and "高能級" not in body.split("<button", 1)[0]
+    assert 'class="copy-original" data-copy="《安徽省實施長三角一體化發展規劃「十四五」行動方案》（十四）建設高能級開放平台"' in body
     assert f'href="/dept/{quote("省商务厅")}.csv?doc={PLAN}"' in body
 
 

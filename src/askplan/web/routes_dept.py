@@ -199,6 +199,7 @@ class DutyRow:
     heading: str
     citation: str
     clauses: tuple[str, ...]
+    original: str = ""  # the citation in the original script, where it differs
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ class UnitView:
 def unit_view(dept: Department, doc: str | None, conv: Convert, primary: str | None = None) -> UnitView:
     groups = tuple((conv(document.title), f"/d/{quote(document.slug)}",
                     tuple(DutyRow(d.role, d.role_label, measure_url(d.measure), conv(d.measure.heading()),
-                                  conv(d.citation), tuple(conv(r.text) for r in d.clauses)) for d in duties))
+                                  conv(d.citation), tuple(conv(r.text) for r in d.clauses),
+                                  d.citation if conv(d.citation) != d.citation else "") for d in duties))
                    for document, duties in dept.by_document(primary))
     api = f"/api/departments/{quote(dept.name, safe='')}" + (f"?doc={quote(doc, safe='')}" if doc else "")
     return UnitView(conv(dept.name), tuple(conv(p) for p in dept.printed if p != dept.name), len(dept.led),
