@@ -52,3 +52,68 @@ def real_service(tmp_path_factory, corpus):
     service = AskplanService(settings, corpus=corpus)
     service.build()
     return service
+
+
+# --- a real server and a real browser (tests marked ``browser``) ----------------------------------------------
+# One uvicorn server over ``real_service`` for the whole session, so the real index is built once per session
+# whatever the number of browser tests. Chromium maps INTRANET_HOST to the server, so the same server can also
+# be reached over plain HTTP under a host name that is not localhost: there the page is not a secure context
+# and has no Clipboard API, as on a government intranet.
+
+CHROMIUM = "/usr/bin/chromium"
+INTRANET_HOST = "askplan.intranet.example"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", f"--host-resolver-rules=MAP {INTRANET_HOST} 127.0.0.1"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(real_service):
+    """uvicorn in a background thread on a free port over ``real_service``; yields the port once ready."""
+    import threading
+    import time
+
+    uvicorn = pytest.importorskip("uvicorn")
+    from askplan.web import create_app
+
+    app = create_app(service=real_service, build_if_missing=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        assert app.state.readiness.wait(120) == "ok", app.state.readiness.error
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+@pytest.fixture(scope="session")
+def intranet_host() -> str:
+    """A host name Chromium resolves to the test server: plain HTTP there is not a secure context."""
+    return INTRANET_HOST
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import shutil
+
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ PLAN = "anhui-yrd-14fyp-action-plan-2021"
 DRAFT = ("关于碳达峰的汇报\n根据《安徽省实施长三角一体化发展规划“十四五”行动方案》（二十五），要“实施碳达峰行动，统筹制定并推进落实"
          "碳达峰碳中和政策体系”。到2025年，常住人口城镇化率达到70%左右。方案第40条要求加强港口资源整合。")
 CITATION = "《安徽省實施長三角一體化發展規劃「十四五」行動方案》（二十五）推進碳達峰碳中和"
+SIMPLIFIED = "《安徽省实施长三角一体化发展规划“十四五”行动方案》（二十五）推进碳达峰碳中和"
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +59,44 @@ def test_checked_draft_is_annotated_with_notes_and_citations(client):
     assert '<sup class="fn"><a href="#note-1">1</a></sup>' in annotated
     assert "65%左右" in annotated  # the tooltip says what the clause states
     notes = r.text.split('class="notes">', 1)[1].split("</ol>", 1)[0]
-    assert notes.count('<li id="note-') == 4 and "<del" in notes and "<ins" in notes
-    assert f'data-citation="{CITATION}"' in r.text
+    assert notes.count('<li id="note-') == 4 and "<del" not in notes and "<ins" not in notes
+    # the draft's words (red where wrong), then 应为 and the source's (green where they differ), then a fix
+    assert '<mark class="draft-wrong">70%</mark>' in notes and '<mark class="source-right">65%</mark>' in notes
+    assert notes.index("draft-wrong") < notes.index("应为") < notes.index("source-right")
+    assert "把“70%”改为“65%”" in notes
+    # a Simplified draft gets Simplified citations, with the original script's beside them
+    assert f'data-copy="{SIMPLIFIED}"' in r.text and f'data-copy="{CITATION}"' in r.text
+    assert r.text.index(f'data-copy="{SIMPLIFIED}"') < r.text.index(f'data-copy="{CITATION}"')
     assert 'class="check-citations"' in r.text
     assert DRAFT.split("\n")[1][:10] in r.text  # the textarea keeps the draft for editing
 
 
-def test_page_converts_citations_to_simplified_with_the_script_cookie(client):
-    client.cookies.set("script", "simp")
-    try:
-        r = client.post("/check", data={"text": DRAFT})
-    finally:
-        client.cookies.delete("script")
-    assert "《安徽省实施长三角一体化发展规划「十四五」行动方案》（二十五）推进碳达峰碳中和" in r.text
+def test_page_answers_in_the_drafts_script_and_the_toggle_keeps_the_draft(client):
+    from askplan.normalize import to_traditional
+
+    r = client.post("/check", data={"text": to_traditional(DRAFT)})
+    assert f'data-copy="{CITATION}"' in r.text and SIMPLIFIED not in r.text  # a Traditional draft: Traditional
+    assert re.search(r'data-script="orig"[^>]*class="on"', r.text)  # the toggle shows the script answered in
+    toggled = client.post("/check", data={"text": to_traditional(DRAFT), "script": "simp"})
+    assert toggled.status_code == 200 and f'data-copy="{SIMPLIFIED}"' in toggled.text
+    assert to_traditional(DRAFT).split("\n")[1][:10] in toggled.text and 'class="notes"' in toggled.text
+    assert toggled.cookies.get("script") == "simp"
+    client.cookies.delete("script")
+
+
+def test_docx_export_holds_sentences_findings_and_citations(client):
+    import io
+
+    import docx
+
+    r = client.post("/check.docx", data={"text": DRAFT})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert r.headers["content-disposition"].startswith("attachment;") and r.headers["cache-control"] == "no-store"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+    assert "第 3 句：到2025年，常住人口城镇化率达到70%左右。" in text
+    assert "草稿：常住人口城镇化率达到70%左右　应为：常住人口城镇化率达到65%左右" in text
+    assert "修改：把“70%”改为“65%”。" in text and SIMPLIFIED in text
+    assert client.post("/check.docx", data={"text": ""}).status_code == 422
 
 
 @pytest.mark.parametrize(("text", "message"), [("", "请先粘贴"), ("碳" * (MAX_DRAFT_CHARS + 1), "草稿太长")])
@@ -134,7 +161,7 @@ def test_hostile_draft_is_escaped_everywhere(client):
 
 def test_hostile_closing_textarea_cannot_escape(client):
     r = client.post("/check", data={"text": "</textarea><script>alert(2)</script>到2025年，常住人口城镇化率达到70%左右。"})
-    assert "<script>alert(2)</script>" not in r.text and r.text.count("</textarea>") == 1
+    assert "<script>alert(2)</script>" not in r.text and r.text.count("</textarea>") == r.text.count("<textarea")
 
 
 # --- privacy ------------------------------------------------------------------------------------------------

@@ -422,3 +422,34 @@ def test_cli_eval_prints_precision_and_recall(cli_args):
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.output)["metrics"]
     assert metrics["drafts"] == 15 and 0 <= metrics["precision"] <= 1 and 0 <= metrics["recall"] <= 1
+
+
+# --- issue 13: a report a reviewer can act on ---------------------------------------------------------------
+
+def test_a_draft_citing_one_document_is_compared_with_it_alone(checker, corpus):
+    report = checker.check("方案要求，到2025年，常住人口城镇化率达到70%左右。")
+    assert report.scope == ("anhui-yrd-14fyp-action-plan-2021",)
+    assert report.findings and all(c.doc in report.scope for f in report.findings for c in (*f.citations, *f.candidates))
+    outline = next(d for d in corpus.documents if d.slug == "yrd-integration-outline-2019")
+    assert not any(outline.title in f.message for f in report.findings)  # no “另：纲要…” aside
+    cited_outline = checker.check("纲要提出，到2025年，常住人口城镇化率达到70%。")
+    assert cited_outline.scope == ("yrd-integration-outline-2019",)
+    assert checker.check("到2025年，常住人口城镇化率达到70%左右。").scope == ()  # cites none: the whole corpus
+    # a body whose name shares words with a title (示范区执行委员会, 示范区条例) does not cite that document
+    assert checker.check("长三角生态绿色一体化发展示范区执行委员会负责项目审批。").scope == ()
+
+
+def test_findings_read_draft_then_source_with_a_one_line_fix(checker):
+    from askplan.checker.report import draft_and_source, fix_line
+
+    report = checker.check(f"{PLAN_TITLE}（二十五）提出“实施碳达峰行动，推进落实碳达峰碳中和政策体系”。")
+    f = only(report, "quote_mismatch")
+    ours, theirs = draft_and_source(f, report.text, simplified=True)
+    assert "".join(t for t, _ in ours) == "实施碳达峰行动，推进落实碳达峰碳中和政策体系"  # nothing struck through
+    assert ("统筹制定并", True) in theirs and "".join(t for t, _ in theirs).replace(",", "，") == CARBON_QUOTE
+    assert fix_line(f, simplified=True) == "补上“统筹制定并”。"
+    figure = checker.check("方案要求，到2025年，常住人口城镇化率达到70%左右。").findings[0]
+    ours, theirs = draft_and_source(figure, "方案要求，到2025年，常住人口城镇化率达到70%左右。", simplified=True)
+    assert ("70%", True) in ours and ("65%", True) in theirs
+    assert fix_line(figure, simplified=True) == "把“70%”改为“65%”。"
+    assert fix_line(only(checker.check(f"{PLAN_TITLE}（二十五）要求推进碳达峰碳中和。"), "ref_ok"), True) == ""

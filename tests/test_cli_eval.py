@@ -114,3 +114,13 @@ def test_ask_simplified_prints_the_plan_in_simplified_script(index_args):
     assert "推进碳达峰碳中和" in result.stdout and "推進" not in result.stdout
     plain = CliRunner().invoke(main, ["ask", *index_args, "（二十五）讲什么"])
     assert "推進碳達峰碳中和" in plain.stdout  # the original script by default
+    assert "“十四五”" in result.stdout and "「十四五」" not in result.stdout  # Simplified title punctuation
+
+
+def test_ask_with_context_answers_a_follow_up(index_args):
+    result = CliRunner().invoke(main, ["ask", *index_args, "下一条是什么？", "--context", f"{PLAN}/25", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["kind"] == "followup" and body["hits"][0]["id"] == f"{PLAN}/26"
+    unknown = CliRunner().invoke(main, ["ask", *index_args, "下一条是什么？", "--context", f"{PLAN}/999"])
+    assert unknown.exit_code == 1 and "no measure" in unknown.output

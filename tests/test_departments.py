@@ -145,14 +145,21 @@ def test_restricted_to_a_document(registry, corpus):
 
 # --- exports ----------------------------------------------------------------------------------------------
 
-def test_csv_has_a_bom_and_the_four_columns(registry):
-    text = to_csv(EXPORT_COLUMNS, export_rows(registry.get(NDRC).in_document(PLAN)))
+def test_csv_has_a_bom_and_the_six_columns(registry):
+    text = to_csv(EXPORT_COLUMNS, export_rows(registry.get(NDRC).in_document(PLAN), base_url="http://x"))
     assert text.startswith(CSV_BOM)
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["条款", "标题", "角色", "条文"] and len(rows) == 1 + 19
-    assert rows[1][0] == "《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接"
-    assert [r[2] for r in rows[1:]] == ["牵头"] * 9 + ["配合"] * 10
-    assert "(責任單位:省發展改革委" in rows[1][3]
+    assert rows[0] == ["文件", "条款号", "任务", "牵头", "配合", "链接"] and len(rows) == 1 + 19
+    assert rows[1][:3] == ["安徽省實施長三角一體化發展規劃「十四五」行動方案", "（四）", "形成國內國際雙循環戰略鏈接"]
+    assert [r[3] == "省發展改革委" for r in rows[1:]] == [True] * 9 + [False] * 10
+    assert rows[1][5] == f"http://x/m/{PLAN}/4" and "省商務廳" in rows[1][4]
+
+
+def test_export_puts_the_primary_document_first(registry):
+    rows = export_rows(registry.get(NDRC), primary=PLAN)
+    titles = list(dict.fromkeys(r[0] for r in rows))
+    assert titles[0] == "安徽省實施長三角一體化發展規劃「十四五」行動方案" and len(titles) == 3
+    assert list(dict.fromkeys(r[0] for r in export_rows(registry.get(NDRC))))[0] != titles[0]
 
 
 def test_markdown_table_escapes_pipes_and_newlines():
@@ -203,12 +210,12 @@ def test_cli_one_unit_as_json():
 
 def test_cli_csv_and_markdown():
     result = run("生态环境", "--doc", PLAN, "--format", "csv")
-    assert result.stdout_bytes.startswith(b"\xef\xbb\xbf" + "条款,标题,角色,条文\r\n".encode())  # BOM, CRLF
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbf" + "文件,条款号,任务,牵头,配合,链接\r\n".encode())  # BOM, CRLF
     csv_out = result.stdout_bytes.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(csv_out)))) == 1 + 10
     md = run("生态环境", "--doc", PLAN, "--format", "markdown").stdout.splitlines()
-    assert md[:2] == ["| 条款 | 标题 | 角色 | 条文 |", "|---|---|---|---|"] and len(md) == 2 + 10
-    assert md[2].startswith("| 《安徽省實施長三角一體化發展規劃「十四五」行動方案》（二十二）") and "| 牵头 |" in md[2]
+    assert md[:2] == ["| 文件 | 条款号 | 任务 | 牵头 | 配合 | 链接 |", "|---|---|---|---|---|---|"] and len(md) == 2 + 10
+    assert md[2].startswith("| 安徽省實施長三角一體化發展規劃「十四五」行動方案 | （二十二） |") and f"| /m/{PLAN}/22 |" in md[2]
 
 
 @pytest.mark.parametrize(("args", "code", "says"), [

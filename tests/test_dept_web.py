@@ -35,7 +35,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(app):
-    with TestClient(app) as c:
+    """Pages in the original script (cookie script=orig), as the texts print the names."""
+    with TestClient(app, cookies={"script": "orig"}) as c:
         assert app.state.readiness.wait(30) == "ok"
         yield c
 
@@ -50,17 +51,27 @@ def test_department_list_page(client):
     r = client.get("/dept")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "default-src 'self'" in r.headers["content-security-policy"]
-    assert '<a href="/dept">责任单位</a>' in r.text  # the link in every page's footer
+    assert '<a href="/dept" class="on" aria-current="page">部门</a>' in r.text  # the header link of every page
     body = main_part(r.text)
-    assert body.count("<tr><td><a href=") == 67
-    assert f'<tr><td><a href="/dept/{quote(NDRC)}">{NDRC}</a></td><td>11</td><td>16</td><td>27</td></tr>' in body
+    assert body.count("<tr data-name=") == 67
+    assert (f'<td><a href="/dept/{quote(NDRC)}">{NDRC}</a></td><td class="num">11</td><td class="num">16</td>'
+            f'<td class="num">27</td></tr>') in body
     assert f'<option value="{PLAN}"' in body
+    assert 'id="dept-q"' in body and 'data-filter="dept-table"' in body  # the search box
+
+
+def test_department_search_keeps_matching_units_in_either_script(client):
+    body = main_part(client.get("/dept", params={"q": "發改"}).text)
+    assert body.count("<tr data-name=") == 1 and f">{NDRC}</a>" in body
+    assert "显示 <span data-filter-count>1</span> / 67 个单位" in body
+    assert "没有名称含“宇宙”的单位" in main_part(client.get("/dept", params={"q": "宇宙"}).text)
 
 
 def test_department_list_page_for_one_document(client):
     body = main_part(client.get("/dept", params={"doc": PLAN}).text)
     assert f'<option value="{PLAN}" selected>' in body
-    assert f'<a href="/dept/{quote(NDRC)}?doc={PLAN}">{NDRC}</a></td><td>9</td><td>10</td><td>19</td>' in body
+    assert (f'<a href="/dept/{quote(NDRC)}?doc={PLAN}">{NDRC}</a></td><td class="num">9</td><td class="num">10</td>'
+            '<td class="num">19</td>') in body
     assert client.get("/dept", params={"doc": "nope"}).status_code == 404
 
 
@@ -72,13 +83,13 @@ def test_one_unit_page_groups_measures_by_document_with_badges(client):
     assert body.count('class="tag badge-lead">牵头</span>') == 11
     assert body.count('class="tag badge-co">配合</span>') == 16
     titles = [part.split("</a></h2>", 1)[0].rsplit(">", 1)[1] for part in body.split('<h2><a href="/d/')[1:]]
-    assert titles == ["安徽省人民政府办公厅关于印发支持工业互联网发展若干政策和安徽省工业互联网创新发展行动计划（2021-2023年）的通知（皖政办秘〔2021〕82号）",
-                      "安徽省关于加快对接《区域全面经济伙伴关系协定》（RCEP）经贸新规则扎实推进高水平开放实施意见（含印发通知，皖开放办〔2022〕6号）",
-                      "安徽省實施長三角一體化發展規劃「十四五」行動方案"]
-    plan = body.split("安徽省實施長三角一體化發展規劃「十四五」行動方案</a></h2>", 1)[1]
+    assert titles == ["安徽省實施長三角一體化發展規劃「十四五」行動方案",  # the primary document (corpus config) first
+                      "安徽省人民政府办公厅关于印发支持工业互联网发展若干政策和安徽省工业互联网创新发展行动计划（2021-2023年）的通知（皖政办秘〔2021〕82号）",
+                      "安徽省关于加快对接《区域全面经济伙伴关系协定》（RCEP）经贸新规则扎实推进高水平开放实施意见（含印发通知，皖开放办〔2022〕6号）"]
+    plan = body.split("安徽省實施長三角一體化發展規劃「十四五」行動方案</a></h2>", 1)[1].split("<h2>", 1)[0]
     assert plan.index(f'href="/m/{PLAN}/26"') < plan.index(f'href="/m/{PLAN}/10"')  # led before co-owned
     assert f'href="/dept/{quote(NDRC)}.csv"' in body and f'href="/dept/{quote(NDRC)}.md"' in body
-    assert 'data-citation="《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接"' in body
+    assert 'data-copy="《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接"' in body
 
 
 def test_one_unit_page_in_one_document_and_in_simplified(client):
@@ -86,9 +97,10 @@ def test_one_unit_page_in_one_document_and_in_simplified(client):
     try:
         body = main_part(client.get(f"/dept/{quote('省商務廳')}", params={"doc": PLAN}).text)
     finally:
-        client.cookies.clear()
+        client.cookies.set("script", "orig")
     assert "<h1>省商务厅</h1>" in body and body.count("<li class=\"dept-duty") == 5
-    assert "（十四）建设高能级开放平台" in body and "高能級" not in body
+    assert "（十四）建设高能级开放平台" in body and "高能級" not in body.split("<button", 1)[0]
+    assert 'class="copy-original" data-copy="《安徽省實施長三角一體化發展規劃「十四五」行動方案》（十四）建設高能級開放平台"' in body
     assert f'href="/dept/{quote("省商务厅")}.csv?doc={PLAN}"' in body
 
 
@@ -113,16 +125,28 @@ def test_csv_download_is_utf8_with_bom(client):
     assert f"filename*=UTF-8''{quote(NDRC + '-' + PLAN + '.csv')}" in r.headers["content-disposition"]
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0] == ["条款", "标题", "角色", "条文"] and len(rows) == 20
-    assert rows[1][:3] == ["《安徽省實施長三角一體化發展規劃「十四五」行動方案》（四）形成國內國際雙循環戰略鏈接",
-                           "形成國內國際雙循環戰略鏈接", "牵头"]
+    assert rows[0] == ["文件", "条款号", "任务", "牵头", "配合", "链接"] and len(rows) == 20
+    assert rows[1][:4] == ["安徽省實施長三角一體化發展規劃「十四五」行動方案", "（四）", "形成國內國際雙循環戰略鏈接", "省發展改革委"]
+    assert rows[1][4].startswith("省商務廳、") and rows[1][5] == f"http://testserver/m/{PLAN}/4"
+    assert [r[3] == "省發展改革委" for r in rows[1:]] == [True] * 9 + [False] * 10  # led first, then co-owned
+
+
+def test_csv_download_in_simplified_puts_the_primary_document_first(client):
+    client.cookies.set("script", "simp")
+    try:
+        rows = list(csv.reader(io.StringIO(client.get(f"/dept/{quote(NDRC)}.csv").content.decode("utf-8-sig"))))
+    finally:
+        client.cookies.set("script", "orig")
+    assert rows[1][0] == "安徽省实施长三角一体化发展规划“十四五”行动方案" and rows[1][3] == NDRC
+    assert rows[-1][0] != rows[1][0]  # the other documents follow
 
 
 def test_markdown_download(client):
     r = client.get(f"/dept/{quote(NDRC)}.md")
     assert r.status_code == 200 and r.headers["content-type"] == "text/markdown; charset=utf-8"
     lines = r.text.splitlines()
-    assert lines[:2] == ["| 条款 | 标题 | 角色 | 条文 |", "|---|---|---|---|"] and len(lines) == 2 + 27
+    assert lines[:2] == ["| 文件 | 条款号 | 任务 | 牵头 | 配合 | 链接 |", "|---|---|---|---|---|---|"]
+    assert len(lines) == 2 + 27 and lines[2].endswith(f"| http://testserver/m/{PLAN}/4 |")
 
 
 def test_download_of_unknown_unit_is_404(client):

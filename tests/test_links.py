@@ -221,7 +221,7 @@ def test_links_api_both_directions_and_errors(client, table):
     reverse = client.get(f"/api/links/{link.target}", params={"simplified": "true"}).json()
     assert reverse["citation"].startswith(f"{OUTLINE_TITLE}第")
     mine = next(x for x in reverse["implemented_by"] if x["id"] == link.source)
-    assert mine["citation"].startswith("《安徽省实施长三角一体化发展规划「十四五」行动方案》")  # Simplified
+    assert mine["citation"].startswith("《安徽省实施长三角一体化发展规划“十四五”行动方案》")  # Simplified, with “”
     assert client.get(f"/api/links/{PLAN_DOC}/99").status_code == 404
     assert client.get("/api/links/no-such-doc/1").status_code == 404
     assert "/api/links/{doc}/{key}" in client.get("/openapi.json").json()["paths"]

@@ -69,3 +69,12 @@ def test_a_lone_surrogate_does_not_break_folding():
 
     assert to_simplified("\ud800abc") == "\ufffdabc"
     assert len(fold_aligned("\ud800推進")) == 3
+
+
+def test_simplified_display_uses_simplified_quotation_marks() -> None:
+    from askplan.normalize import to_simplified_display
+
+    title = "安徽省實施長三角一體化發展規劃「十四五」行動方案"
+    assert to_simplified_display(title) == "安徽省实施长三角一体化发展规划“十四五”行动方案"
+    assert to_simplified_display("「甲『乙』丙」") == "“甲‘乙’丙”"
+    assert len(to_simplified_display(title)) == len(title)  # one for one: highlight offsets still hold

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -48,7 +49,8 @@ def app(built_index):
 
 @pytest.fixture(scope="module")
 def client(app):
-    with TestClient(app) as c:
+    """Pages in the original script (cookie script=orig): what the texts print. The default is tested apart."""
+    with TestClient(app, cookies={"script": "orig"}) as c:
         assert app.state.readiness.wait(30) == "ok"
         yield c
 
@@ -88,7 +90,7 @@ def test_lead_question_shows_lead_unit_label_highlight_and_citation(client):
     first = r.text.split('id="hit-1"', 1)[1].split("</article>", 1)[0]
     assert '<span class="label">（二十五）</span><span class="title">推進碳達峰碳中和</span>' in first
     assert '<mark class="best">' in first and "<mark>碳達峰</mark>" in first
-    assert f'data-citation="{CITATION}"' in first and 'class="citation-fallback"' in first
+    assert f'data-copy="{CITATION}"' in first and 'class="citation-fallback"' in first
     assert '<span class="resp">' in first
 
 
@@ -158,7 +160,7 @@ def test_measure_page(client):
     assert "（二十五）推進碳達峰碳中和" in r.text and "七、共同建設綠色美麗長三角" in r.text
     assert LEAD in r.text and "省節能減排及應對氣候變化工作領導小組成員單位" in r.text
     assert f'href="/m/{PLAN}/24"' in r.text and f'href="/m/{PLAN}/26"' in r.text
-    assert f'data-citation="{CITATION}"' in r.text
+    assert f'data-copy="{CITATION}"' in r.text
     assert f"http://testserver/m/{PLAN}/25" in r.text  # permalink
 
 
@@ -188,12 +190,57 @@ def test_script_toggle_sets_cookie_and_converts_text(fresh_client):
     assert r.status_code == 303 and r.headers["location"] == f"/m/{PLAN}/25"
     assert "script=simp" in r.headers["set-cookie"]
     page = c.get(f"/m/{PLAN}/25").text
-    assert "推进碳达峰碳中和" in page and "推進碳達峰碳中和" not in page
+    h1 = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "推进碳达峰碳中和" in h1
     assert 'data-script="simp" class="on"' in page
     results = c.get("/", params={"q": "推進碳達峰"}).text  # Traditional query, Simplified display
     assert "<mark>碳达峰</mark>" in results
     c.get("/script/orig", params={"next": "/"})
-    assert "推進碳達峰碳中和" in c.get(f"/m/{PLAN}/25").text
+    assert "推進碳達峰碳中和</h1>" in c.get(f"/m/{PLAN}/25").text
+
+
+def test_pages_open_in_simplified_with_official_quotes_and_both_citations(fresh_client):
+    page = fresh_client.get(f"/m/{PLAN}/25").text
+    simplified = "《安徽省实施长三角一体化发展规划“十四五”行动方案》（二十五）推进碳达峰碳中和"
+    assert 'data-script="simp" class="on"' in page and "推進碳達峰碳中和</h1>" not in page
+    assert f'class="copy-citation" data-copy="{simplified}"' in page  # “十四五”, not 「十四五」
+    assert f'class="copy-original" data-copy="{CITATION}"' in page  # the original script one click away
+    with_text = page.split('class="copy-with-text" data-copy="', 1)[1].split('"', 1)[0]
+    assert with_text.startswith("实施碳达峰行动") and with_text.endswith(f"（{simplified}）。")
+    assert "责任单位" not in with_text  # the clause text without its responsibility clauses
+
+
+def test_header_links_every_section_and_documents_index(fresh_client, app):
+    page = fresh_client.get("/d").text
+    nav = page.split('class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert [re.sub("<.*?>", "", a) for a in re.findall(r"<a [^>]*>[^<]*</a>", nav)] == ["问答", "部门", "核对草稿", "文件"]
+    assert 'href="/d" class="on"' in nav
+    docs = re.findall(r'class="doc-link">([^<]+)<', page)
+    corpus = app.state.service.corpus
+    assert len(docs) == len(corpus.documents) and docs[0] == to_simplified(corpus.primary.title).replace("「", "“").replace("」", "”")
+
+
+def test_error_pages_are_in_chinese(fresh_client):
+    r = fresh_client.get("/no/such/page")
+    assert r.status_code == 404 and "地址里的页面、文件或条款不存在" in r.text and "没有这个页面：/no/such/page" in r.text
+    r = fresh_client.get("/m/nope/1")
+    assert r.status_code == 404 and "找不到这个文件或条款" in r.text
+    r = fresh_client.post("/")
+    assert r.status_code == 405 and "不支持的请求方法" in r.text
+
+
+def test_follow_up_through_the_api_and_the_page(client):
+    first = client.get("/api/ask", params={"q": CARBON}).json()
+    top = first["hits"][0]["id"]
+    assert 2 <= len(first["suggestions"]) <= 4
+    follow = client.get("/api/ask", params={"q": "那配合单位有哪些？", "context": top}).json()
+    assert follow["kind"] == "followup" and follow["follow_up"] == "co_units" and follow["context"] == top
+    assert follow["hits"][0]["id"] == top and follow["reply"]
+    new = client.get("/api/ask", params={"q": "皖北振兴是哪一条？", "context": top}).json()
+    assert new["kind"] != "followup"  # a new question with a context is still a new question
+    assert client.get("/api/ask", params={"q": "那配合单位有哪些？", "context": f"{PLAN}/999"}).status_code == 404
+    page = client.get("/", params={"q": CARBON}).text
+    assert f'name="context" value="{top}"' in page and 'class="suggestions"' in page
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])

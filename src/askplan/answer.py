@@ -30,7 +30,7 @@ class Hit:
 class Answer:
     question: str
     normalized: str
-    kind: str  # "clause" | "lead" | "topic" | "department"
+    kind: str  # "clause" | "lead" | "topic" | "department" | "followup"
     answered: bool
     hits: tuple[Hit, ...]
     reason: str = ""
@@ -40,6 +40,10 @@ class Answer:
     check: str = ""  # what refused the answer: an answer type's name or "scorer" (empty when answered)
     confidence: float | None = None  # the answerability scorer's p(answerable), where it ran
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    follow_up: str = ""  # kind "followup": the intent answered (co_units, deadline, text …; see followup.py)
+    reply: str = ""  # kind "followup": the answer in one line, from the previous clause
+    context: str | None = None  # the previous clause's measure id the question was asked about
+    suggestions: tuple[str, ...] = ()  # follow-up questions the top clause can answer
 
     @property
     def top(self) -> Hit | None:

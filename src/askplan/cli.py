@@ -237,20 +237,22 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense", "baseline"]), default="hybrid", show_default=True,
               help="The pipeline, one family of legs, or the plain RRF baseline (no priors, no abstention).")
 @click.option("--simplified", is_flag=True, help="Print clauses and citations in Simplified script.")
+@click.option("--context", metavar="ID", help="The previous answer's clause (measure id): a follow-up such as "
+              "那配合单位有哪些？ is answered from it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
 @domain_errors
 def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,
-        mode: str, simplified: bool, as_json: bool) -> None:
+        mode: str, simplified: bool, context: str | None, as_json: bool) -> None:
     """Answer a question (Simplified or Traditional) with cited clauses; builds the index if missing."""
-    from askplan.normalize import to_simplified
+    from askplan.normalize import to_simplified_display
     from askplan.render_answer import answer_dict, answer_text
     from askplan.service import AskplanService
 
     service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
-    answer = service.ask(question, k=k, doc=doc, mode=mode)
+    answer = service.ask(question, k=k, doc=doc, mode=mode, context=context)
     out = json.dumps(answer_dict(answer), ensure_ascii=False) if as_json else answer_text(answer)
-    click.echo(to_simplified(out) if simplified else out)
+    click.echo(to_simplified_display(out) if simplified else out)
 
 
 

@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from askplan.corpus import Corpus
 from askplan.corpus.responsibility import canonical_unit
@@ -24,10 +25,11 @@ from askplan.thesaurus import EXPANSIONS
 
 LEAD, CO = "lead", "co"
 ROLE_LABELS = {LEAD: "牵头", CO: "配合"}
-EXPORT_COLUMNS = ("条款", "标题", "角色", "条文")
+EXPORT_COLUMNS = ("文件", "条款号", "任务", "牵头", "配合", "链接")
 SUMMARY_COLUMNS = ("单位", "牵头", "配合", "合计")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff"  # so that Excel opens the UTF-8 file with its Chinese intact
+TASK_CHARS = 40  # a clause with no title: the start of its text as its task
 MAX_CANDIDATES = 10
 MAX_SUGGESTIONS = 5
 TYPO_OVERLAP = 0.8  # character overlap (Dice, 省 ignored) from which a near-miss name is taken as meant
@@ -82,10 +84,10 @@ class Department:
     def in_document(self, slug: str) -> Department:
         return Department(self.name, self.printed, tuple(d for d in self.duties if d.measure.doc == slug))
 
-    def by_document(self) -> list[tuple[Document, tuple[Duty, ...]]]:
-        """Duties grouped by document (corpus order), led first within each."""
+    def by_document(self, primary: str | None = None) -> list[tuple[Document, tuple[Duty, ...]]]:
+        """Duties grouped by document (the ``primary`` one first, then corpus order), led first within each."""
         groups: dict[str, list[Duty]] = {}
-        for duty in sorted(self.duties, key=lambda d: d.row):
+        for duty in sorted(self.duties, key=lambda d: (d.measure.doc != primary, d.row)):
             groups.setdefault(duty.measure.doc, []).append(duty)
         return [(duties[0].document, tuple(sorted(duties, key=_duty_order))) for duties in groups.values()]
 
@@ -155,6 +157,12 @@ class DepartmentRegistry:
         """The units named in one document, each with that document's measures only."""
         return DepartmentRegistry(d.in_document(slug) for d in self.departments
                                   if any(duty.measure.doc == slug for duty in d.duties))
+
+    def search(self, query: str) -> list[Department]:
+        """The units whose name holds what was typed, script-blind, as a run or in order (发改 -> 省发展改革委)."""
+        typed = normalize(query)
+        return [d for d in self if not typed or _in_order(typed, d.name)
+                or any(typed in normalize(p) for p in d.printed)]
 
     def resolve(self, query: str) -> Department:
         """The one unit a typed name means, or UnknownDepartment / AmbiguousDepartment."""
@@ -275,10 +283,20 @@ def summary_rows(registry: DepartmentRegistry) -> list[tuple[str, ...]]:
     return [(d.name, str(len(d.led)), str(len(d.co_owned)), str(d.total)) for d in registry]
 
 
-def export_rows(dept: Department, conv: Convert = _same) -> list[tuple[str, ...]]:
-    """One row per measure (led first): 条款 (the citation), 标题, 角色 (牵头/配合), 条文."""
-    return [(conv(d.citation), conv(d.measure.title), d.role_label, conv(d.measure.text.strip()))
-            for d in dept.duties]
+def export_rows(dept: Department, conv: Convert = _same, base_url: str = "",
+                primary: str | None = None) -> list[tuple[str, ...]]:
+    """One row per measure, by document (``primary`` first), led first within each: 文件 (its title), 条款号
+    (the label, or the key where a clause has none), 任务 (the clause title, else the start of its text), 牵头 and
+    配合 (the units of the clause that names this unit, as printed) and 链接 (``base_url`` + /m/<doc>/<key>)."""
+    rows = []
+    for document, duties in dept.by_document(primary):
+        for d in duties:
+            m = d.measure
+            task = m.title or (m.text.strip()[:TASK_CHARS] + ("…" if len(m.text.strip()) > TASK_CHARS else ""))
+            link = f"{base_url}/m/{quote(m.doc, safe='')}/{quote(m.key)}"
+            rows.append((conv(document.title), m.display_label or m.key, conv(task),
+                         conv(d.clause.lead_verbatim or ""), conv("、".join(d.clause.units_verbatim[1:])), link))
+    return rows
 
 
 def to_csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

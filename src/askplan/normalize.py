@@ -27,6 +27,17 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(replace_surrogates(text))
 
 
+# Simplified Chinese typography (GB/T 15834) quotes with “” and ‘’ where Traditional texts use 「」 and 『』: the
+# official Simplified title of a Traditional text's 「十四五」 is “十四五”. One character for one, so offsets hold.
+SIMPLIFIED_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+
+
+def to_simplified_display(text: str) -> str:
+    """``to_simplified`` plus Simplified quotation marks: for text shown or copied in Simplified (never for
+    matching, which goes through ``normalize``)."""
+    return to_simplified(text).translate(SIMPLIFIED_QUOTES)
+
+
 def to_traditional(text: str) -> str:
     return _converter("s2t").convert(replace_surrogates(text))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from askplan.models import Document, Measure
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 
 
 def measure_dict(measure: Measure, doc: Document, *, simplified: bool = False) -> dict:
-    conv = to_simplified if simplified else (lambda s: s)
+    conv = to_simplified_display if simplified else (lambda s: s)
     data = asdict(measure)
     data.pop("norm")
     data["responsibilities"] = [
@@ -26,7 +26,7 @@ def measure_line(measure: Measure) -> str:
 
 
 def measure_full(measure: Measure, doc: Document, *, simplified: bool = False) -> str:
-    conv = to_simplified if simplified else (lambda s: s)
+    conv = to_simplified_display if simplified else (lambda s: s)
     lines = [conv(doc.citation(measure)), f"id: {measure.id}"]
     if measure.chapter:
         lines.append("chapter: " + conv(" > ".join(measure.chapter)))

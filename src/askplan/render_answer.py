@@ -36,6 +36,8 @@ def answer_dict(answer: Answer) -> dict:
         "answered": answer.answered, "reason": answer.reason or None,
         "responsibility": responsibility_dict(top.responsibility) if top and answer.answered else None,
         "coverage": answer.coverage, "dense_top": answer.dense_top, "department": answer.department,
+        "follow_up": answer.follow_up or None, "reply": answer.reply or None, "context": answer.context,
+        "suggestions": list(answer.suggestions),
         "hits": [hit_dict(h) for h in answer.hits],
     }
 
@@ -45,6 +47,8 @@ def answer_text(answer: Answer) -> str:
     if not answer.answered:
         lines.append(f"未找到直接回答此问题的条款（{answer.reason}）。最接近的条款：")
     top = answer.top
+    if answer.reply:
+        lines.append(answer.reply)
     if answer.answered and top and answer.kind == "lead":
         r = top.responsibility
         if r:

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,8 +17,9 @@ from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
 from askplan.docnames import DocumentNames, shared_run
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
+from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import read_intent
-from askplan.links import LinkTable, compute_links
+from askplan.links import LinkTable, citation_of, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
 from askplan.search.retriever import MODES, Retriever
@@ -118,7 +120,21 @@ class AskplanService:
             return self._links[1]
 
     def ask(self, question: str, *, k: int = 5, doc: str | None = None, mode: str = "hybrid",
-            weights: dict[str, float] | None = None) -> Answer:
+            weights: dict[str, float] | None = None, context: str | None = None) -> Answer:
+        """The answer to ``question``. ``context`` is the previous answer's measure id: a follow-up that refers
+        back to it (那配合单位有哪些？) is answered from that clause (see followup.py); the caller keeps it."""
+        answer = self._ask(question, k=k, doc=doc, mode=mode, weights=weights, context=context)
+        top = answer.top
+        if top is None or answer.kind == "department" or not answer.answered:
+            return answer
+        return replace(answer, suggestions=suggestions(top.measure, has_basis=self._has_basis(top.measure)))
+
+    def _has_basis(self, measure) -> bool:
+        links = self.corpus.config.links
+        return bool(links) and measure.doc == links[0]
+
+    def _ask(self, question: str, *, k: int, doc: str | None, mode: str, weights: dict[str, float] | None,
+             context: str | None) -> Answer:
         norm = validate_question(question)
         if not 1 <= k <= MAX_K:
             raise BadQuery(f"k must be between 1 and {MAX_K}, not {k}")
@@ -128,6 +144,9 @@ class AskplanService:
             self.corpus.document(doc)
         if mode == "baseline":
             return self._baseline(question, norm, k, doc)
+        previous = self.corpus.measure(context) if context else None  # NotFound for an unknown id
+        if previous is not None and (follow := follow_up_intent(question)):
+            return self._follow_up(question, norm, previous, follow.name)
         intent = read_intent(norm)
         if intent.department and (answer := self._department_answer(question, norm, intent.department, doc)):
             return answer
@@ -148,6 +167,36 @@ class AskplanService:
         hits = self._hits(fused[:k], legs, topic)
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, topic, legs, pinned is not None)
+
+    def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
+        """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
+        as hits and a one-line reply."""
+        if intent == "same_department" and (lead := next((r.lead for r in measure.responsibilities if r.lead), None)):
+            answer = self._department_answer(question, norm, lead, None)
+            if answer is not None:
+                return replace(answer, follow_up=intent, context=measure.id,
+                               reply=f"{lead}牵头或参与的条款共 {len(answer.hits)} 条")
+        if intent == "neighbours":
+            siblings = self.corpus.document(measure.doc).measures
+            i = next(n for n, m in enumerate(siblings) if m.id == measure.id)
+            want_prev = bool(re.search(r"上一?条|前一条", norm))
+            near = [siblings[j] for j in ((i - 1,) if want_prev else (i + 1, i - 1)) if 0 <= j < len(siblings)]
+            hits = tuple(self._plain_hit(m, rank) for rank, m in enumerate(near[:1] or [measure], 1))
+            reply = f"{'上' if want_prev else '下'}一条是{hits[0].measure.heading()}" if near else "本条已是文件的首尾"
+            return Answer(question, norm, "followup", True, hits, follow_up=intent, reply=reply, context=measure.id)
+        reply = follow_up_reply(intent, measure, self._basis_citations(measure) if intent == "basis" else ())
+        return Answer(question, norm, "followup", True, (self._plain_hit(measure, 1),), follow_up=intent,
+                      reply=reply, context=measure.id)
+
+    def _plain_hit(self, measure, rank: int) -> Hit:
+        resp = measure.responsibilities[0] if measure.responsibilities else None
+        return Hit(measure, self.corpus.document(measure.doc), rank, float("inf"), {}, None, resp)
+
+    def _basis_citations(self, measure) -> tuple[str, ...]:
+        if not self._has_basis(measure):
+            return ()
+        table = self.links()
+        return tuple(citation_of(self.corpus, self.corpus.measure(lk.target)) for lk in table.implements(measure.id))
 
     def _baseline(self, question: str, norm: str, k: int, doc: str | None) -> Answer:
         """Plain reciprocal-rank fusion of the word, bigram and dense legs over the question as typed: no

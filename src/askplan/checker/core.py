@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askplan.answer import Answer
 from askplan.checker.claims import SegmentIndex
@@ -17,6 +17,7 @@ from askplan.checker.refs import Reference, docs_mentioned, find_references, mat
 from askplan.checker.text import fold_aligned, is_traditional, quotations, split_sentences, titles
 from askplan.checker.verdicts import claim_findings, ref_findings
 from askplan.corpus import Corpus
+from askplan.docnames import KIND_WORDS, DocumentNames, Named
 from askplan.errors import BadQuery
 from askplan.models import Document, Measure
 from askplan.normalize import normalize
@@ -67,6 +68,7 @@ class DraftChecker:
         self.row_of = {m.id: row for row, m in enumerate(self.measures)}
         self.index = TrigramIndex(self.measures)
         self.segments = SegmentIndex(self.measures)
+        self.names = DocumentNames(self.corpus.documents)
 
     def check(self, text: str, doc: str | None = None) -> CheckReport:
         """The report on ``text``; BadDraft when it is empty or too long, NotFound for an unknown ``doc``."""
@@ -75,15 +77,35 @@ class DraftChecker:
         folded = fold_aligned(text)
         ctx = Context(text, folded, is_traditional(text), self.corpus, self.index)
         asked: dict[tuple[str, str | None], Answer | None] = {}
-        run = _Run(self, ctx, default, doc, asked)
+        spans = split_sentences(text)
+        scope = self.scope(ctx, spans, default, doc)
+        run = _Run(self, ctx, default, doc, asked, scope)
         reports = []
-        for n, (s, e) in enumerate(split_sentences(text)):
-            found = run.sentence(s, e)
+        for n, (s, e) in enumerate(spans):
+            found = [f for f in map(lambda f: _within(f, scope), run.sentence(s, e)) if f is not None]
             reports.append(SentenceReport(n, s, e, text[s:e], tuple(sorted(found, key=lambda f: (f.start, f.end)))))
-        report = CheckReport(text, doc, tuple(reports), ctx.traditional)
+        report = CheckReport(text, doc, tuple(reports), ctx.traditional,
+                             tuple(d.slug for d in self.corpus.documents if scope and d.slug in scope))
         log.debug("checked a draft: %d characters, %d sentences, %d findings, %d questions asked",
                   len(text), len(reports), len(report.findings), len(asked))
         return report
+
+    def scope(self, ctx: Context, spans, default: Document | None, doc: str | None) -> frozenset[str] | None:
+        """The documents a draft cites anywhere (by 《title》, a clause reference, or a short name such as 纲要 or
+        方案) plus the one chosen for it: findings and citations come only from these. None when it cites
+        none and none was chosen: then the whole corpus is searched."""
+        slugs = {doc} if doc else set()
+        for s, e in spans:
+            named = titles(ctx.text, s, e)
+            slugs |= {d.slug for a, b in named if (d := match_title(self.corpus, ctx.text[a + 1:b - 1]))}
+            slugs |= {r.doc.slug for r in find_references(ctx.text, ctx.folded, s, e, self.corpus, default, named)
+                      if r.doc}
+            slugs |= {d.slug for d in docs_mentioned(ctx.folded, s, e, self.corpus)}
+            quoted = quotations(ctx.text, s, e)
+            own_words = "".join(" " if any(a <= i < b for a, b in quoted) else ctx.text[i] for i in range(s, e))
+            if (short := self.names.named_in(normalize(own_words))) and _names_a_document(short):
+                slugs.add(short.slug)  # 方案要求…, 纲要提出…, RCEP意见…
+        return frozenset(slugs) or None
 
     def ask(self, question: str, doc: str | None, asked: dict, k: int = 5) -> Answer | None:
         """``service.ask`` on text taken from the draft (None when nothing askable is left); cached per run."""
@@ -106,9 +128,15 @@ class _Run:
     """One check of one draft: the per-sentence steps, sharing the draft context and the question cache."""
 
     def __init__(self, checker: DraftChecker, ctx: Context, default: Document | None, doc: str | None,
-                 asked: dict):
+                 asked: dict, scope: frozenset[str] | None = None):
         self.checker, self.ctx, self.default, self.doc, self.asked = checker, ctx, default, doc, asked
+        self.scope = scope  # the documents the draft cites (None: it cites none; the whole corpus)
         self.previous: tuple[int, int] | None = None
+
+    @property
+    def search_doc(self) -> str | None:
+        """The one document to search for candidates: the chosen one, else the draft's only cited one."""
+        return self.doc or (next(iter(self.scope)) if self.scope and len(self.scope) == 1 else None)
 
     def sentence(self, s: int, e: int) -> list[Finding]:
         ctx = self.ctx
@@ -144,6 +172,26 @@ class _Run:
 
     def ask(self, question: str, doc: str | None, k: int = 5) -> Answer | None:
         return self.checker.ask(question, doc, self.asked, k)
+
+
+def _names_a_document(named: Named) -> bool:
+    """Was the document named as a document — by a short name or a kind word (方案, 纲要, RCEP意见) — and not only
+    by words its title shares with a body or a place (示范区执行委员会 is no citation of the 示范区条例)?"""
+    return any(span.endswith(KIND_WORDS) for span in named.spans)
+
+
+def _within(finding: Finding, scope: frozenset[str] | None) -> Finding | None:
+    """``finding`` with its citations and candidates kept to ``scope``; None when every clause it rests on is
+    in a document the draft does not cite (a comparison the writer never asked for)."""
+    if scope is None:
+        return finding
+    citations = tuple(c for c in finding.citations if c.doc in scope)
+    candidates = tuple(c for c in finding.candidates if c.doc in scope)
+    if finding.citations and not citations:
+        return None
+    if (citations, candidates) == (finding.citations, finding.candidates):
+        return finding
+    return replace(finding, citations=citations, candidates=candidates)
 
 
 def check_draft(service, text: str, doc: str | None = None) -> CheckReport:

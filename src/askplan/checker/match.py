@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from askplan.checker.models import DiffPart
 from askplan.checker.text import MASK, Keyed, fold_aligned, keyed
 from askplan.models import Measure
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 
 GRAM = 3
 MAX_POSTINGS = 400  # trigrams more common than this carry no evidence of where a span comes from
@@ -164,7 +164,7 @@ def diff(draft: str, draft_keyed: Keyed, a: int, b: int, source: Source, c: int,
     for op, i1, i2, j1, j2 in ops:
         mine = draft[draft_keyed.bound(a + i1):_bound_in(draft_keyed, a + i2, b)] if i2 > i1 else ""
         real = source.text[source.keyed.bound(c + j1):_bound_in(source.keyed, c + j2, d)] if j2 > j1 else ""
-        parts.append(DiffPart(names[op], mine, real, to_simplified(real)))
+        parts.append(DiffPart(names[op], mine, real, to_simplified_display(real)))
     return tuple(parts)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from askplan.models import Document, Measure
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 
 KINDS = ("quote_ok", "quote_mismatch", "ref_ok", "ref_missing", "ref_mismatch", "claim_supported",
          "claim_unsupported")
@@ -29,7 +29,7 @@ class Cited:
     @classmethod
     def of(cls, measure: Measure, document: Document) -> Cited:
         citation = document.citation(measure)
-        return cls(measure.id, measure.doc, measure.key, citation, to_simplified(citation))
+        return cls(measure.id, measure.doc, measure.key, citation, to_simplified_display(citation))
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class CheckReport:
     doc: str | None
     sentences: tuple[SentenceReport, ...]
     traditional: bool = False  # the draft is in Traditional script (clause text is shown in it)
+    scope: tuple[str, ...] = ()  # the documents the draft cites, which alone were compared (empty: all of them)
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -11,7 +11,7 @@ from askplan.checker.match import Alignment, Chain, TrigramIndex, diff
 from askplan.checker.models import Cited, DiffPart, Finding
 from askplan.checker.text import MASK, Keyed, keyed
 from askplan.corpus import Corpus
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified, to_simplified_display
 
 MIN_QUOTE_CHARS = 8  # shorter quotations are terms (“十四五”, “放管服”), not quoted text
 NEAR_MISS_RATIO = 0.6  # below this a quotation is "not found" rather than misquoted
@@ -47,7 +47,7 @@ class Context:
 
 
 def shown(text: str, traditional: bool) -> str:
-    return text if traditional else to_simplified(text)
+    return text if traditional else to_simplified_display(text)
 
 
 def quoted_enough(folded: str, start: int, end: int) -> bool:
@@ -169,7 +169,7 @@ def _verdict(ctx: Context, k: Keyed, al: Alignment, start: int, end: int, *, quo
     s, e = src.keyed.span(al.c, al.d)
     e = src.keyed.pos[al.d - 1] + 1 if al.d > al.c else s
     true_text = src.text[s:e]
-    common = dict(citations=cited, source=true_text, source_simplified=to_simplified(true_text))
+    common = dict(citations=cited, source=true_text, source_simplified=to_simplified_display(true_text))
     where = shown(cited[0].citation, ctx.traditional)
     if al.exact:
         mixed = _script_mix(ctx.text, k, al)

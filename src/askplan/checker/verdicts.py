@@ -26,7 +26,7 @@ from askplan.checker.refs import Reference, clauses_for, heading_named, numbered
 from askplan.checker.text import keyed
 from askplan.corpus.responsibility import canonical_unit
 from askplan.models import Measure
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 
 if TYPE_CHECKING:
     from askplan.checker.core import Sentence, _Run
@@ -112,7 +112,7 @@ def _best_in(run: _Run, sent: Sentence, doc: str) -> Measure | None:
 
 
 def _candidates(run: _Run, sent: Sentence, drop=()) -> tuple:
-    answer = run.ask(sent.outside(run.ctx.text, drop=drop), run.doc)
+    answer = run.ask(sent.outside(run.ctx.text, drop=drop), run.search_doc)
     if answer is None:
         return ()
     return tuple(run.checker.cited(h.measure) for h in answer.hits[:CANDIDATES])
@@ -151,8 +151,9 @@ def _copied_from(run: _Run, sent: Sentence, located: list[Located]) -> Located |
 
 
 def _fallback(run: _Run) -> set[str] | None:
-    """Where claims are looked up when the sentence's own documents say nothing about them."""
-    return {run.doc} if run.doc else None
+    """Where claims are looked up when the sentence's own documents say nothing about them: the documents the
+    draft cites (or the one chosen for it), else the whole corpus (None)."""
+    return set(run.scope) if run.scope else ({run.doc} if run.doc else None)
 
 
 def _context(run: _Run, sent: Sentence, at: int) -> tuple[tuple[int, int], set[str]]:
@@ -251,7 +252,7 @@ def _source_diff(run: _Run, a: int, b: int, measure: Measure, start: int, end: i
         return {}
     parts = diff(run.ctx.text, mine, 0, len(mine.key), src, c, d)
     text = measure.text[start:end]
-    return {"source": text, "source_simplified": to_simplified(text), "diff": parts}
+    return {"source": text, "source_simplified": to_simplified_display(text), "diff": parts}
 
 
 def _responsibility(run: _Run, sent: Sentence, cue: int, cue_end: int, copied: Located | None) -> Finding | None:
@@ -268,7 +269,7 @@ def _responsibility(run: _Run, sent: Sentence, cue: int, cue_end: int, copied: L
     topic = sent.outside(ctx.text, drop=((a, cue_end),))
     if len(keyed(ANAPHORA.sub("", topic)).key) < MIN_TOPIC_CHARS and sent.previous:
         topic = ctx.text[sent.previous[0]:sent.previous[1]] + topic  # 这项工作由…负责: the work is the one before
-    answer = run.ask(topic, run.doc)
+    answer = run.ask(topic, run.search_doc)
     # The first clause about this work that either assigns it (a responsibility clause) or names the unit in
     # its own words (条例: 执委会负责…).
     hit = next((h for h in (answer.hits if answer else ())
@@ -285,7 +286,7 @@ def _responsibility(run: _Run, sent: Sentence, cue: int, cue_end: int, copied: L
     r = hit.responsibility or hit.measure.responsibilities[0]
     cited = checker.cited(hit.measure)
     where, clause = shown(cited.citation, ctx.traditional), shown(r.text, ctx.traditional)
-    common = {"citations": (cited,), "source": r.text, "source_simplified": to_simplified(r.text)}
+    common = {"citations": (cited,), "source": r.text, "source_simplified": to_simplified_display(r.text)}
     lead = r.lead or ""
     if leads and unit_matches(claimed[0], lead) or not leads and all(
             any(unit_matches(c, u) for u in r.units) for c in claimed):

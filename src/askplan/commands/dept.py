@@ -68,7 +68,8 @@ def _output(name: str | None, corpus_dir: Path, doc: str | None, as_json: bool, 
     unit = registry.resolve(name)
     unit = unit.in_document(doc) if doc else unit
     return (_json_line(d.department_dict(unit)) if as_json
-            else _render(fmt, d.EXPORT_COLUMNS, d.export_rows(unit), lambda: d.department_text(unit)))
+            else _render(fmt, d.EXPORT_COLUMNS, d.export_rows(unit, primary=corpus.primary and corpus.primary.slug),
+                         lambda: d.department_text(unit)))
 
 
 def _json_line(obj: dict) -> str:

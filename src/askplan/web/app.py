@@ -30,6 +30,12 @@ STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
 INDEX_FIX = "askplan index --force"
 TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 422: "无法处理这个请求", 500: "服务器内部错误",
           503: "暂时无法回答"}
+# What an HTML error page says first, in Chinese; the detail (which may be the library's English) follows.
+EXPLAIN = {404: "地址里的页面、文件或条款不存在。可以从上方的“文件”栏目查找，或直接提问。",
+           405: "这个地址不接受这种请求。请从页面上的链接或按钮进入。",
+           422: "请求中的参数无法处理，请检查后重试。",
+           500: "服务器出错了，错误已记入服务器日志。请稍后再试。",
+           503: "检索索引暂时不可用。"}
 
 
 def create_app(settings: Settings | None = None, service=None, *, build_if_missing: bool = True,
@@ -107,7 +113,8 @@ def error_response(request: Request, status: int, detail: str, *, fix: str | Non
         body = {"detail": detail, **({"fix": fix} if fix else {})}
         return JSONResponse(body, status_code=status, headers=headers)
     return render(request, "error.html", status_code=status, headers=headers, status=status,
-                  title=title or TITLES.get(status, "出错了"), message=detail, fix=fix)
+                  title=title or TITLES.get(status, "出错了"), explain=EXPLAIN.get(status, "请求没有完成。"),
+                  message=detail, fix=fix)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -136,7 +143,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = "no such page" if exc.status_code == 404 else str(exc.detail)
+        detail = f"没有这个页面：{request.url.path}" if exc.status_code == 404 else str(exc.detail)
         return error_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

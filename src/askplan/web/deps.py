@@ -22,7 +22,7 @@ def service_of(request: Request) -> AskplanService:
 
 
 def ask(request: Request, q: str | None, *, k: int = 5, doc: str | None = None,
-        mode: str = "hybrid") -> Answer:
+        mode: str = "hybrid", context: str | None = None) -> Answer:
     """Clean and check the question first (a bad one is a 422 even while the index is being prepared), then
     wait for readiness (raising ``Preparing`` or the load error) and ask the service."""
     question = clean_query(q)
@@ -30,5 +30,7 @@ def ask(request: Request, q: str | None, *, k: int = 5, doc: str | None = None,
     service = service_of(request)
     if doc:
         service.corpus.document(doc)
+    if context:
+        service.corpus.measure(context)
     request.app.state.readiness.require()
-    return service.ask(question, k=k, doc=doc or None, mode=mode)
+    return service.ask(question, k=k, doc=doc or None, mode=mode, context=context or None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from askplan.links import citation_of, links_of
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 from askplan.render import measure_dict
 from askplan.render_answer import answer_dict
 from askplan.service import MAX_K, AskplanService
@@ -27,9 +27,12 @@ def ask(request: Request,
         q: str = Query("", description="The question, Simplified or Traditional, at most 500 characters"),
         k: int = Query(5, ge=1, le=MAX_K, description="How many clauses"),
         doc: str | None = Query(None, description="Only this document (slug), see /api/docs"),
-        mode: Literal["hybrid", "bm25", "dense"] = "hybrid") -> dict:
+        mode: Literal["hybrid", "bm25", "dense"] = "hybrid",
+        context: str | None = Query(None, description="The previous answer's clause (its top hit's "
+                                    "id): a follow-up such as 那配合单位有哪些？ is answered from it; nothing is kept")
+        ) -> dict:
     """Answer a question with cited clauses: the same object as ``askplan ask --json``."""
-    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode))
+    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode, context=context))
 
 
 @router.get("/api/measures/{doc}/{key:path}", response_model=MeasureOut, responses=ERROR_RESPONSES,
@@ -41,7 +44,7 @@ def measure(request: Request, doc: str, key: str, service: Service, simplified: 
     data = measure_dict(m, service.corpus.document(m.doc), simplified=simplified)
     table = ready_links(service, request.app.state.readiness)
     if table is not None:
-        data.update(links_of(service.corpus, table, m.id, convert=to_simplified if simplified else str))
+        data.update(links_of(service.corpus, table, m.id, convert=to_simplified_display if simplified else str))
     return data
 
 
@@ -51,7 +54,7 @@ def links(request: Request, doc: str, key: str, service: Service, simplified: bo
     outline section's implementing plan clauses, as ``askplan links ID --json``."""
     m = service.corpus.measure(f"{doc}/{key}")
     request.app.state.readiness.require()
-    conv = to_simplified if simplified else str
+    conv = to_simplified_display if simplified else str
     return {"id": m.id, "citation": conv(citation_of(service.corpus, m)),
             **links_of(service.corpus, service.links(), m.id, convert=conv)}
 

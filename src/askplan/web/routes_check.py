@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import threading
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from askplan.checker.annotate import numbered, pieces
 from askplan.checker.core import MAX_DRAFT_CHARS, BadDraft, DraftChecker, validate_draft
-from askplan.checker.report import KIND_NAMES, TONE_NAMES, report_dict, summary
+from askplan.checker.docx_export import DOCX_MEDIA_TYPE, report_docx
+from askplan.checker.report import KIND_NAMES, TONE_NAMES, draft_and_source, fix_line, report_dict, summary
 from askplan.normalize import replace_surrogates
 from askplan.web.deps import service_of
 from askplan.web.readiness import Preparing
 from askplan.web.schemas import ERROR_RESPONSES
-from askplan.web.templating import convert_for, render
-from askplan.web.views import doc_options
+from askplan.web.templating import SECURITY_HEADERS, render, script_of
+from askplan.web.views import SCRIPT_COOKIE, SCRIPTS, converter, doc_options
 
 router = APIRouter()
 _build_lock = threading.Lock()
+DOCX_NAME = "草稿核对报告.docx"
 PREPARING = "正在准备索引（首次启动需要几十秒到几分钟），草稿已保留在上面，请稍后再点“核对”。"
 
 
@@ -55,6 +58,7 @@ class FindingOut(BaseModel):
                   "claim_unsupported"]
     severity: Literal["info", "warning", "error"] = Field(description="info: confirmed or not checkable")
     message: str = Field(description="What was found, in Chinese")
+    fix: str = Field(description="One line saying what to change (empty unless flagged), in the draft's script")
     start: int = Field(description="[start, end) of the span in the draft")
     end: int
     span: str
@@ -85,6 +89,8 @@ class SummaryOut(BaseModel):
 class CheckOut(BaseModel):
     doc: str | None
     script: Literal["traditional", "simplified"] = Field(description="The draft's script")
+    scope: list[str] = Field(description="The documents the draft cites (slugs), the only ones compared; "
+                                         "empty: it cites none and the whole corpus was searched")
     summary: SummaryOut
     sentences: list[SentenceOut]
     citations: list[CitedOut] = Field(description="Clauses to paste: confirmed ones and corrections")
@@ -117,19 +123,43 @@ def api_check(request: Request, body: CheckIn) -> dict:
 
 @router.get("/check", response_class=HTMLResponse, include_in_schema=False)
 def check_page(request: Request) -> HTMLResponse:
-    return _page(request, "", "")
+    return _page(request, "", "", script=script_of(request))
 
 
 @router.post("/check", response_class=HTMLResponse, include_in_schema=False)
-def check_submit(request: Request, text: str = Form(""), doc: str = Form("")) -> HTMLResponse:
+def check_submit(request: Request, text: str = Form(""), doc: str = Form(""),
+                 script: str = Form("")) -> HTMLResponse:
+    """Check the posted draft. ``script`` is set by the 简体/原文 buttons, which resubmit the draft (so a toggle
+    keeps the draft and its results); without it the report answers in the draft's own script."""
+    text, chosen = replace_surrogates(text), script if script in SCRIPTS else ""
+    if chosen and not text.strip():
+        return _page(request, text, doc, script=chosen, remember=chosen)
+    try:
+        report = run_check(request, text, doc)
+    except BadDraft as exc:
+        return _page(request, text, doc, message=_message(text, exc), status_code=422,
+                     script=chosen or script_of(request))
+    except Preparing:  # not the self-refreshing page: a refresh would lose the draft, which is kept nowhere
+        return _page(request, text, doc, message=PREPARING, status_code=503, headers={"Retry-After": "5"},
+                     script=chosen or script_of(request))
+    shown = chosen or ("orig" if report.traditional else "simp")
+    return _page(request, text, doc, report=report, script=shown, remember=chosen)
+
+
+@router.post("/check.docx", include_in_schema=False)
+def check_docx(request: Request, text: str = Form(""), doc: str = Form(""), script: str = Form("")) -> Response:
+    """The report of the posted draft as a Word file, built in memory (the draft is checked again: nothing of
+    an earlier check is kept on the server)."""
     text = replace_surrogates(text)
     try:
         report = run_check(request, text, doc)
     except BadDraft as exc:
-        return _page(request, text, doc, message=_message(text, exc), status_code=422)
-    except Preparing:  # not the self-refreshing page: a refresh would lose the draft, which is kept nowhere
-        return _page(request, text, doc, message=PREPARING, status_code=503, headers={"Retry-After": "5"})
-    return _page(request, text, doc, report=report)
+        return _page(request, text, doc, message=_message(text, exc), status_code=422, script=script_of(request))
+    simplified = (script == "simp") if script in SCRIPTS else None
+    body = report_docx(report, simplified=simplified)
+    disposition = f"attachment; filename=\"check-report.docx\"; filename*=UTF-8''{quote(DOCX_NAME)}"
+    return Response(body, media_type=DOCX_MEDIA_TYPE,
+                    headers={**SECURITY_HEADERS, "Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def _message(text: str, exc: BadDraft) -> str:
@@ -138,12 +168,19 @@ def _message(text: str, exc: BadDraft) -> str:
     return "请先粘贴要核对的草稿。"
 
 
-def _page(request: Request, text: str, doc: str, *, report=None, message: str | None = None,
-          status_code: int = 200, headers: dict | None = None) -> HTMLResponse:
+def _page(request: Request, text: str, doc: str, *, script: str, report=None, message: str | None = None,
+          status_code: int = 200, headers: dict | None = None, remember: str = "") -> HTMLResponse:
     service = service_of(request)
-    context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, convert_for(request)),
+    conv = converter(script)
+    context = {"text": text, "doc": doc, "docs": doc_options(service.corpus, conv), "script": script, "conv": conv,
                "message": message, "max_chars": MAX_DRAFT_CHARS, "report": report, "kind_names": KIND_NAMES,
                "tone_names": TONE_NAMES}
     if report is not None:
-        context.update(pieces=pieces(report), notes=numbered(report), summary=summary(report))
-    return render(request, "check.html", status_code=status_code, headers=headers, **context)
+        simp = script == "simp"
+        notes = [(n, f, *draft_and_source(f, report.text, simp), fix_line(f, simp)) for n, f in numbered(report)]
+        scope = [conv(service.corpus.document(slug).title) for slug in report.scope]
+        context.update(pieces=pieces(report), notes=notes, summary=summary(report), scope=scope)
+    response = render(request, "check.html", status_code=status_code, headers=headers, **context)
+    if remember:
+        response.set_cookie(SCRIPT_COOKIE, remember, max_age=365 * 24 * 3600, samesite="lax")
+    return response

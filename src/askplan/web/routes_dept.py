@@ -101,7 +101,8 @@ def api_department(request: Request, name: str, doc: str | None = DOC_QUERY):
 
 @router.get("/dept/{name}.csv", include_in_schema=False)
 def download_csv(request: Request, name: str, doc: str | None = None) -> Response:
-    """The unit's measures as CSV, UTF-8 with a BOM so that Excel shows the Chinese: 条款, 标题, 角色, 条文."""
+    """The unit's measures as CSV (UTF-8 with a BOM, so that Excel shows the Chinese): 文件, 条款号, 任务, 牵头,
+    配合, 链接."""
     return _download(request, name, doc, "csv")
 
 
@@ -112,11 +113,14 @@ def download_markdown(request: Request, name: str, doc: str | None = None) -> Re
 
 
 @router.get("/dept", response_class=HTMLResponse, include_in_schema=False)
-def departments_page(request: Request, doc: str | None = None) -> HTMLResponse:
-    conv = convert_for(request)
-    rows = [UnitRow(conv(d.name), dept_url(d.name, doc), len(d.led), len(d.co_owned), d.total)
-            for d in _registry(request, doc)]
-    return render(request, "dept.html", rows=rows, doc=doc or "", docs=doc_options(service_of(request).corpus, conv))
+def departments_page(request: Request, doc: str | None = None, q: str = "") -> HTMLResponse:
+    """Every unit; ``q`` keeps those whose name (either script, any width) holds it (the page also filters as
+    one types)."""
+    conv, registry = convert_for(request), _registry(request, doc)
+    rows = [UnitRow(conv(d.name), dept_url(d.name, doc), len(d.led), len(d.co_owned), d.total,
+                    " ".join(dict.fromkeys([d.name, *d.printed]))) for d in registry.search(q)]
+    return render(request, "dept.html", rows=rows, total=len(registry), q=q, doc=doc or "",
+                  docs=doc_options(service_of(request).corpus, conv))
 
 
 @router.get("/dept/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -125,7 +129,8 @@ def department_page(request: Request, name: str, doc: str | None = None) -> HTML
         dept = _lookup(request, name, doc)
     except (UnknownDepartment, AmbiguousDepartment) as exc:
         return _miss(request, exc)
-    return render(request, "dept_unit.html", u=unit_view(dept, doc, convert_for(request)))
+    primary = service_of(request).corpus.primary
+    return render(request, "dept_unit.html", u=unit_view(dept, doc, convert_for(request), primary and primary.slug))
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -162,7 +167,8 @@ def _download(request: Request, name: str, doc: str | None, ext: str) -> Respons
         dept = _lookup(request, name, doc)
     except (UnknownDepartment, AmbiguousDepartment) as exc:
         return _miss(request, exc)
-    rows = export_rows(dept, convert_for(request))
+    primary = service_of(request).corpus.primary
+    rows = export_rows(dept, convert_for(request), str(request.base_url).rstrip("/"), primary and primary.slug)
     body = to_csv(EXPORT_COLUMNS, rows) if ext == "csv" else to_markdown(EXPORT_COLUMNS, rows)
     filename = f"{dept.name}-{doc}.{ext}" if doc else f"{dept.name}.{ext}"
     disposition = f"attachment; filename=\"department.{ext}\"; filename*=UTF-8''{quote(filename)}"
@@ -182,6 +188,7 @@ class UnitRow:
     led: int
     co_owned: int
     total: int
+    names: str = ""  # every spelling, for the search box
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,7 @@ class DutyRow:
     heading: str
     citation: str
     clauses: tuple[str, ...]
+    original: str = ""  # the citation in the original script, where it differs
 
 
 @dataclass(frozen=True)
@@ -206,11 +214,12 @@ class UnitView:
     groups: tuple[tuple[str, str, tuple[DutyRow, ...]], ...]  # (document title, document url, rows)
 
 
-def unit_view(dept: Department, doc: str | None, conv: Convert) -> UnitView:
+def unit_view(dept: Department, doc: str | None, conv: Convert, primary: str | None = None) -> UnitView:
     groups = tuple((conv(document.title), f"/d/{quote(document.slug)}",
                     tuple(DutyRow(d.role, d.role_label, measure_url(d.measure), conv(d.measure.heading()),
-                                  conv(d.citation), tuple(conv(r.text) for r in d.clauses)) for d in duties))
-                   for document, duties in dept.by_document())
+                                  conv(d.citation), tuple(conv(r.text) for r in d.clauses),
+                                  d.citation if conv(d.citation) != d.citation else "") for d in duties))
+                   for document, duties in dept.by_document(primary))
     api = f"/api/departments/{quote(dept.name, safe='')}" + (f"?doc={quote(doc, safe='')}" if doc else "")
     return UnitView(conv(dept.name), tuple(conv(p) for p in dept.printed if p != dept.name), len(dept.led),
                     len(dept.co_owned), doc or "", {ext: dept_url(dept.name, doc, ext) for ext in DOWNLOADS},

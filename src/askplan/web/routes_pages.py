@@ -9,13 +9,25 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from askplan.errors import BadQuery
+from askplan.links import DENSE_WEIGHT, FIRST_BAR, LEXICAL_WEIGHT, LINK_BAR
 from askplan.service import MAX_K, MAX_QUESTION_CHARS
 from askplan.web import deps
 from askplan.web.deps import clean_query, service_of
 from askplan.web.templating import convert_for, render
-from askplan.web.views import SCRIPT_COOKIE, answer_view, doc_options, links_view, measure_view, ready_links, toc_rows
+from askplan.web.views import (
+    SCRIPT_COOKIE,
+    answer_view,
+    doc_options,
+    document_rows,
+    links_view,
+    measure_view,
+    ready_links,
+    toc_rows,
+)
 
 router = APIRouter(include_in_schema=False)
+# What the 相似度 of an outline link means, from the constants that compute it (links.py).
+SIMILARITY = {"dense": DENSE_WEIGHT, "lexical": LEXICAL_WEIGHT, "first": FIRST_BAR, "bar": LINK_BAR}
 ASK_FOR_QUESTION = "请输入一个问题"
 MAX_EXAMPLES = 5
 ONE_YEAR = 365 * 24 * 3600
@@ -40,25 +52,27 @@ def bad_query_message(question: str, exc: BadQuery) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: str | None = None, doc: str | None = None,
-         k: int = Query(5, ge=1, le=MAX_K)) -> HTMLResponse:
+         k: int = Query(5, ge=1, le=MAX_K), context: str | None = None) -> HTMLResponse:
     service = service_of(request)
     question = clean_query(q)
-    context = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, convert_for(request)),
-               "examples": examples_for(service.corpus), "answer": None, "message": None}
+    conv, primary = convert_for(request), service.corpus.primary
+    page = {"q": question, "doc": doc or "", "docs": doc_options(service.corpus, conv),
+            "examples": examples_for(service.corpus), "answer": None, "message": None,
+            "primary": conv(primary.title) if primary else ""}
     if doc:
         service.corpus.document(doc)
     request.app.state.readiness.require()
     if q is None:
-        return render(request, "index.html", **context)
+        return render(request, "index.html", **page)
     if not question.strip():
-        hint = f"{ASK_FOR_QUESTION}，例如：{context['examples'][0]}" if context["examples"] else ASK_FOR_QUESTION
-        return render(request, "index.html", **{**context, "message": hint})
+        hint = f"{ASK_FOR_QUESTION}，例如：{page['examples'][0]}" if page["examples"] else ASK_FOR_QUESTION
+        return render(request, "index.html", **{**page, "message": hint})
     try:
-        answer = deps.ask(request, question, k=k, doc=doc)
+        answer = deps.ask(request, question, k=k, doc=doc, context=context)
     except BadQuery as exc:
         message = bad_query_message(question, exc)
-        return render(request, "index.html", status_code=422, **{**context, "message": message})
-    return render(request, "index.html", **{**context, "answer": answer_view(answer, convert_for(request))})
+        return render(request, "index.html", status_code=422, **{**page, "message": message})
+    return render(request, "index.html", **{**page, "answer": answer_view(answer, conv)})
 
 
 @router.get("/m/{doc}/{key:path}", response_class=HTMLResponse)
@@ -68,7 +82,14 @@ def measure_page(request: Request, doc: str, key: str) -> HTMLResponse:
     measure = corpus.measure(f"{doc}/{key}")
     links = links_view(corpus, measure, ready_links(service, request.app.state.readiness), conv)
     return render(request, "measure.html", m=measure_view(corpus, measure, conv), links=links,
-                  permalink=str(request.url.replace(query="")))
+                  permalink=str(request.url.replace(query="")), similarity=SIMILARITY)
+
+
+@router.get("/d", response_class=HTMLResponse)
+def documents_page(request: Request) -> HTMLResponse:
+    """Every document of the corpus, the primary one (corpus config) first."""
+    corpus, conv = service_of(request).corpus, convert_for(request)
+    return render(request, "documents.html", docs=document_rows(corpus, conv))
 
 
 @router.get("/d/{doc}", response_class=HTMLResponse)

@@ -46,13 +46,20 @@ class HitOut(BaseModel):
 class AnswerOut(BaseModel):
     question: str
     normalized: str
-    kind: Literal["lead", "clause", "topic", "department"]
+    kind: Literal["lead", "clause", "topic", "department", "followup"]
     answered: bool = Field(description="false: the corpus does not answer this; hits are the nearest clauses")
     reason: str | None
     responsibility: ResponsibilityOut | None = Field(description="Who leads, for an answered question")
     coverage: float
     dense_top: float
     department: str | None = Field(default=None, description='kind "department": the unit asked about')
+    follow_up: str | None = Field(default=None, description='kind "followup": the intent answered from the'
+                                  " previous clause: co_units, lead, deadline, basis, neighbours, text, …")
+    reply: str | None = Field(default=None, description="A follow-up's answer in one line")
+    context: str | None = Field(default=None, description="The previous clause (measure id) a follow-up was "
+                                                          "answered from")
+    suggestions: list[str] = Field(default=[], description="Follow-up questions the top clause can answer; ask "
+                                                           "them with context=<the top hit's id>")
     hits: list[HitOut]
 
 

@@ -29,9 +29,19 @@ def make_templates(directory: Path) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+DEFAULT_SCRIPT = "simp"  # users write Simplified drafts; the original script is one click away
+SECTIONS = ("/dept", "/check", "/d", "/m")  # header sections by path prefix; /m belongs to 文件
+
+
 def script_of(request: Request) -> str:
-    value = request.cookies.get(SCRIPT_COOKIE, "orig")
-    return value if value in SCRIPTS else "orig"
+    value = request.cookies.get(SCRIPT_COOKIE, DEFAULT_SCRIPT)
+    return value if value in SCRIPTS else DEFAULT_SCRIPT
+
+
+def section_of(path: str) -> str:
+    """The header link a page belongs to: /dept, /check, /d (documents and clauses) or / (questions)."""
+    prefix = next((s for s in SECTIONS if path == s or path.startswith(s + "/") or path.startswith(s + ".")), "/")
+    return "/d" if prefix == "/m" else prefix
 
 
 def convert_for(request: Request) -> Convert:
@@ -48,7 +58,8 @@ def render(request: Request, name: str, *, status_code: int = 200, headers: dict
            **context) -> HTMLResponse:
     script = script_of(request)
     back = quote(here(request), safe="")
-    base = {"script": script, "script_urls": {s: f"/script/{s}?next={back}" for s in SCRIPTS}}
+    base = {"script": script, "script_urls": {s: f"/script/{s}?next={back}" for s in SCRIPTS},
+            "section": section_of(request.url.path)}
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code,
                                       headers={**SECURITY_HEADERS, **(headers or {})})

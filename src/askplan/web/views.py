@@ -3,6 +3,7 @@ script (original or Simplified, converted server-side) with highlighted, escaped
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from askplan.answer import Answer, Hit
 from askplan.corpus import Corpus
 from askplan.links import LinkTable, links_of
 from askplan.models import Document, Measure, Responsibility
-from askplan.normalize import to_simplified
+from askplan.normalize import to_simplified_display
 from askplan.web.highlight import Convert, highlight, identity, query_grams
 
 SCRIPT_COOKIE = "script"
@@ -20,11 +21,44 @@ SCRIPTS = ("orig", "simp")
 
 
 def converter(script: str) -> Convert:
-    return to_simplified if script == "simp" else identity
+    return to_simplified_display if script == "simp" else identity
 
 
 def measure_url(measure: Measure) -> str:
     return f"/m/{quote(measure.doc)}/{quote(measure.key)}"
+
+
+def clause_body(measure: Measure) -> str:
+    """The measure's text without its responsibility clauses, whitespace folded: what a draft quotes."""
+    text, cuts = measure.text, sorted(r.clause_span for r in measure.responsibilities)
+    kept, at = [], 0
+    for a, b in cuts:
+        kept.append(text[at:a])
+        at = max(at, b)
+    kept.append(text[at:])
+    return re.sub(r"\s+", "", "".join(kept)).strip()
+
+
+def quote_with_citation(measure: Measure, citation: str, conv: Convert) -> str:
+    """The clause text followed by its citation in brackets, ready to paste into a draft."""
+    return f"{conv(clause_body(measure)).rstrip('。；;')}（{citation}）。"
+
+
+@dataclass(frozen=True)
+class Copyable:
+    """What the copy buttons offer for one clause: the citation in the shown script, the citation in the
+    original script (when it differs), and the clause text with its citation."""
+
+    citation: str
+    original: str
+    with_text: str = ""
+
+
+def copyable(measure: Measure, document: Document, conv: Convert, *, with_text: bool = True) -> Copyable:
+    citation = document.citation(measure)
+    shown = conv(citation)
+    return Copyable(shown, citation if citation != shown else "",
+                    quote_with_citation(measure, shown, conv) if with_text else "")
 
 
 @dataclass(frozen=True)
@@ -50,6 +84,7 @@ class HitView:
     best_sentence: str | None
     responsibility: RespView | None
     citation: str
+    copy: Copyable
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,10 @@ class AnswerView:
     hits: tuple[HitView, ...]
     lead: RespView | None
     reason: str = ""  # why nothing answers (unanswered only)
+    reply: str = ""  # a follow-up's one-line answer
+    context: str = ""  # the clause the next question may refer back to (the top hit's id)
+    suggestions: tuple[tuple[str, str], ...] = ()  # (question, url asking it with this context)
+    department: tuple[str, str] | None = None  # (name, /dept/name) for a department answer
 
 
 def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
@@ -79,7 +118,7 @@ def hit_view(hit: Hit, grams: set[str], conv: Convert) -> HitView:
         text_html=highlight(m, grams, hit.best_sentence, conv),
         best_sentence=conv(best) if best else None,
         responsibility=resp_view(m, hit.responsibility, conv) if hit.responsibility else None,
-        citation=conv(hit.citation),
+        citation=conv(hit.citation), copy=copyable(m, hit.document, conv),
     )
 
 
@@ -88,7 +127,12 @@ def answer_view(answer: Answer, conv: Convert) -> AnswerView:
     hits = tuple(hit_view(h, grams, conv) for h in answer.hits)
     top = hits[0] if hits else None
     lead = top.responsibility if top and answer.answered and answer.kind == "lead" else None
-    return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason)
+    context = top.id if top and answer.kind != "department" else ""
+    asks = tuple((conv(q), f"/?q={quote(q)}&context={quote(context)}" if context else f"/?q={quote(q)}")
+                 for q in answer.suggestions)
+    dept = (conv(answer.department), f"/dept/{quote(answer.department, safe='')}") if answer.department else None
+    return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason,
+                      conv(answer.reply), context, asks, dept)
 
 
 @dataclass(frozen=True)
@@ -103,6 +147,7 @@ class MeasureView:
     text_html: Markup
     responsibilities: tuple[RespView, ...]
     citation: str
+    copy: Copyable
     prev: tuple[str, str] | None  # (url, heading)
     next: tuple[str, str] | None
 
@@ -118,7 +163,7 @@ def measure_view(corpus: Corpus, measure: Measure, conv: Convert) -> MeasureView
         document_url=f"/d/{quote(doc.slug)}", chapter=tuple(conv(c) for c in measure.chapter),
         heading=conv(measure.heading()), text_html=highlight(measure, convert=conv),
         responsibilities=tuple(resp_view(measure, r, conv) for r in measure.responsibilities),
-        citation=conv(doc.citation(measure)),
+        citation=conv(doc.citation(measure)), copy=copyable(measure, doc, conv),
         prev=(measure_url(prev), conv(prev.heading())) if prev else None,
         next=(measure_url(nxt), conv(nxt.heading())) if nxt else None,
     )
@@ -185,5 +230,28 @@ def toc_rows(doc: Document, conv: Convert) -> list[TocRow]:
     return rows
 
 
+def primary_first(corpus: Corpus) -> list[Document]:
+    """The corpus's documents with the primary one (corpus config ``role = "primary"``) first."""
+    primary = corpus.primary
+    return sorted(corpus.documents, key=lambda d: primary is None or d.slug != primary.slug)
+
+
 def doc_options(corpus: Corpus, conv: Convert) -> list[tuple[str, str]]:
-    return [(d.slug, conv(d.title)) for d in corpus.documents]
+    return [(d.slug, conv(d.title)) for d in primary_first(corpus)]
+
+
+@dataclass(frozen=True)
+class DocRow:
+    slug: str
+    url: str
+    title: str
+    issuer: str
+    date: str
+    measures: int
+    primary: bool
+
+
+def document_rows(corpus: Corpus, conv: Convert) -> list[DocRow]:
+    primary = corpus.primary
+    return [DocRow(d.slug, f"/d/{quote(d.slug)}", conv(d.title), conv(d.issuer), d.date, len(d.measures),
+                   primary is not None and d.slug == primary.slug) for d in primary_first(corpus)]
