@@ -4,6 +4,7 @@ stderr; exit 1 for a domain error, 2 for usage)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,15 @@ def test_index_stops_on_an_unreadable_file_unless_told_to_skip_it(tmp_path):
     assert result.output.count("bad-one.txt") == 1  # each problem once
     result = CliRunner().invoke(main, [*args, "--skip-bad"])
     assert result.exit_code == 0, result.output
+
+
+def test_index_prints_no_library_debug_lines(tmp_path):
+    """bm25s sets its own logger to DEBUG on import; at the default level none of that reaches the terminal."""
+    import subprocess
+    import sys
+
+    fixtures = Path(__file__).parent / "fixtures"
+    out = subprocess.run([sys.executable, "-m", "askplan", "index", "--corpus", str(fixtures), "--index",
+                          str(tmp_path / "i"), "--model", "hash-bigram-64"], capture_output=True, text=True,
+                         env={**os.environ, "ASKPLAN_HOME": str(tmp_path / "home")}, check=True)
+    assert "DEBUG" not in out.stderr and "built" in out.stdout + out.stderr

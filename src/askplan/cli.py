@@ -17,6 +17,7 @@ from askplan.config import Settings, default_corpus_dir, default_index_dir
 from askplan.errors import AskplanError
 
 log = logging.getLogger("askplan")
+NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss")
 
 
 def _corpus_option(f):
@@ -88,8 +89,13 @@ def main(verbose: int) -> None:
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    for noisy in ("bm25s", "jieba", "sentence_transformers", "faiss"):
-        logging.getLogger(noisy).setLevel(max(level, logging.DEBUG if verbose > 1 else logging.WARNING))
+    quiet_below = max(level, logging.DEBUG if verbose > 1 else logging.WARNING)
+    for noisy in NOISY_LIBRARIES:
+        logging.getLogger(noisy).setLevel(quiet_below)
+    # bm25s sets its own logger to DEBUG when it is imported (after this), so its records are filtered here.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(lambda record: record.levelno >= quiet_below or
+                          record.name.split(".")[0] not in NOISY_LIBRARIES)
 
 
 @main.command()
