@@ -156,7 +156,8 @@ def corpus_check(directory: Path | None, corpus_dir: Path, as_json: bool) -> Non
     loaded, problems = check_corpus(directory or corpus_dir)
     if as_json:
         _emit_json({"documents": [{"slug": d.slug, "title": d.title, "measures": len(d.measures),
-                                   "with_responsibility": sum(bool(m.responsibilities) for m in d.measures)}
+                                   "with_responsibility": sum(bool(m.responsibilities) for m in d.measures),
+                                   "coverage": d.coverage}
                                   for d in loaded.documents],
                     "problems": [str(p) for p in problems], "ok": not problems})
     else:
@@ -169,10 +170,10 @@ def corpus_check(directory: Path | None, corpus_dir: Path, as_json: bool) -> Non
 
 def _print_summary(loaded) -> None:
     width = max((len(d.slug) for d in loaded.documents), default=10)
-    click.echo(f"{'document':<{width}}  measures  with-responsibility  script")
+    click.echo(f"{'document':<{width}}  measures  with-responsibility  coverage  script")
     for d in loaded.documents:
         owned = sum(bool(m.responsibilities) for m in d.measures)
-        click.echo(f"{d.slug:<{width}}  {len(d.measures):>8}  {owned:>19}  {d.script}")
+        click.echo(f"{d.slug:<{width}}  {len(d.measures):>8}  {owned:>19}  {d.coverage:>8.1%}  {d.script}")
 
 
 def _warn_problems(problems) -> None:
