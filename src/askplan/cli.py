@@ -84,6 +84,8 @@ def main(verbose: int) -> None:
       askplan measures --doc SLUG        a document's clauses (SLUG: its file name without .txt)
       askplan show SLUG/25               one clause with its citation
       askplan corpus check               validate every corpus file
+      askplan add FILE.docx|pdf|html     add a document to the corpus and the index
+      askplan remove SLUG                take a document out
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
@@ -401,3 +403,8 @@ def links_cmd(corpus_dir: Path, index_dir: Path, model: str | None, measure_id: 
 from askplan.commands.check import check  # noqa: E402  (a sub-command kept in its own module)
 
 main.add_command(check)
+
+from askplan.commands.add import add, remove  # noqa: E402  (sub-commands kept in their own module)
+
+main.add_command(add)
+main.add_command(remove)

@@ -108,6 +108,11 @@ def load_document(path: Path) -> Document:
     return _load(path, load_config(path.parent))[0]
 
 
+def check_document(path: Path) -> tuple[Document, list[Problem]]:
+    """One file loaded as the corpus would load it, with its warnings (numbering, duplicate keys, lost text)."""
+    return _load(path, load_config(path.parent))
+
+
 def check_corpus(root: Path) -> tuple[Corpus, list[Problem]]:
     """Load and validate: the corpus plus every problem (unreadable files, numbering, duplicate keys)."""
     corpus = load_corpus(root)
