@@ -16,6 +16,12 @@ class Numbering:
         self._levels: dict[tuple[str, str], tuple[str, str, int]] = {}  # (numId, ilvl) -> (fmt, lvlText, start)
         self._counts: dict[tuple[str, str], int] = {}
         self._abstract: dict[str, str] = {}
+        self._styles: dict[str, object] = {}  # paragraph style id -> its w:numPr (List Number and the like)
+        for style in document.styles.element.iter(_W + "style"):
+            ppr = style.find(_W + "pPr")
+            numpr = ppr.find(_W + "numPr") if ppr is not None else None
+            if numpr is not None:
+                self._styles[style.get(_W + "styleId")] = numpr
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -36,6 +42,8 @@ class Numbering:
         """The number Word would print before ``paragraph`` (a ``w:p`` element), or ''."""
         ppr = paragraph.find(_W + "pPr")
         numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        if numpr is None and ppr is not None and ppr.find(_W + "pStyle") is not None:
+            numpr = self._styles.get(_val(ppr, "pStyle"))
         if numpr is None:
             return ""
         num_id, ilvl = _val(numpr, "numId"), _val(numpr, "ilvl") or "0"

@@ -177,11 +177,11 @@ def _pdf(path: Path) -> tuple[list[str], dict[str, str]]:
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     """Lines that recur at the top or bottom of most pages (digits aside) are running headers and footers."""
-    if len(pages) < 3:
+    if len(pages) < 2:
         return pages
     shape = lambda s: re.sub(r"\d+", "#", s.strip())  # noqa: E731
     edges = Counter(shape(s) for p in pages for s in {x for x in (*p[:2], *p[-2:]) if x.strip()})
-    running = {s for s, n in edges.items() if n >= max(3, len(pages) * 0.6)}
+    running = {s for s, n in edges.items() if n >= max(2, len(pages) * 0.6)}
     return [[s for i, s in enumerate(p) if not ((i < 2 or i >= len(p) - 2) and shape(s) in running)] for p in pages]
 
 
