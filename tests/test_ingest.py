@@ -107,6 +107,15 @@ def test_text_in_any_common_encoding(store, tmp_path, encoding) -> None:
     assert doc.date == "2022-05-06" and doc.measures[-1].responsibilities[0].lead == "市绿化局"
 
 
+def test_corpus_text_with_crlf_front_matter_keeps_its_keys(store, tmp_path) -> None:
+    path = tmp_path / "county-plan.txt"
+    path.write_bytes("---\r\ntitle: 某县行动计划\r\nissuer: 某县人民政府\r\ndate: 2021-03-04\r\nscript: simplified\r\n"
+                     "source: s\r\n---\r\n一、总体要求\r\n（一）加强领导。（责任单位：县发展改革委）\r\n".encode())
+    add(store, str(path))
+    doc = load_corpus(store[0]).document("county-plan")
+    assert (doc.title, doc.issuer, doc.date) == ("某县行动计划", "某县人民政府", "2021-03-04")
+
+
 def test_flags_override_and_missing_keys_are_named(store, tmp_path) -> None:
     path = tmp_path / "note.md"
     path.write_text("# 工作要点\n一、加强统筹\n（一）建立月调度机制。\n", encoding="utf-8")

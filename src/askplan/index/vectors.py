@@ -1,8 +1,9 @@
 """A cache of passage vectors beside the index, keyed by (model, passage text): a rebuild after adding or
 removing one document embeds only the passages that are new, and reuses every other vector.
 
-The file is ``<index>/vectors/<model>.npz`` with two arrays, ``keys`` (sha256 of model and text) and
-``vectors`` (row i belongs to key i). It is a memo, never a source of truth: a damaged or mismatched file is
+The file is ``<index>/vectors/<model>.npz`` with two arrays, ``keys`` (sha256 of model and text, one row of 32
+bytes each: a fixed-width bytes dtype would drop a digest's trailing zero bytes) and ``vectors`` (row i belongs
+to key i). It is a memo, never a source of truth: a damaged or mismatched file is
 ignored and rebuilt, and it is written atomically after the vectors it holds were computed."""
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ class VectorCache:
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring the vector cache %s (%s); every passage is embedded again", self.path, exc)
             return
-        if vectors.ndim != 2 or vectors.shape[1] != self.dim or len(keys) != len(vectors):
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim or keys.shape != (len(vectors), 32):
             log.warning("ignoring the vector cache %s: its shape does not match the model", self.path)
             return
-        self.rows = {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+        self.rows = {k.tobytes(): v for k, v in zip(keys, vectors, strict=True)}
 
     def encode(self, encoder, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Vectors of ``texts`` (row i = text i): cached rows reused, the others embedded in one batch."""
@@ -67,7 +68,8 @@ class VectorCache:
         fd, tmp = tempfile.mkstemp(prefix=".vectors-", suffix=".npz", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
-                np.savez(f, keys=np.array(used, dtype="S32"),
+                keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
+                np.savez(f, keys=keys,
                          vectors=np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4"))
             os.replace(tmp, self.path)
         except OSError as exc:

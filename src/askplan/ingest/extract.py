@@ -86,7 +86,7 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def _text(path: Path) -> tuple[list[str], dict[str, str]]:
-    text = decode_text(path.read_bytes(), path.name)
+    text = decode_text(path.read_bytes(), path.name).replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise BadInput(f"{path.name} is binary, not text; save it as .txt or .docx")
     meta: dict[str, str] = {}
