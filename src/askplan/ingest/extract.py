@@ -213,8 +213,8 @@ def _starts_item(line: str) -> bool:
 
 _CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
                 "select", "svg")
-_CHROME_NAME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|footer|foot|header|head|breadcrumb|crumbs?|share|sidebar|"
-                          r"toolbar|topbar|banner|copyright|links?|search|login)(?:$|[-_\s\d])", re.I)
+_CHROME_NAME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|footer|header|breadcrumb|crumbs?|share|sidebar|"
+                          r"toolbar|topbar|copyright|search|login)(?:$|[-_\s\d])", re.I)
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "blockquote",
            "pre", "dd", "dt", "td", "th", "table", "ul", "ol")
 _META_KEYS = {"articletitle": "title", "contentsource": "issuer", "pubdate": "date", "firstpublishedtime": "date",
