@@ -52,7 +52,7 @@ def test_department_list_page(client):
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert '<a href="/dept">责任单位</a>' in r.text  # the link in every page's footer
     body = main_part(r.text)
-    assert body.count("<tr><td><a href=") == 67
+    assert body.count("<tr><td><a href=") == 68  # 市发展改革部门 from the regulation's prose
     assert f'<tr><td><a href="/dept/{quote(NDRC)}">{NDRC}</a></td><td>11</td><td>16</td><td>27</td></tr>' in body
     assert f'<option value="{PLAN}"' in body
 
@@ -134,7 +134,7 @@ def test_download_of_unknown_unit_is_404(client):
 def test_api_departments(client):
     r = client.get("/api/departments")
     units = r.json()
-    assert r.status_code == 200 and len(units) == 67
+    assert r.status_code == 200 and len(units) == 68
     assert units[0] == {"name": "省经济和信息化厅", "printed": ["省经济和信息化厅", "省經濟和信息化廳"], "led": 35,
                         "co_owned": 23, "total": 58}
     plan = client.get("/api/departments", params={"doc": PLAN}).json()
