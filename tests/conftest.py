@@ -18,7 +18,7 @@ COUNTS = {
     "anhui-government-work-report-2026": 80,
     "anhui-industrial-internet-2021": 68,
     "anhui-rcep-opening-2022": 26,
-    "anhui-yrd-14fyp-action-plan-2021": 37,
+    "anhui-yrd-14fyp-action-plan-2021": 38,  # 37 clauses and the 附件 heading (the annex list is not in the text)
     "shanghai-yrd-demo-zone-regulation-2024": 67,
     "yrd-integration-outline-2019": 56,
 }

@@ -33,7 +33,7 @@ def test_measures_lists_one_line_per_measure() -> None:
     result = run("measures", "--corpus", str(CORPUS), "--doc", PLAN)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 37
+    assert len(lines) == 38
     assert lines[0] == f"{PLAN}/0\t前言及通知\t-"
     assert lines[25] == f"{PLAN}/25\t（二十五）推進碳達峰碳中和\t省碳達峰碳中和工作領導小組成員單位"
 
@@ -42,7 +42,7 @@ def test_measures_json_is_ndjson() -> None:
     result = run("measures", "--corpus", str(CORPUS), "--doc", PLAN, "--json")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 37
+    assert len(rows) == 38
     assert all(set(row) == {"id", "label", "title", "lead"} for row in rows)
     assert rows[25] == {"id": f"{PLAN}/25", "label": "(二十五)", "title": "推進碳達峰碳中和",
                         "lead": "省碳達峰碳中和工作領導小組成員單位"}
@@ -95,7 +95,7 @@ def test_corpus_check_passes_on_the_repo_corpus() -> None:
     result = run("corpus", "check", str(CORPUS))
     assert result.exit_code == 0, result.output
     header, *rows = result.stdout.splitlines()
-    assert header.split() == ["document", "measures", "with-responsibility", "script"]
+    assert header.split() == ["document", "measures", "with-responsibility", "coverage", "script"]
     assert {row.split()[0]: int(row.split()[1]) for row in rows} == COUNTS
     assert result.stderr == ""
 

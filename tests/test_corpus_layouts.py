@@ -48,7 +48,7 @@ def test_keys_unique_and_offsets_exact(corpus: Corpus, slug: str) -> None:
 
 
 @pytest.mark.parametrize(("slug", "head", "tail"), [
-    ("anhui-yrd-14fyp-action-plan-2021", ["0", "1", "2"], ["35", "36"]),
+    ("anhui-yrd-14fyp-action-plan-2021", ["0", "1", "2"], ["36", "annex"]),
     ("yrd-integration-outline-2019", ["0", "1.0", "1.1", "1.2", "1.3", "2.1"], ["12.4", "12.5"]),
     ("shanghai-yrd-demo-zone-regulation-2024", ["0", "1", "2"], ["65", "66"]),
     ("anhui-rcep-opening-2022", ["0", "1.0", "1", "2"], ["23", "24"]),
@@ -174,9 +174,13 @@ def test_body_paragraph_is_no_heading() -> None:
 # name -> (lead, co-units)
 CLAUSE_EXPECTED = {
     "listed": ("省发展改革委", ("省商务厅",)),
+    "lead_and_co_labels": ("经济技术开发区", ("九里亭街道", "区规划资源局", "区建设管理委")),
+    "after_deadline": ("市审批服务局", ()),
     "lead_and_assist": ("省商务厅", ("合肥海关",)),
     "sole": ("省商务厅", ()),
     "trailing": ("市发展改革委", ()),
+    "prose_led_by": ("市交通委", ()),
+    "prose_responsible": ("省经济和信息化主管部门", ()),
 }
 
 
@@ -190,7 +194,30 @@ def test_clause_pattern_example(pattern) -> None:
     assert first_match is pattern
     (clause,) = parse_responsibilities(pattern.example)
     assert (clause.lead, clause.co_units) == CLAUSE_EXPECTED[pattern.name]
-    assert clause.clause_span == (0, len(pattern.example))
+    assert clause.text in pattern.example and clause.clause_span[0] in (0, 1)
+
+
+@pytest.mark.parametrize("pattern", CLAUSE_PATTERNS, ids=[p.name for p in CLAUSE_PATTERNS])
+def test_clause_pattern_counter_example_is_no_clause(pattern) -> None:
+    assert pattern.counter
+    assert parse_responsibilities(pattern.counter) == ()
+
+
+@pytest.mark.parametrize(("text", "lead", "co"), [
+    ("（6月底完成，牵头考核单位：市政府办公室、市公安局）", "市政府办公室", ("市公安局",)),
+    ("（完成时限：2022年底；牵头单位：市发展改革委；配合单位：市财政局）", "市发展改革委", ("市财政局",)),
+    ("（牵头单位：区经委；责任单位：各街镇）", "区经委", ("各街镇",)),
+    ("成立由市交通委牵头，市发展改革委参加的工作专班。", "市交通委", ()),
+])
+def test_clause_forms_in_other_layouts(text, lead, co) -> None:
+    (clause,) = parse_responsibilities(text)
+    assert (clause.lead, clause.co_units) == (lead, co)
+
+
+def test_prose_clauses_do_not_split_a_block() -> None:
+    """Two paragraphs that each state a duty in prose stay one measure: only marked clauses split a block."""
+    measures, _ = _parse("第七条 数据使用\n数据提供部门负责数据质量。\n数据使用部门负责数据安全。\n")
+    assert len(measures) == 1 and len(measures[0].responsibilities) == 2
 
 
 # --- unseen layouts (tests/fixtures) --------------------------------------------------------------------
@@ -254,8 +281,8 @@ def test_crlf_file_parses_like_lf(tmp_path: Path) -> None:
 
 
 def _parse(body: str):
-    measures, problems = parse_body("t", FRONT + body, len(FRONT), FRONT.count("\n") + 1)
-    return measures, problems
+    parsed = parse_body("t", FRONT + body, len(FRONT), FRONT.count("\n") + 1)
+    return parsed.measures, parsed.numbering
 
 
 def test_short_assessment_item_without_full_stop_is_kept() -> None:

@@ -28,8 +28,8 @@ def m25(plan: Document) -> Measure:
 
 
 def test_keys_are_0_to_36_in_order(plan: Document) -> None:
-    assert [m.key for m in plan.measures] == [str(n) for n in range(37)]
-    assert [m.ordinal for m in plan.measures] == list(range(37))
+    assert [m.key for m in plan.measures] == [str(n) for n in range(37)] + ["annex"]  # 附件: its title line
+    assert [m.ordinal for m in plan.measures] == list(range(38))
     assert all(m.id == f"{plan.slug}/{m.key}" for m in plan.measures)
 
 

@@ -53,7 +53,7 @@ def keys(duties) -> list[str]:
 # --- registry ---------------------------------------------------------------------------------------------
 
 def test_registry_size_and_order(registry):
-    assert len(registry) == 67
+    assert len(registry) == 68  # 67 from clauses, 市发展改革部门 from the regulation's prose (第四条)
     top = [(d.name, len(d.led), len(d.co_owned)) for d in list(registry)[:5]]
     assert top == [("省经济和信息化厅", 35, 23), ("各市人民政府", 2, 26), (NDRC, 11, 16), ("省商务厅", 17, 7),
                    ("省财政厅", 1, 18)]
@@ -177,7 +177,7 @@ def test_cli_lists_every_unit_with_counts():
     result = run()
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["牵头", "配合", "合计", "单位"] and len(lines) == 1 + 67
+    assert lines[0].split() == ["牵头", "配合", "合计", "单位"] and len(lines) == 1 + 68
     assert lines[1].split() == ["35", "23", "58", "省经济和信息化厅"]
 
 

@@ -53,7 +53,7 @@ def test_department_list_page(client):
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert '<a href="/dept" class="on" aria-current="page">部门</a>' in r.text  # the header link of every page
     body = main_part(r.text)
-    assert body.count("<tr data-name=") == 67
+    assert body.count("<tr data-name=") == 68  # 市发展改革部门 from the regulation's prose
     assert (f'<td><a href="/dept/{quote(NDRC)}">{NDRC}</a></td><td class="num">11</td><td class="num">16</td>'
             f'<td class="num">27</td></tr>') in body
     assert f'<option value="{PLAN}"' in body
@@ -63,7 +63,7 @@ def test_department_list_page(client):
 def test_department_search_keeps_matching_units_in_either_script(client):
     body = main_part(client.get("/dept", params={"q": "發改"}).text)
     assert body.count("<tr data-name=") == 1 and f">{NDRC}</a>" in body
-    assert "显示 <span data-filter-count>1</span> / 67 个单位" in body
+    assert "显示 <span data-filter-count>1</span> / 68 个单位" in body
     assert "没有名称含“宇宙”的单位" in main_part(client.get("/dept", params={"q": "宇宙"}).text)
 
 
@@ -158,7 +158,7 @@ def test_download_of_unknown_unit_is_404(client):
 def test_api_departments(client):
     r = client.get("/api/departments")
     units = r.json()
-    assert r.status_code == 200 and len(units) == 67
+    assert r.status_code == 200 and len(units) == 68
     assert units[0] == {"name": "省经济和信息化厅", "printed": ["省经济和信息化厅", "省經濟和信息化廳"], "led": 35,
                         "co_owned": 23, "total": 58}
     plan = client.get("/api/departments", params={"doc": PLAN}).json()

@@ -83,6 +83,10 @@ def test_failed_build_keeps_the_old_index(hash_service, hash_settings, tmp_path,
     before = json.loads((index_dir / STORE / "manifest.json").read_text())
 
     class Exploding(HashEncoder):
+        def __init__(self, dim):
+            super().__init__(dim)
+            self.name = "exploding-64"  # a model the vector cache has no rows for, so it must encode
+
         def encode_documents(self, texts, *, progress=False):
             raise KeyboardInterrupt
 

@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "askplan"
 # Pipeline stages, earliest first; a module may import only from its own stage or earlier ones.
 STAGES = [
     {"errors", "config", "models", "numerals", "normalize"},
-    {"corpus"},
+    {"corpus", "ingest"},
     {"tokenize", "thesaurus", "encoders", "embed"},
     {"index"},
     {"search"},

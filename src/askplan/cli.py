@@ -85,6 +85,8 @@ def main(verbose: int) -> None:
       askplan measures --doc SLUG        a document's clauses (SLUG: its file name without .txt)
       askplan show SLUG/25               one clause with its citation
       askplan corpus check               validate every corpus file
+      askplan add FILE.docx|pdf|html     add a document to the corpus and the index
+      askplan remove SLUG                take a document out
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s",
@@ -162,7 +164,8 @@ def corpus_check(directory: Path | None, corpus_dir: Path, as_json: bool) -> Non
     loaded, problems = check_corpus(directory or corpus_dir)
     if as_json:
         _emit_json({"documents": [{"slug": d.slug, "title": d.title, "measures": len(d.measures),
-                                   "with_responsibility": sum(bool(m.responsibilities) for m in d.measures)}
+                                   "with_responsibility": sum(bool(m.responsibilities) for m in d.measures),
+                                   "coverage": d.coverage}
                                   for d in loaded.documents],
                     "problems": [str(p) for p in problems], "ok": not problems})
     else:
@@ -175,10 +178,10 @@ def corpus_check(directory: Path | None, corpus_dir: Path, as_json: bool) -> Non
 
 def _print_summary(loaded) -> None:
     width = max((len(d.slug) for d in loaded.documents), default=10)
-    click.echo(f"{'document':<{width}}  measures  with-responsibility  script")
+    click.echo(f"{'document':<{width}}  measures  with-responsibility  coverage  script")
     for d in loaded.documents:
         owned = sum(bool(m.responsibilities) for m in d.measures)
-        click.echo(f"{d.slug:<{width}}  {len(d.measures):>8}  {owned:>19}  {d.script}")
+        click.echo(f"{d.slug:<{width}}  {len(d.measures):>8}  {owned:>19}  {d.coverage:>8.1%}  {d.script}")
 
 
 def _warn_problems(problems) -> None:
@@ -431,3 +434,8 @@ def links_cmd(corpus_dir: Path, index_dir: Path, model: str | None, measure_id: 
 from askplan.commands.check import check  # noqa: E402  (a sub-command kept in its own module)
 
 main.add_command(check)
+
+from askplan.commands.add import add, remove  # noqa: E402  (sub-commands kept in their own module)
+
+main.add_command(add)
+main.add_command(remove)

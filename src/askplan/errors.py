@@ -35,3 +35,7 @@ class BadQuery(AskplanError):
 
 class ModelUnavailable(AskplanError):
     """The embedding model cannot be built or loaded."""
+
+
+class BadInput(AskplanError):
+    """A file given to ``askplan add`` that cannot become a corpus text (format, size, encryption, no text)."""

@@ -124,7 +124,7 @@ def link_scores(corpus: Corpus, index: LoadedIndex, *, plan_doc: str | None = No
     pair = corpus.config.links or ("", "")
     plan_doc, outline_doc = plan_doc or pair[0], outline_doc or pair[1]
     measures = corpus.measures
-    src_rows = [i for i, m in enumerate(measures) if m.doc == plan_doc and m.label]
+    src_rows = [i for i, m in enumerate(measures) if m.doc == plan_doc and m.label and not m.key.startswith("annex")]
     tgt_rows = [i for i, m in enumerate(measures) if m.doc == outline_doc and is_section(m)]
     sources, targets = tuple(measures[i] for i in src_rows), tuple(measures[i] for i in tgt_rows)
     if not sources or not targets:
@@ -377,6 +377,7 @@ def render_links(row: dict) -> str:
 
 
 def linked_sources(corpus: Corpus) -> list[Measure]:
-    """The numbered clauses of the implementing document the corpus config names (none without [links])."""
+    """The numbered clauses of the implementing document the corpus config names (none without [links]); an
+    annex title (key ``annex…``) is no clause."""
     plan_doc = corpus.config.links[0] if corpus.config.links else None
-    return [m for m in corpus.measures if m.doc == plan_doc and m.label]
+    return [m for m in corpus.measures if m.doc == plan_doc and m.label and not m.key.startswith("annex")]

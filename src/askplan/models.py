@@ -81,6 +81,7 @@ class Document:
     role: str = ""  # "primary" where the corpus config says so (front matter ``role`` or askplan.toml)
     region: str = ""  # the region the document governs (front matter ``region``), e.g. 安徽
     aliases: tuple[str, ...] = ()  # short names users call it by (front matter ``aliases``)
+    coverage: float = 1.0  # share of the body's text (boilerplate aside) that lands in some measure
 
     def citation(self, measure: Measure) -> str:
         """A paste-ready citation: 《title》（二十五）推進碳達峰碳中和; an article cites as 《title》第十二条."""

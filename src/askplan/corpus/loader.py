@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askplan.corpus.config import CorpusConfig, load_config
+from askplan.corpus.coverage import body_coverage
 from askplan.corpus.parser import parse_body
 from askplan.errors import CorpusError, NotFound
 from askplan.models import Document, Measure
@@ -107,6 +108,11 @@ def load_document(path: Path) -> Document:
     return _load(path, load_config(path.parent))[0]
 
 
+def check_document(path: Path) -> tuple[Document, list[Problem]]:
+    """One file loaded as the corpus would load it, with its warnings (numbering, duplicate keys, lost text)."""
+    return _load(path, load_config(path.parent))
+
+
 def check_corpus(root: Path) -> tuple[Corpus, list[Problem]]:
     """Load and validate: the corpus plus every problem (unreadable files, numbering, duplicate keys)."""
     corpus = load_corpus(root)
@@ -122,11 +128,17 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     if not SLUG.match(slug):
         raise CorpusError(f"file name {path.name!r} is not a valid slug; rename it to lower-case "
                           "letters, digits and hyphens, e.g. anhui-plan-2021.txt", path=str(path))
-    measures, numbering = parse_body(slug, source, body_offset, body_line)
+    parsed = parse_body(slug, source, body_offset, body_line)
+    measures, numbering = parsed.measures, parsed.numbering
     if not measures:
         raise CorpusError("no measures found: the body is empty; add the document's text below the closing '---'",
                           path=str(path), line=body_line)
     problems = [Problem(str(path), line, msg + "; check the source numbering") for line, msg in numbering]
+    coverage = body_coverage(source, body_offset, body_line, parsed)
+    problems += [Problem(str(path), f.line, f"text in no measure: {f.text[:30]!r}; the parser cannot place this "
+                         "line (put it under a heading, or report the layout)") for f in coverage.lost]
+    problems += [Problem(str(path), f.line, f"line in {len(f.measures)} measures ({', '.join(f.measures)})")
+                 for f in coverage.doubled]
     for key, n in Counter(m.key for m in measures).items():
         if n > 1:
             line = next(m.line for m in measures if m.key == key)
@@ -137,7 +149,7 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     except CorpusError as exc:
         raise CorpusError(exc.reason, path=str(path)) from None
     doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
-                   str(path), tuple(measures), facts.role, facts.region, facts.aliases)
+                   str(path), tuple(measures), facts.role, facts.region, facts.aliases, round(coverage.share, 4))
     return doc, problems
 
 

@@ -13,8 +13,9 @@ Keys (stable across rebuilds, derived from the numbering only):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from askplan.corpus.boilerplate import boilerplate_kind
 from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first_sentence, split_lines
 from askplan.corpus.responsibility import find_clauses, parse_responsibilities
 from askplan.models import Measure
@@ -24,6 +25,7 @@ SPLIT_MIN_MEAN_CHARS = 100
 MERGE_BELOW_CHARS = 20  # in a split block, a paragraph this short (各位代表！) joins the next one
 TOC_TITLES = {"目录", "目錄"}
 PREAMBLE_TITLE = "前言及通知"
+HEAD_BANNER_LINES = 5  # a banner this close to the top of a body is page chrome
 
 
 @dataclass
@@ -54,14 +56,18 @@ class Block:
     body_start: int
     key: str
     split: bool
+    heading_only: bool = False  # a heading with no text and nothing below it: its line is the measure
+    carry: tuple[Node, ...] = ()  # heading-only nodes whose line this block's first measure carries
 
 
-def build_tree(lines: list[Line]) -> list[Node]:
-    """Parts (each a root Node) of headings and paragraphs."""
+def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) -> list[Node]:
+    """Parts (each a root Node) of headings and paragraphs. Lines that are no text of the document (a table of
+    contents, a masthead before it, a site banner at the head) go to ``dropped`` as (line number, reason)."""
+    dropped = [] if dropped is None else dropped
     parts = [Node(None)]
     stack: list[Node] = []
     skipping = False
-    for line in lines:
+    for i, line in enumerate(lines):
         in_terminal = any(n.kind in TERMINAL_KINDS for n in stack)
         heading = classify(line, in_terminal=in_terminal)
         if heading is not None and heading.kind == "named":
@@ -69,10 +75,16 @@ def build_tree(lines: list[Line]) -> list[Node]:
             heading = None
             if skipping:
                 if not stack:  # a masthead (title, news lead) before a table of contents is no measure
+                    dropped.extend((p.number, "masthead before a table of contents") for p in parts[-1].paragraphs)
                     parts[-1].paragraphs.clear()
+                dropped.append((line.number, "table of contents"))
                 continue
         if heading is None:
-            if not skipping:
+            if skipping:
+                dropped.append((line.number, "table of contents"))
+            elif not stack and len(parts) == 1 and _head_banner(parts[0], line, lines[i + 1:], dropped):
+                continue
+            else:
                 (stack[-1] if stack else parts[-1]).paragraphs.append(line)
             continue
         skipping = False
@@ -86,6 +98,20 @@ def build_tree(lines: list[Line]) -> list[Node]:
         parent.children.append(node)
         stack.append(node)
     return parts
+
+
+def _head_banner(root: Node, line: Line, rest: list[Line], dropped: list[tuple[int, str]]) -> bool:
+    """A site banner among the first lines of a body is dropped, with the lines above it when the page prints
+    them again below (维基文库 prints the title, the banner, then the title again). True if ``line`` was dropped."""
+    if len(root.paragraphs) > HEAD_BANNER_LINES or not (kind := boilerplate_kind(line.clean)):
+        return False
+    below = {r.clean for r in rest[:HEAD_BANNER_LINES]}
+    if not all(p.clean in below for p in root.paragraphs):
+        return False  # text above the banner that is printed once stays; so does the banner, inside it
+    dropped.extend((p.number, "page title above a site banner, printed again below it") for p in root.paragraphs)
+    dropped.append((line.number, kind.replace("_", " ")))
+    root.paragraphs.clear()
+    return True
 
 
 def _restarts_part(heading: Heading, root: Node) -> bool:
@@ -120,6 +146,22 @@ def blocks_of(parts: list[Node]) -> list[Block]:
             block = _block(node, prefix, dominant if continuous else None)
             if block:
                 out.append(block)
+    return _carry_duplicate_headings(out)
+
+
+def _carry_duplicate_headings(blocks: list[Block]) -> list[Block]:
+    """A heading-only block whose key another block has (附件： before the 附件 itself) is no measure of its
+    own: the next block carries its line."""
+    counts = Counter(b.key for b in blocks)
+    out: list[Block] = []
+    pending: list[Node] = []
+    for i, block in enumerate(blocks):
+        if block.heading_only and counts[block.key] > 1 and i + 1 < len(blocks):
+            pending.append(block.node)
+            counts[block.key] -= 1
+            continue
+        out.append(replace(block, carry=tuple(pending)) if pending else block)
+        pending = []
     return out
 
 
@@ -146,19 +188,25 @@ def _is_continuous(root: Node, kind: str | None) -> bool:
 def _block(node: Node, prefix: str, bare_kind: str | None) -> Block | None:
     h = node.heading
     if not node.paragraphs and h.body_start is None:
-        return None
-    if h.kind == "box":
-        key = f"box{h.number}"
-    elif h.kind == "annex":
-        key = f"annex{h.number or ''}"
-    elif h.kind == bare_kind and not node.children:
-        key = str(h.number)
-    else:
-        key = ".".join(str(n.heading.number or 0) for n in node.path() if n.kind not in ("box", "named"))
-        key = f"{key}.0" if node.children or "." not in key else key
+        if node.children:
+            return None  # its heading is carried by the first measure below it
+        return Block(node, (h.line,), h.line.start, prefix + _key(node, bare_kind), False, True)
+    key = _key(node, bare_kind)
     lines = ((h.line,) if h.body_start is not None else ()) + tuple(node.paragraphs)
     start = h.body_start if h.body_start is not None else node.paragraphs[0].start
     return Block(node, lines, start, prefix + key, _should_split(node))
+
+
+def _key(node: Node, bare_kind: str | None) -> str:
+    h = node.heading
+    if h.kind == "box":
+        return f"box{h.number}"
+    if h.kind == "annex":
+        return f"annex{h.number or ''}"
+    if h.kind == bare_kind and not node.children:
+        return str(h.number)
+    key = ".".join(str(n.heading.number or 0) for n in node.path() if n.kind not in ("box", "named"))
+    return f"{key}.0" if node.children or "." not in key else key
 
 
 def _should_split(node: Node) -> bool:
@@ -167,7 +215,7 @@ def _should_split(node: Node) -> bool:
     paras = ([node.heading.line] if node.heading and node.heading.body_start is not None else []) + node.paragraphs
     if len(paras) < 2:
         return False
-    if sum(bool(find_clauses(p.clean)) for p in paras) >= 2:
+    if sum(bool(find_clauses(p.clean, prose=False)) for p in paras) >= 2:
         return True
     kinds = {n.kind for n in _walk(_root(node))}
     report = kinds <= {"cn_chapter", "cn_paren", "named"} and node.kind in ("cn_chapter", "cn_paren")
@@ -201,13 +249,24 @@ def numbering_problems(parts: list[Node]) -> list[tuple[int, str]]:
     return problems
 
 
-def parse_body(slug: str, source: str, body_offset: int, first_line: int):
-    """(measures in reading order, numbering problems) of one file's body."""
-    parts = build_tree(split_lines(source[body_offset:], body_offset, first_line))
-    return _measures(slug, source, parts), numbering_problems(parts)
+@dataclass(frozen=True)
+class ParsedBody:
+    measures: list[Measure]
+    numbering: list[tuple[int, str]]  # (line, message) of numbering gaps and repeats
+    dropped: tuple[tuple[int, str], ...]  # (line, reason) of lines that are no text of the document
+    carriers: dict[int, str]  # heading line -> id of the measure that carries it (its own, or the first below)
 
 
-def _measures(slug: str, source: str, parts: list[Node]) -> list[Measure]:
+def parse_body(slug: str, source: str, body_offset: int, first_line: int) -> ParsedBody:
+    """Measures in reading order, numbering problems, and where every line went, of one file's body."""
+    dropped: list[tuple[int, str]] = []
+    parts = build_tree(split_lines(source[body_offset:], body_offset, first_line), dropped)
+    carriers: dict[int, str] = {}
+    measures = _measures(slug, source, parts, carriers)
+    return ParsedBody(measures, numbering_problems(parts), tuple(dropped), carriers)
+
+
+def _measures(slug: str, source: str, parts: list[Node], carriers: dict[int, str]) -> list[Measure]:
     measures: list[Measure] = []
     for block in blocks_of(parts):
         if block.split:
@@ -216,6 +275,9 @@ def _measures(slug: str, source: str, parts: list[Node]) -> list[Measure]:
                 measures.append(_measure(slug, source, block, f"{block.key}-{i}", group, start, len(measures)))
         else:
             measures.append(_measure(slug, source, block, block.key, block.lines, block.body_start, len(measures)))
+        first = measures[-1] if not block.split else next(m for m in measures if m.key.startswith(f"{block.key}-"))
+        for node in (*block.carry, *block.node.path()):
+            carriers.setdefault(node.heading.line.number, first.id)
     return measures
 
 

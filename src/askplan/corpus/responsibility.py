@@ -11,28 +11,53 @@ from askplan.models import Responsibility
 from askplan.normalize import to_simplified
 
 _UNIT_CHARS = r"[^（）()。\n]"
+_LIST_CHARS = r"[^（）()。\n:：]"  # a list of units never holds a colon: one there starts the next label
 _OPEN, _CLOSE = r"[（(]", r"[）)]"
-_LIST_LABEL = r"(?:責任單位|责任单位|責任部門|责任部门|牵头单位|牽頭單位|牵头部门|牽頭部門|牵头考核单位|牽頭考核單位|責任主體|责任主体)"
+_LIST_LABEL = r"(?:責任單位|责任单位|責任部門|责任部门|牵头单位|牽頭單位|牵头部门|牽頭部門|牵头考核单位|牽頭考核單位|責任主體|责任主体|主责单位|主責單位)"
+_CO_LABEL = r"(?:配合单位|配合單位|配合部门|配合部門|协同单位|協同單位|协办单位|協辦單位|支撑单位|支撐單位|参与单位|參與單位|责任单位|責任單位)"
+_SEP = r"\s*[，,；;]\s*"
+_PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
+_ORG = r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|执委会|執委會)"
 
 
 @dataclass(frozen=True)
 class ClausePattern:
     name: str
     regex: re.Pattern[str]
-    example: str
+    example: str  # a clause the pattern must read (and no earlier row may)
+    counter: str  # text that looks alike but is no responsibility clause: no row may read it
 
 
 # Ordered: the first pattern that matches at a position wins.
 CLAUSE_PATTERNS: tuple[ClausePattern, ...] = (
-    ClausePattern("listed", re.compile(rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_UNIT_CHARS}+?){_CLOSE}"),
-                  "(責任單位:省發展改革委、省商務廳等)"),
+    ClausePattern("listed", re.compile(rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_LIST_CHARS}+?){_CLOSE}"),
+                  "(責任單位:省發展改革委、省商務廳等)", "（责任单位要加强协调）"),
+    ClausePattern("lead_and_co_labels", re.compile(
+        rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_LIST_CHARS}+?){_SEP}{_CO_LABEL}\s*[:：]\s*"
+        rf"(?P<co>{_LIST_CHARS}+?){_CLOSE}"),
+                  "（牵头单位：经济技术开发区、九里亭街道，支撑单位：区规划资源局、区建设管理委）",
+                  "（牵头单位和配合单位要加强协作）"),
+    ClausePattern("after_deadline", re.compile(
+        rf"{_OPEN}(?P<when>(?:(?!{_LIST_LABEL}){_UNIT_CHARS}){{1,60}}?){_SEP}{_LIST_LABEL}\s*[:：]\s*"
+        rf"(?P<units>{_LIST_CHARS}+?)(?:{_SEP}{_CO_LABEL}\s*[:：]\s*(?P<co>{_LIST_CHARS}+?))?{_CLOSE}"),
+                  "（5月底取得明显成效并持续推进，牵头考核单位：市审批服务局）", "（5月底取得明显成效并持续推进）"),
     ClausePattern("lead_and_assist", re.compile(
         rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,80}}?)(?:牵头|牽頭)(?:[,，;；、]\s*(?P<co>{_UNIT_CHARS}{{2,160}}?)"
-        rf"(?:按职责分工|按職責分工)?(?:配合|參與|参与|协同|協同|负责|負責))?{_CLOSE}"), "（省商务厅牵头，合肥海关配合）"),
-    ClausePattern("sole", re.compile(rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,60}}?)(?:负责|負責){_CLOSE}"), "（省商务厅负责）"),
+        rf"(?:按职责分工|按職責分工)?(?:配合|參與|参与|协同|協同|负责|負責))?{_CLOSE}"), "（省商务厅牵头，合肥海关配合）",
+                  "（以下简称牵头）"),
+    ClausePattern("sole", re.compile(rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,60}}?)(?:负责|負責){_CLOSE}"), "（省商务厅负责）",
+                  "（以下简称负责）"),
     ClausePattern("trailing", re.compile(rf"{_LIST_LABEL}\s*[:：]\s*(?P<units>[^。\n（）()]+?)\s*。?\s*$", re.M),
-                  "牵头考核单位：市发展改革委"),
+                  "牵头考核单位：市发展改革委", "牵头考核单位要按月报送进展。"),
+    # Duties stated in prose. Cheap and safe only: the unit must end like an organisation, and stand at the
+    # start of a sentence (…负责) or after 由 (由…牵头).
+    ClausePattern("prose_led_by", re.compile(rf"由(?P<lead>{_PROSE_UNIT}{{1,24}}?{_ORG})(?:牵头|牽頭)"),
+                  "由市交通委牵头", "由龙头企业牵头"),
+    ClausePattern("prose_responsible", re.compile(
+        rf"(?<![^。；;：:\n\s\u3000])(?P<lead>{_PROSE_UNIT}{{1,24}}?{_ORG})(?:应当|應當)?(?:负责|負責)(?!人|同志)"),
+                  "省经济和信息化主管部门负责推进、协调、督促全省数字经济发展工作", "企业主要负责人是安全生产第一责任人"),
 )
+PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
@@ -81,11 +106,14 @@ def split_units(raw: str) -> list[str]:
     return parts
 
 
-def find_clauses(text: str) -> list[tuple[int, int, list[str], list[str]]]:
-    """(start, end, lead-group units, co-units) for every clause in ``text``, in order."""
+def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[str], list[str]]]:
+    """(start, end, lead-group units, co-units) for every clause in ``text``, in order; ``prose=False`` reads
+    only the marked clauses (labels or brackets), which decide how a block is split into measures."""
     found: list[tuple[int, int, list[str], list[str]]] = []
     taken: list[tuple[int, int]] = []
     for pattern in CLAUSE_PATTERNS:
+        if not prose and pattern.name in PROSE_PATTERNS:
+            continue
         for m in pattern.regex.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -99,7 +127,7 @@ def find_clauses(text: str) -> list[tuple[int, int, list[str], list[str]]]:
 
 
 def _looks_like_unit(name: str) -> bool:
-    return 2 <= len(name) <= 40 and not re.search(r"[。！？]|简称|簡稱|以下", name)
+    return 2 <= len(name) <= 40 and not re.search(r"[。！？:：]|简称|簡稱|以下", name)
 
 
 def parse_responsibilities(text: str) -> tuple[Responsibility, ...]:

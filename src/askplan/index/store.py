@@ -19,6 +19,7 @@ from askplan import __version__
 from askplan.corpus.loader import Corpus
 from askplan.errors import CorpusError, IndexMissing, IndexStale
 from askplan.index.passages import Passage, passages_for
+from askplan.index.vectors import VectorCache
 from askplan.normalize import NORMALISER, normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
 
@@ -42,6 +43,7 @@ class Manifest:
     faiss_factory: str
     built_at: str
     build_seconds: float
+    embedded: int = -1  # passages embedded by this build; the others came from the vector cache (-1: unknown)
 
 
 @dataclass
@@ -76,8 +78,9 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
     t0 = time.perf_counter()
     measures = corpus.measures
     passages = [p for row, m in enumerate(measures) for p in passages_for(row, m)]
-    log.info("embedding %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
-    vectors = encoder.encode_documents([p.text for p in passages], progress=progress)
+    log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
+    cache = VectorCache(index_dir, encoder.name, encoder.dim)
+    vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
     index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
         index.train(vectors)
@@ -88,7 +91,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
         bm.index([LEXICAL[name](t) for t in texts], show_progress=False)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
                         len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
-                        round(time.perf_counter() - t0, 2))
+                        round(time.perf_counter() - t0, 2), cache.fresh)
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
     try:
@@ -100,6 +103,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
         (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         _swap(tmp, index_dir / STORE)
     finally:
+        cache.save()
         shutil.rmtree(tmp, ignore_errors=True)
     return manifest
 

@@ -1,0 +1,77 @@
+"""A cache of passage vectors beside the index, keyed by (model, passage text): a rebuild after adding or
+removing one document embeds only the passages that are new, and reuses every other vector.
+
+The file is ``<index>/vectors/<model>.npz`` with two arrays, ``keys`` (sha256 of model and text, one row of 32
+bytes each: a fixed-width bytes dtype would drop a digest's trailing zero bytes) and ``vectors`` (row i belongs
+to key i). It is a memo, never a source of truth: a damaged or mismatched file is
+ignored and rebuilt, and it is written atomically after the vectors it holds were computed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+FOLDER = "vectors"
+
+
+def _key(model: str, text: str) -> bytes:
+    return hashlib.sha256(f"{model}\0{text}".encode()).digest()
+
+
+class VectorCache:
+    def __init__(self, index_dir: Path, model: str, dim: int):
+        self.path = index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
+        self.model, self.dim = model, dim
+        self.rows: dict[bytes, np.ndarray] = {}
+        self.fresh = 0  # vectors computed by the last ``encode``
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with np.load(self.path) as data:
+                keys, vectors = data["keys"], data["vectors"]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring the vector cache %s (%s); every passage is embedded again", self.path, exc)
+            return
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim or keys.shape != (len(vectors), 32):
+            log.warning("ignoring the vector cache %s: its shape does not match the model", self.path)
+            return
+        self.rows = {k.tobytes(): v for k, v in zip(keys, vectors, strict=True)}
+
+    def encode(self, encoder, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        """Vectors of ``texts`` (row i = text i): cached rows reused, the others embedded in one batch."""
+        keys = [_key(self.model, t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.rows}
+        self.fresh = len(missing)
+        log.info("embedding %d of %d passages (%d reused from %s)", len(missing), len(texts),
+                 len(texts) - len(missing), self.path.name)
+        if missing:
+            vectors = encoder.encode_documents(list(missing.values()), progress=progress)
+            self.rows.update(zip(missing.keys(), np.asarray(vectors, dtype=np.float32), strict=True))
+        out = np.stack([self.rows[k] for k in keys]) if keys else np.zeros((0, self.dim), dtype=np.float32)
+        self._used = set(keys)
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def save(self) -> None:
+        """Write the rows the last ``encode`` used (older ones are dropped), atomically."""
+        used = [k for k in self.rows if k in getattr(self, "_used", self.rows)]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".vectors-", suffix=".npz", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
+                np.savez(f, keys=keys,
+                         vectors=np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4"))
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not write the vector cache %s: %s", self.path, exc)
+            Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,113 @@
+"""Front matter inferred from a document's own text: its title, 文号, issuing body and date. What the text does
+not give is left out; the caller names it in the error, and flags override every key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from askplan.normalize import to_simplified
+
+HEAD_LINES = 30  # the title, 文号 and addressee stand among the first lines
+TAIL_LINES = 20  # the signature and date stand among the last lines of a notice
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号")
+_KIND = re.compile(r"(?:关于|關於).{2,}|(?:办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要"
+                   r"|规划|規劃|计划|計劃|措施|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|政策)")
+_ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
+                      r"|领导小组|領導小組|管委会|管委會)$")
+_ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+@dataclass(frozen=True)
+class Inferred:
+    title: str = ""
+    doc_number: str = ""  # 文号, e.g. 皖政办秘〔2021〕82号
+    issuer: str = ""
+    date: str = ""  # YYYY-MM-DD
+    script: str = "simplified"
+
+
+def infer(lines: tuple[str, ...], meta: dict[str, str]) -> Inferred:
+    head = lines[:HEAD_LINES]
+    title = meta.get("title") or _title(head) or meta.get("page_title", "")
+    number = next((m.group().replace(" ", "") for line in head if (m := _DOC_NUMBER.search(line))), "")
+    issuer = meta.get("issuer") or _issuer(lines, title)
+    date = meta.get("date") and _date_in(meta["date"]) or _signature_date(lines) or ""
+    return Inferred(title.strip(), number, issuer, date, detect_script(lines))
+
+
+def _title(head: tuple[str, ...]) -> str:
+    """The first line that reads like a document title; a title broken over two lines is joined."""
+    for i, line in enumerate(head):
+        if 4 <= len(line) <= 120 and _KIND.search(line) and not line.endswith(("。", "；", "：", ":")):
+            if _DOC_NUMBER.fullmatch(line.strip("（）() ")):
+                continue
+            nxt = head[i + 1] if i + 1 < len(head) else ""
+            if nxt and len(nxt) <= 40 and not _DOC_NUMBER.search(nxt) and re.search(r"(?:通知|的|）|\))$", nxt) \
+                    and not line.endswith(("通知", "办法", "方案", "意见", "条例", "报告")):
+                return line + nxt
+            return line
+    return ""
+
+
+def _issuer(lines: tuple[str, ...], title: str) -> str:
+    """The signing body above the date at the end, else the body a title names before 关于."""
+    tail = lines[-TAIL_LINES:]
+    for i, line in enumerate(tail):
+        if _date_in(line) and i > 0 and _ORG_END.search(tail[i - 1]) and len(tail[i - 1]) <= 40:
+            return tail[i - 1]
+    for i, line in enumerate(lines[:HEAD_LINES]):  # a signature right under the notice
+        if _date_in(line) and i > 0 and _ORG_END.search(lines[i - 1]) and len(lines[i - 1]) <= 40:
+            return lines[i - 1]
+    m = _ISSUER_IN_TITLE.match(title)
+    return m.group(1) if m and _ORG_END.search(m.group(1)) else ""
+
+
+def _signature_date(lines: tuple[str, ...]) -> str:
+    """A date line on its own (the signature date) near the top or bottom, else the first date in the head."""
+    for line in (*lines[:HEAD_LINES], *lines[-TAIL_LINES:]):
+        if len(line) <= 20 and (date := _date_in(line)):
+            return date
+    return next((d for line in lines[:HEAD_LINES] if (d := _date_in(line))), "")
+
+
+def _date_in(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    m = _DATE.search(text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _CN_DATE.search(text)
+        if not m:
+            return ""
+        y = int(m.group(1).translate(_CN_DIGITS))
+        mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
+    import datetime
+
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def _cn_small(text: str) -> int:
+    from askplan.numerals import parse_cn_numeral
+
+    try:
+        return parse_cn_numeral(text)
+    except ValueError:
+        return 0
+
+
+def detect_script(lines: tuple[str, ...]) -> str:
+    """traditional when more than 3% of the CJK characters change under Traditional -> Simplified."""
+    sample = "".join(lines)[:20000]
+    cjk = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return "simplified"
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=False) if "\u4e00" <= a <= "\u9fff")
+    return "traditional" if changed / len(cjk) > 0.03 else "simplified"

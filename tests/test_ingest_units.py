@@ -1,0 +1,97 @@
+"""Front matter inferred from text, encodings, PDF line joining and the vector cache, each on small inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from askplan.encoders import HashEncoder
+from askplan.errors import BadInput
+from askplan.index.vectors import VectorCache
+from askplan.ingest.extract import _drop_running_lines, _join_wrapped, decode_text
+from askplan.ingest.frontmatter import detect_script, infer
+
+
+def test_notice_head_and_signature() -> None:
+    lines = ("安徽省人民政府办公厅关于印发支持工业互联网发展若干政策的通知", "皖政办秘〔2021〕82号",
+             "各市人民政府，省政府各部门：", "《支持工业互联网发展若干政策》已经省政府同意，现印发给你们。",
+             "安徽省人民政府办公厅", "2021年9月2日", "一、支持平台建设", "（一）对平台给予奖励。")
+    found = infer(lines, {})
+    assert (found.title, found.doc_number, found.issuer, found.date) == (
+        lines[0], "皖政办秘〔2021〕82号", "安徽省人民政府办公厅", "2021-09-02")
+
+
+def test_chinese_numeral_date_and_issuer_from_title() -> None:
+    lines = ("某市人民政府关于加快发展数字经济的实施意见", "各区人民政府：", "为加快发展数字经济，提出如下意见。",
+             "一、总体要求", "（一）坚持创新引领。", "二〇二二年三月十五日")
+    found = infer(lines, {})
+    assert (found.issuer, found.date) == ("某市人民政府", "2022-03-15")
+
+
+def test_title_over_two_lines_and_metadata_wins() -> None:
+    lines = ("某省关于印发数据要素市场培育", "行动方案的通知", "各市人民政府：")
+    assert infer(lines, {}).title == "某省关于印发数据要素市场培育行动方案的通知"
+    assert infer(lines, {"title": "元数据标题"}).title == "元数据标题"
+
+
+def test_nothing_to_infer() -> None:
+    found = infer(("加强统筹。", "建立月调度机制。"), {})
+    assert (found.title, found.issuer, found.date) == ("", "", "")
+
+
+def test_script_detection() -> None:
+    assert detect_script(("安徽省實施長三角一體化發展規劃「十四五」行動方案",)) == "traditional"
+    assert detect_script(("安徽省实施长三角一体化发展规划“十四五”行动方案",)) == "simplified"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_decode_text(encoding) -> None:
+    text = "关于印发《行动方案》的通知：责任单位"
+    assert decode_text(text.encode(encoding), "x.txt") == text
+
+
+def test_undecodable_bytes_are_bad_input() -> None:
+    with pytest.raises(BadInput, match="re-save it as UTF-8"):
+        decode_text(b"\xff\xff\xff\x81\x20\xfe", "x.txt")
+
+
+def test_running_header_and_wrapped_lines() -> None:
+    wrap = "加快推进公共数据授权运营，建立健全数据流通交易规则，培育"
+    pages = [["某市人民政府文件", "一、总体要求", wrap, "数据商。", "— 1 —"],
+             ["某市人民政府文件", "（一）加强组织领导。", "— 2 —"]]
+    assert _join_wrapped(_drop_running_lines(pages)) == [
+        "一、总体要求", wrap + "数据商。", "（一）加强组织领导。"]
+
+
+def test_vector_cache_reuses_rows_and_survives_a_damaged_file(tmp_path) -> None:
+    encoder = HashEncoder(16)
+    cache = VectorCache(tmp_path, encoder.name, encoder.dim)
+    first = cache.encode(encoder, ["甲乙丙", "丁戊己"])
+    assert cache.fresh == 2
+    cache.save()
+    again = VectorCache(tmp_path, encoder.name, encoder.dim)
+    both = again.encode(encoder, ["丁戊己", "庚辛壬", "甲乙丙"])
+    assert again.fresh == 1
+    np.testing.assert_array_equal(both[[2, 0]], first)
+    np.testing.assert_allclose(both[1], encoder.encode_documents(["庚辛壬"])[0])
+    again.path.write_bytes(b"not an npz")
+    damaged = VectorCache(tmp_path, encoder.name, encoder.dim)
+    damaged.encode(encoder, ["甲乙丙"])
+    assert damaged.fresh == 1
+    other_model = VectorCache(tmp_path, "hash-bigram-32", 32)
+    assert other_model.rows == {}
+
+
+def test_vector_cache_keys_ending_in_zero_bytes_survive_a_save(tmp_path) -> None:
+    """A sha256 digest ends in a zero byte once in 256: such keys must read back equal."""
+    from askplan.index.vectors import _key
+
+    encoder = HashEncoder(16)
+    texts = [f"第{i}条" for i in range(2000)]
+    assert any(_key(encoder.name, t).endswith(b"\0") for t in texts)
+    cache = VectorCache(tmp_path, encoder.name, encoder.dim)
+    cache.encode(encoder, texts)
+    cache.save()
+    again = VectorCache(tmp_path, encoder.name, encoder.dim)
+    again.encode(encoder, texts)
+    assert again.fresh == 0
