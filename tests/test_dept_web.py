@@ -62,8 +62,8 @@ def test_department_list_page(client):
 
 def test_department_search_keeps_matching_units_in_either_script(client):
     body = main_part(client.get("/dept", params={"q": "發改"}).text)
-    assert body.count("<tr data-name=") == 1 and f">{NDRC}</a>" in body
-    assert "显示 <span data-filter-count>1</span> / 68 个单位" in body
+    assert body.count("<tr data-name=") == 2 and f">{NDRC}</a>" in body and ">市发展改革部门</a>" in body
+    assert "显示 <span data-filter-count>2</span> / 68 个单位" in body
     assert "没有名称含“宇宙”的单位" in main_part(client.get("/dept", params={"q": "宇宙"}).text)
 
 
