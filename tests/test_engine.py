@@ -67,3 +67,16 @@ def test_no_torch_in_a_default_model_process(tmp_path) -> None:
             "e.encode_queries(['推进碳达峰']); print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_ask_imports_no_web_stack_and_no_torch(tmp_path) -> None:
+    """A CLI `ask` loads neither FastAPI/uvicorn nor torch (the default model's engine is ctypes)."""
+    fixtures = Path(__file__).parent / "fixtures"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom askplan.cli import main\n"
+            f"args = ['--corpus', {str(fixtures)!r}, '--index', {str(tmp_path / 'i')!r}]\n"
+            "r = CliRunner().invoke(main, ['index', *args])\nassert r.exit_code == 0, r.output\n"
+            "r = CliRunner().invoke(main, ['ask', '谁牵头数字经济', *args])\nassert r.exit_code == 0, r.output\n"
+            "print(*(m in sys.modules for m in ('fastapi', 'uvicorn', 'torch', 'sentence_transformers')))\n")
+    env = {**os.environ, "ASKPLAN_HOME": str(tmp_path / "home")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["False"] * 4
