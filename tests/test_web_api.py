@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from askplan.cli import main
 from askplan.config import REPO_ROOT, Settings
+from askplan.index.layout import resolve
 from askplan.models import Measure, Responsibility
 from askplan.normalize import to_simplified
 from askplan.service import AskplanService
@@ -62,8 +63,8 @@ def fresh_client(app):
 
 def _broken_copy(built_index: Path, tmp_path: Path, breaker) -> Path:
     index_dir = tmp_path / "index"
-    shutil.copytree(built_index, index_dir)
-    breaker(index_dir / "store")
+    shutil.copytree(built_index, index_dir, symlinks=True)
+    breaker(resolve(index_dir))
     return index_dir
 
 
@@ -356,7 +357,7 @@ def test_missing_index_is_built_on_start_when_allowed(tmp_path):
     with TestClient(app) as c:
         assert app.state.readiness.wait(60) == "ok"
         assert c.get("/api/ask", params={"q": CARBON}).status_code == 200
-    assert (tmp_path / "new-index" / "store" / "manifest.json").exists()
+    assert (resolve(tmp_path / "new-index") / "manifest.json").exists()
 
 
 class SlowService(AskplanService):

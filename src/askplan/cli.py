@@ -186,51 +186,6 @@ def _say(message: str) -> None:
 
 @main.command()
 @_index_options
-@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
-@click.option("--faiss-factory", default="Flat", show_default=True,
-              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
-@click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-@domain_errors
-def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
-          skip_bad: bool, as_json: bool) -> None:
-    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index.
-
-    A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
-    from dataclasses import asdict
-
-    from askplan.errors import CorpusError, IndexMissing, IndexStale
-    from askplan.index.store import check_manifest, read_manifest
-    from askplan.service import AskplanService
-
-    service = AskplanService(_settings(corpus_dir, index_dir, model))
-    _warn_problems(service.corpus.problems)
-    loaded = {d.path for d in service.corpus.documents}
-    skipped = sorted({p.path for p in service.corpus.problems} - loaded)
-    if skipped and not skip_bad:
-        raise CorpusError(f"{len(skipped)} file(s) could not be read (see the warnings above); fix them, "
-                          "or pass --skip-bad to index the others")
-    if not force:
-        try:
-            manifest = read_manifest(index_dir)
-            check_manifest(manifest, service.corpus, service.settings.model)
-            _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
-                 "use --force to rebuild")
-            if as_json:
-                _emit_json(asdict(manifest))
-            return
-        except (IndexMissing, IndexStale):
-            pass
-    manifest = service.build(factory=faiss_factory, progress=True, say=_say)
-    if as_json:
-        _emit_json(asdict(manifest))
-    else:
-        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
-             f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
-
-
-@main.command()
-@_index_options
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
 @click.option("--doc", help="Only search this document (slug).")
@@ -356,8 +311,10 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 
 
 from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)
+from askplan.commands.index import index  # noqa: E402  (a sub-command kept in its own module)
 
 main.add_command(dept)
+main.add_command(index)
 
 
 @main.command("links")
