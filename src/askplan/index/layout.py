@@ -96,6 +96,7 @@ class BuildLock:
         try:
             clean_stale(self.index_dir)
             self.build_dir = Path(tempfile.mkdtemp(prefix=".build-", dir=self.index_dir))
+            self.build_dir.chmod(0o755)  # mkdtemp makes it private; the index is not a secret
         except OSError as exc:
             self.__exit__(None, None, None)
             raise unwritable(self.index_dir, exc) from None
