@@ -335,8 +335,10 @@ def test_broken_index_is_503_naming_the_fix(built_index, tmp_path, breaker):
         assert r.json()["fix"] == "askplan index --force"
         page = c.get("/", params={"q": CARBON})
         assert page.status_code == 503 and "askplan index --force" in page.text and "Traceback" not in page.text
-        health = c.get("/healthz")
-        assert health.status_code == 503 and health.json()["status"] == "error"
+        health = c.get("/healthz")  # liveness: the process is fine
+        assert health.status_code == 200 and health.json()["status"] == "error"
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and not ready.json()["ready"] and "askplan index" in ready.json()["detail"]
         assert c.get(f"/m/{PLAN}/25").status_code == 200  # reading the corpus needs no index
 
 

@@ -307,7 +307,8 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # URLs up to 1 MB reach the app, which answers a JSON 414 over 8 KB (instead of h11's plain-text 400).
+    uvicorn.run(app, host=host, port=port, log_level="info", h11_max_incomplete_event_size=1 << 20)
 
 
 from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)

@@ -118,12 +118,31 @@ class AskplanService:
                 self._retriever = Retriever(loaded, self.encoder(say))
         return self._retriever
 
-    def index_changed(self) -> bool:
-        """True when the index on disk is no longer the one loaded (a build swapped in since): one readlink."""
+    def index_token(self) -> str | None:
+        """Which build the index folder holds now (one readlink; see askplan.index.layout.token)."""
         from askplan.index.layout import token
 
+        return token(self.settings.index_dir)
+
+    @property
+    def loaded_token(self) -> str | None:
         retriever = self._retriever
-        return retriever is not None and token(self.settings.index_dir) != retriever.token
+        return retriever.token if retriever is not None else None
+
+    @property
+    def manifest(self):
+        retriever = self._retriever
+        return retriever.index.manifest if retriever is not None else None
+
+    def forget_index(self) -> None:
+        """Drop the loaded index (found unusable), so the next ``retriever()`` reads the folder again."""
+        with self._lock:
+            self._retriever = None
+
+    def probe(self, retriever: Retriever | None = None) -> None:
+        """One real search on every leg of the loaded index (IndexCorrupt when it cannot answer)."""
+        first = self.corpus.measures[0]
+        (retriever or self.retriever()).legs(normalize(first.title or first.text[:20]))
 
     def reload(self) -> Retriever:
         """Load the index on disk beside the one in use and swap it in with one assignment: requests already
@@ -132,6 +151,7 @@ class AskplanService:
 
         loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
         retriever = Retriever(loaded, self.encoder())
+        self.probe(retriever)
         with self._lock:
             self._retriever = retriever
         return retriever
