@@ -36,9 +36,8 @@ def test_a_query_time_index_failure_marks_the_server_not_ready(tmp_path):
 def test_the_threadpool_is_bounded(tmp_path):
     import anyio.to_thread
 
-    from askplan.web.app import THREADS
-
-    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64",
+                        workers=6)
     with TestClient(create_app(settings, build_if_missing=False)) as c:
         limit = c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
-    assert limit == THREADS < 40
+    assert limit == 6 and Settings().workers < 40

@@ -290,8 +290,12 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
               envvar="ASKPLAN_THREADS",
               help="CPU threads torch uses per encoding (env ASKPLAN_THREADS). Each request encodes one "
                    "short query, which one thread does fastest; more threads only help a long index build.")
+@click.option("--workers", default=16, show_default=True, type=click.IntRange(1, 256), envvar="ASKPLAN_WORKERS",
+              help="Threads that run requests (env ASKPLAN_WORKERS; anyio's default is 40). Each holds its own "
+                   "malloc arena, so fewer bound the server's memory; see README, Memory.")
 @domain_errors
-def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int) -> None:
+def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int,
+          workers: int) -> None:
     """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
 
     On first start the model and index are built in the background, with progress here; meanwhile pages
@@ -303,7 +307,7 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 
     from askplan.web import create_app
 
-    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads)
+    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads, workers=workers)
     app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")

@@ -40,7 +40,6 @@ STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
 )
 INDEX_FIX = "askplan index --force"
 PATH_FIX = "askplan serve --index DIR (or ASKPLAN_INDEX=DIR) with a folder you can write"
-THREADS = 16  # worker threads for sync routes (anyio's default is 40); see README, "Memory"
 TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 422: "无法处理这个请求", 500: "服务器内部错误",
           503: "暂时无法回答"}
 
@@ -59,7 +58,7 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
     async def lifespan(app: FastAPI):
         import anyio.to_thread
 
-        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = service.settings.workers
         readiness.start()
         yield
 
