@@ -41,3 +41,17 @@ def test_the_threadpool_is_bounded(tmp_path):
     with TestClient(create_app(settings, build_if_missing=False)) as c:
         limit = c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
     assert limit == 6 and Settings().workers < 40
+
+
+def test_an_unwritable_index_path_stays_the_reason_on_retry(tmp_path):
+    afile = tmp_path / "somefile"
+    afile.write_text("")
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=afile / "index", model="hash-bigram-64")
+    app = create_app(settings)
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "error"
+        app.state.readiness.retry_seconds = 0
+        for _ in range(2):  # the first answer, then a retry
+            r = c.get("/api/ask", params={"q": CARBON})
+            assert r.status_code == 503 and "cannot write the index folder" in r.json()["detail"]
+            assert "--force" not in r.text

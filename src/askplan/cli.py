@@ -308,11 +308,27 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     from askplan.web import create_app
 
     settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads, workers=workers)
+    _cap_malloc_arenas(MALLOC_ARENAS)
     app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
     # URLs up to 1 MB reach the app, which answers a JSON 414 over 8 KB (instead of h11's plain-text 400).
     uvicorn.run(app, host=host, port=port, log_level="info", h11_max_incomplete_event_size=1 << 20)
+
+
+MALLOC_ARENAS = 2  # glibc otherwise gives up to 8 per core, one per busy thread, each keeping its freed memory
+
+
+def _cap_malloc_arenas(arenas: int) -> None:
+    """``mallopt(M_ARENA_MAX, arenas)`` on glibc (what MALLOC_ARENA_MAX does at start); elsewhere nothing."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        log.debug("mallopt is not available; malloc arenas not capped")
 
 
 from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)

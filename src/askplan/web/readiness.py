@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from askplan.errors import AskplanError, IndexStale
+from askplan.errors import AskplanError, IndexMissing, IndexStale, IndexUnwritable
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
@@ -123,6 +123,8 @@ class Readiness:
                 self.service.probe()
             except Exception as exc:  # noqa: BLE001
                 self.service.forget_index()
+                if isinstance(self.error, IndexUnwritable) and isinstance(exc, IndexMissing):
+                    exc = self.error  # still no index because the path is unusable: keep saying so
                 self._fail(exc)
                 raise self.error from None
             self.status, self.error = "ok", None
