@@ -132,7 +132,7 @@ def _verify(corpus_dir: Path, index_dir: Path, model: str | None, as_json: bool)
     if as_json:
         _emit_json(report)
     else:
-        state = "ok" if report["ok"] else "DAMAGED"
+        state = "ok" if report["ok"] else "no index" if report["store"] is None else "DAMAGED"
         _say(f"{index_dir}: {state}; {report['files']} files, {report['bytes']:,} bytes checked in "
              f"{report['seconds']}s ({report['layout'] or 'no index'})")
         for line in report["problems"]:

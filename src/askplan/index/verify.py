@@ -26,7 +26,7 @@ def verify_index(index_dir: Path, corpus=None, model: str | None = None) -> dict
                                                                                               ".current-")))
     report["ok"] = not report["problems"]
     if not report["ok"] or report["stale"] or not report["checksums"]:
-        report["fix"] = "askplan index --force"
+        report["fix"] = "askplan index --force" if report["store"] else "askplan index"
     report["seconds"] = round(time.perf_counter() - t0, 3)
     return report
 
