@@ -3,6 +3,7 @@ varied questions, bounded in time; prints throughput, p50/p95/p99 latency and th
 
     askplan serve --port 8000 &                   # wait for "index ready"
     .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8000 --requests 2000 --concurrency 32
+    .venv/bin/python scripts/loadtest.py --requests 50000 --pid "$(pgrep -f 'askplan serve')" --every 10000
 
 Exit status 1 when any request failed or the run hit ``--timeout-total`` before finishing.
 """
@@ -133,7 +134,31 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout-total", type=float, default=300.0, help="stop after this many seconds")
     parser.add_argument("--request-timeout", type=float, default=60.0, help="per-request timeout, seconds")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--pid", type=int, help="the server's pid: report its RSS and threads (from /proc)")
+    parser.add_argument("--every", type=int, default=0,
+                        help="with --pid: run in rounds of this many requests, reporting memory after each")
     return parser.parse_args(argv)
+
+
+def _rounds(total: int, every: int) -> list[int]:
+    if every <= 0:
+        return [total]
+    return [every] * (total // every) + ([total % every] if total % every else [])
+
+
+def memory_of(pid: int, after: int) -> dict:
+    """RSS (MB) and thread count of a process on Linux, after ``after`` requests."""
+    fields = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return {"requests": after, "rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024, 1),
+            "threads": int(fields["Threads"])}
+
+
+def _memory_line(m: dict) -> str:
+    return f"after {m['requests']:>6} requests: RSS {m['rss_mb']} MB, {m['threads']} threads"
 
 
 def _print(report: dict) -> None:
@@ -144,6 +169,8 @@ def _print(report: dict) -> None:
     print(f"latency    p50 {lat['p50']} ms  p95 {lat['p95']} ms  p99 {lat['p99']} ms  "
           f"max {lat['max']} ms  mean {lat['mean']} ms")
     print(f"errors     {report['errors']} {report['error_kinds'] or ''}")
+    for m in report.get("memory", ()):
+        print(_memory_line(m))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,9 +180,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server at {args.url} is not ready (healthz: {status}); start it with: askplan serve",
               file=sys.stderr)
         return 1
-    run = asyncio.run(load(args.url, args.requests, args.concurrency, args.timeout_total,
-                           args.request_timeout))
+    run = Run()
+    memory = [memory_of(args.pid, 0)] if args.pid else []
+    rounds = _rounds(args.requests, args.every if args.pid else 0)
+    for size in rounds:
+        part = asyncio.run(load(args.url, size, args.concurrency, args.timeout_total, args.request_timeout))
+        run.latencies += part.latencies
+        run.errors.update(part.errors)
+        run.elapsed += part.elapsed
+        run.timed_out |= part.timed_out
+        if args.pid:
+            memory.append(memory_of(args.pid, len(run.latencies) + sum(run.errors.values())))
+            if not args.json:
+                print(_memory_line(memory[-1]), flush=True)
     report = summary(run, args.requests)
+    if memory:
+        report["memory"] = memory
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:

@@ -11,7 +11,8 @@ import pytest
 from askplan.config import Settings
 from askplan.encoders import HashEncoder
 from askplan.errors import IndexMissing, IndexStale
-from askplan.index.store import STORE, build_index, load_index
+from askplan.index.layout import resolve
+from askplan.index.store import build_index, load_index
 from askplan.service import AskplanService
 from conftest import CORPUS
 
@@ -42,7 +43,7 @@ def test_missing_index_names_the_fix(tmp_path, corpus):
 
 def _copy_index(hash_settings, tmp_path):
     target = tmp_path / "index"
-    shutil.copytree(hash_settings.index_dir, target)
+    shutil.copytree(hash_settings.index_dir, target, symlinks=True)
     return target
 
 
@@ -64,7 +65,7 @@ def test_other_model_is_stale(hash_service, hash_settings, tmp_path, corpus):
 @pytest.mark.parametrize("damage", ["faiss", "manifest", "passages", "bm25"])
 def test_corrupt_index_is_reported(hash_service, hash_settings, tmp_path, corpus, damage):
     index_dir = _copy_index(hash_settings, tmp_path)
-    store = index_dir / STORE
+    store = resolve(index_dir)
     if damage == "faiss":
         (store / "dense.faiss").write_bytes(b"not a faiss file")
     elif damage == "manifest":
@@ -80,7 +81,7 @@ def test_corrupt_index_is_reported(hash_service, hash_settings, tmp_path, corpus
 
 def test_failed_build_keeps_the_old_index(hash_service, hash_settings, tmp_path, corpus):
     index_dir = _copy_index(hash_settings, tmp_path)
-    before = json.loads((index_dir / STORE / "manifest.json").read_text())
+    before = json.loads((resolve(index_dir) / "manifest.json").read_text())
 
     class Exploding(HashEncoder):
         def __init__(self, dim):
@@ -92,8 +93,8 @@ def test_failed_build_keeps_the_old_index(hash_service, hash_settings, tmp_path,
 
     with pytest.raises(KeyboardInterrupt):
         build_index(corpus, Exploding(64), index_dir)
-    assert json.loads((index_dir / STORE / "manifest.json").read_text()) == before
-    assert not [p for p in index_dir.iterdir() if p.name.startswith(".")]
+    assert json.loads((resolve(index_dir) / "manifest.json").read_text()) == before
+    assert not [p for p in index_dir.iterdir() if p.name.startswith(".") and p.name != ".lock"]
     load_index(index_dir, corpus, "hash-bigram-64")
 
 

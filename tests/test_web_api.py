@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from askplan.cli import main
 from askplan.config import REPO_ROOT, Settings
+from askplan.index.layout import resolve
 from askplan.models import Measure, Responsibility
 from askplan.normalize import to_simplified
 from askplan.service import AskplanService
@@ -64,8 +65,8 @@ def fresh_client(app):
 
 def _broken_copy(built_index: Path, tmp_path: Path, breaker) -> Path:
     index_dir = tmp_path / "index"
-    shutil.copytree(built_index, index_dir)
-    breaker(index_dir / "store")
+    shutil.copytree(built_index, index_dir, symlinks=True)
+    breaker(resolve(index_dir))
     return index_dir
 
 
@@ -381,8 +382,10 @@ def test_broken_index_is_503_naming_the_fix(built_index, tmp_path, breaker):
         assert r.json()["fix"] == "askplan index --force"
         page = c.get("/", params={"q": CARBON})
         assert page.status_code == 503 and "askplan index --force" in page.text and "Traceback" not in page.text
-        health = c.get("/healthz")
-        assert health.status_code == 503 and health.json()["status"] == "error"
+        health = c.get("/healthz")  # liveness: the process is fine
+        assert health.status_code == 200 and health.json()["status"] == "error"
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and not ready.json()["ready"] and "askplan index" in ready.json()["detail"]
         assert c.get(f"/m/{PLAN}/25").status_code == 200  # reading the corpus needs no index
 
 
@@ -403,7 +406,7 @@ def test_missing_index_is_built_on_start_when_allowed(tmp_path):
     with TestClient(app) as c:
         assert app.state.readiness.wait(60) == "ok"
         assert c.get("/api/ask", params={"q": CARBON}).status_code == 200
-    assert (tmp_path / "new-index" / "store" / "manifest.json").exists()
+    assert (resolve(tmp_path / "new-index") / "manifest.json").exists()
 
 
 class SlowService(AskplanService):

@@ -195,51 +195,6 @@ def _say(message: str) -> None:
 
 @main.command()
 @_index_options
-@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
-@click.option("--faiss-factory", default="Flat", show_default=True,
-              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
-@click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-@domain_errors
-def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
-          skip_bad: bool, as_json: bool) -> None:
-    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index.
-
-    A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
-    from dataclasses import asdict
-
-    from askplan.errors import CorpusError, IndexMissing, IndexStale
-    from askplan.index.store import check_manifest, read_manifest
-    from askplan.service import AskplanService
-
-    service = AskplanService(_settings(corpus_dir, index_dir, model))
-    _warn_problems(service.corpus.problems)
-    loaded = {d.path for d in service.corpus.documents}
-    skipped = sorted({p.path for p in service.corpus.problems} - loaded)
-    if skipped and not skip_bad:
-        raise CorpusError(f"{len(skipped)} file(s) could not be read (see the warnings above); fix them, "
-                          "or pass --skip-bad to index the others")
-    if not force:
-        try:
-            manifest = read_manifest(index_dir)
-            check_manifest(manifest, service.corpus, service.settings.model)
-            _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
-                 "use --force to rebuild")
-            if as_json:
-                _emit_json(asdict(manifest))
-            return
-        except (IndexMissing, IndexStale):
-            pass
-    manifest = service.build(factory=faiss_factory, progress=True, say=_say)
-    if as_json:
-        _emit_json(asdict(manifest))
-    else:
-        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
-             f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
-
-
-@main.command()
-@_index_options
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many clauses.")
 @click.option("--doc", help="Only search this document (slug).")
@@ -349,9 +304,13 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="ASKPLAN_WORKERS",
               help="Worker processes sharing the port (env ASKPLAN_WORKERS); about one per CPU core for many "
                    "users. With more than one, a missing index is built before the workers start.")
+@click.option("--request-threads", default=16, show_default=True, type=click.IntRange(1, 256),
+              envvar="ASKPLAN_REQUEST_THREADS",
+              help="Threads that run requests in each worker (env ASKPLAN_REQUEST_THREADS; anyio's default is "
+                   "40). Each holds its own malloc arena, so fewer bound the server's memory; see README, Memory.")
 @domain_errors
 def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int,
-          workers: int) -> None:
+          workers: int, request_threads: int) -> None:
     """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
 
     On first start the model and index are built in the background, with progress here; meanwhile pages
@@ -361,7 +320,9 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 
     import uvicorn
 
-    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads)
+    settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads,
+                                   request_threads=request_threads)
+    _cap_malloc_arenas(MALLOC_ARENAS)
     if workers > 1:
         _serve_workers(settings, host, port, workers)
         return
@@ -370,7 +331,23 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # URLs up to 1 MB reach the app, which answers a JSON 414 over 8 KB (instead of h11's plain-text 400).
+    uvicorn.run(app, host=host, port=port, log_level="info", h11_max_incomplete_event_size=1 << 20)
+
+
+MALLOC_ARENAS = 2  # glibc otherwise gives up to 8 per core, one per busy thread, each keeping its freed memory
+
+
+def _cap_malloc_arenas(arenas: int) -> None:
+    """``mallopt(M_ARENA_MAX, arenas)`` on glibc (what MALLOC_ARENA_MAX does at start); elsewhere nothing."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        log.debug("mallopt is not available; malloc arenas not capped")
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -383,15 +360,18 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     _warn_problems(service.corpus.problems)
     service.retriever(build_if_missing=True, say=_say)  # build once here, not in every worker
     export_settings(settings)
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))  # glibc reads it when each worker starts
     _say(f"askplan {__version__}: serving http://{host}:{port}/ with {workers} workers (API docs at /docs); "
          "Ctrl-C to stop")
     uvicorn.run("askplan.web.workers:worker_app", factory=True, workers=workers, host=host, port=port,
-                log_level="info")
+                log_level="info", h11_max_incomplete_event_size=1 << 20)
 
 
 from askplan.commands.dept import dept  # noqa: E402  (a sub-command kept in its own module)
+from askplan.commands.index import index  # noqa: E402  (a sub-command kept in its own module)
 
 main.add_command(dept)
+main.add_command(index)
 
 
 @main.command("links")

@@ -29,6 +29,18 @@ class IndexStale(AskplanError):
     """The index was built from another corpus, model or version, or is damaged."""
 
 
+class IndexCorrupt(IndexStale):
+    """A file of the index does not match the checksum or the values its manifest records."""
+
+
+class IndexUnwritable(AskplanError):
+    """The index folder cannot be created or written (a path under a file, no permission, a full disk)."""
+
+
+class IndexBusy(AskplanError):
+    """Another build holds the index lock (only when not waiting for it)."""
+
+
 class BadQuery(AskplanError):
     """An empty, over-long or otherwise unusable question."""
 

@@ -86,14 +86,32 @@ class AskplanService:
                                          threads=self.settings.threads)
         return self._encoder
 
-    def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
-        from askplan.index.store import build_index, require_documents
+    def build(self, *, factory: str = "Flat", progress: bool = False, say=None, force: bool = True):
+        """Build the index under the build lock. The lock is taken before the model loads, so an unusable index
+        path is named at once and a second builder waits; with ``force=False`` an index another builder made
+        fresh meanwhile is kept."""
+        from askplan.index.layout import BuildLock
+        from askplan.index.store import build_index, load_index, require_documents
 
         require_documents(self.corpus)  # before the model is loaded
-        manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
-                               progress=progress)
+        with BuildLock(self.settings.index_dir, say=say) as lock:
+            if not force:
+                try:
+                    return load_index(self.settings.index_dir, self.corpus, self.model_name).manifest
+                except (IndexMissing, IndexStale):
+                    pass
+            manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
+                                   progress=progress, lock=lock)
         self._retriever = None
         return manifest
+
+    def build_estimate(self) -> tuple[int, float]:
+        """(passages to embed, estimated seconds) for a build of this corpus with this model."""
+        from askplan.encoders import seconds_per_passage
+        from askplan.index.store import all_passages
+
+        passages = len(all_passages(self.corpus))
+        return passages, passages * seconds_per_passage(self.model_name)
 
     def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:
         with self._lock:
@@ -107,10 +125,48 @@ class AskplanService:
                         raise
                     if say:
                         say(f"{exc} — building the index now")
-                    self.build(progress=True, say=say)
+                    self.build(progress=True, say=say, force=False)
                     loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
                 self._retriever = Retriever(loaded, self.encoder(say))
         return self._retriever
+
+    def index_token(self) -> str | None:
+        """Which build the index folder holds now (one readlink; see askplan.index.layout.token)."""
+        from askplan.index.layout import token
+
+        return token(self.settings.index_dir)
+
+    @property
+    def loaded_token(self) -> str | None:
+        retriever = self._retriever
+        return retriever.token if retriever is not None else None
+
+    @property
+    def manifest(self):
+        retriever = self._retriever
+        return retriever.index.manifest if retriever is not None else None
+
+    def forget_index(self) -> None:
+        """Drop the loaded index (found unusable), so the next ``retriever()`` reads the folder again."""
+        with self._lock:
+            self._retriever = None
+
+    def probe(self, retriever: Retriever | None = None) -> None:
+        """One real search on every leg of the loaded index (IndexCorrupt when it cannot answer)."""
+        first = self.corpus.measures[0]
+        (retriever or self.retriever()).legs(normalize(first.title or first.text[:20]))
+
+    def reload(self) -> Retriever:
+        """Load the index on disk beside the one in use and swap it in with one assignment: requests already
+        running finish on the old one. The old one stays in use if the new one fails to load (raised)."""
+        from askplan.index.store import load_index
+
+        loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+        retriever = Retriever(loaded, self.encoder())
+        self.probe(retriever)
+        with self._lock:
+            self._retriever = retriever
+        return retriever
 
     def links(self) -> LinkTable:
         """Which sections of the national outline each plan clause implements (and the reverse), computed

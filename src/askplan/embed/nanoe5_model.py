@@ -17,6 +17,7 @@ re-composed as the original XLM-R charsmap does; composed text tokenizes identic
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -345,8 +346,46 @@ def is_complete(model_dir: Path) -> bool:
 
 
 def ensure_default_model(cache_dir: Path, *, progress: Progress | None = None) -> Path:
-    """Return cache_dir / DEFAULT_MODEL_NAME, building it first if missing or incomplete."""
+    """Return cache_dir / DEFAULT_MODEL_NAME, building it first if missing or incomplete. Builders take a lock
+    in the cache (a second one waits and then finds the model built); whoever holds it removes the
+    ``.<name>.*.tmp`` folders of killed builds."""
     dest = Path(cache_dir) / DEFAULT_MODEL_NAME
     if is_complete(dest):
+        with _cache_lock(Path(cache_dir), wait=False) as held:
+            if held:
+                _clean_tmp(dest)
         return dest
-    return build_sentence_transformer_dir(dest, progress=progress)
+    with _cache_lock(Path(cache_dir), wait=True):
+        if is_complete(dest):  # another process built it while this one waited
+            return dest
+        _clean_tmp(dest)
+        return build_sentence_transformer_dir(dest, progress=progress)
+
+
+@contextlib.contextmanager
+def _cache_lock(cache_dir: Path, *, wait: bool):
+    """flock(2) on ``cache_dir/.lock``; yields whether it is held (always True when waiting)."""
+    import fcntl
+
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(cache_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False  # a read-only cache: nothing to clean, and building will say why it cannot write
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _clean_tmp(dest: Path) -> None:
+    for leftover in dest.parent.glob(f".{dest.name}.*"):
+        if leftover.is_dir() and (leftover.name.endswith(".tmp") or ".old-" in leftover.name):
+            logger.info("removing %s, left by a killed model build", leftover)
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -1,7 +1,8 @@
-"""The built index: a folder of named files plus a versioned manifest, written atomically.
+"""The built index: a folder of named files plus a versioned manifest with a checksum for each, swapped in
+atomically through the ``current`` pointer (see ``askplan.index.layout``).
 
-Invariant: row i of ``measures.jsonl`` is BM25 document i of both lexical indexes; row j of
-``passages.jsonl`` is FAISS vector j. ``load`` checks counts, the manifest and the corpus fingerprint.
+Invariant: row i of ``measures.jsonl`` is BM25 document i of the lexical indexes; row j of ``passages.jsonl``
+is FAISS vector j. ``load_index`` checks the checksums, the counts, the manifest and the corpus fingerprint.
 """
 
 from __future__ import annotations
@@ -9,15 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from askplan import __version__
 from askplan.corpus.loader import Corpus
-from askplan.errors import CorpusError, IndexMissing, IndexStale
+from askplan.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale
+from askplan.index import faults, integrity, layout
+from askplan.index.layout import MANIFEST, BuildLock
 from askplan.index.passages import Passage, passages_for
 from askplan.index.vectors import VectorCache
 from askplan.normalize import NORMALISER, normalize
@@ -26,8 +27,9 @@ from askplan.tokenize import bigrams, pinyin_bigrams, words
 log = logging.getLogger(__name__)
 FORMAT = 2
 LEXICAL = {"bm25_words": words, "bm25_bigrams": bigrams, "bm25_pinyin": pinyin_bigrams}
-STORE = "store"
-FIX = "rebuild it with: askplan index --force"
+STORE = layout.LEGACY  # the folder of the layout before pointers; read when there is no `current`
+FIX = integrity.FIX
+LOAD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Manifest:
     built_at: str
     build_seconds: float
     embedded: int = -1  # passages embedded by this build; the others came from the vector cache (-1: unknown)
+    files: dict = field(default_factory=dict)  # path -> {"size", "sha256"}; empty in stores built before checksums
 
 
 @dataclass
@@ -55,6 +58,8 @@ class LoadedIndex:
     bm25_words: object
     bm25_bigrams: object
     bm25_pinyin: object
+    store: Path | None = None  # the folder it was read from
+    token: str | None = None  # its identity on disk when read (askplan.index.layout.token)
 
 
 def lexical_text(measure) -> str:
@@ -69,42 +74,53 @@ def require_documents(corpus: Corpus) -> None:
                           "corpus/README.md, or pass --corpus DIR")
 
 
-def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Flat", progress: bool = False) -> Manifest:
-    """Build every part in a temporary sibling folder, then swap it in: a crash never leaves a broken index."""
+def all_passages(corpus: Corpus) -> list[Passage]:
+    return [p for row, m in enumerate(corpus.measures) for p in passages_for(row, m)]
+
+
+def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Flat", progress: bool = False,
+                lock: BuildLock | None = None) -> Manifest:
+    """Build every part in ``.build-*`` under the build lock (taken here unless the caller holds it), then swap
+    it in with one rename of the ``current`` pointer: a crash at any instant leaves a usable index."""
     require_documents(corpus)
+    if lock is None:
+        with BuildLock(index_dir) as own:
+            return build_index(corpus, encoder, index_dir, factory=factory, progress=progress, lock=own)
     import bm25s
     import faiss
 
     t0 = time.perf_counter()
     measures = corpus.measures
-    passages = [p for row, m in enumerate(measures) for p in passages_for(row, m)]
+    passages = all_passages(corpus)
     log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
     cache = VectorCache(index_dir, encoder.name, encoder.dim)
     vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
+    cache.save()  # under the build lock, before anything else can fail: a killed build keeps its vectors
+    faults.point("embedded")
     index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
     if not index.is_trained:
         index.train(vectors)
     index.add(vectors)
+    tmp = lock.build_dir
+    faiss.write_index(index, str(tmp / "dense.faiss"))
+    faults.point("faiss-written")
     texts = [lexical_text(m) for m in measures]
-    lexical = {name: bm25s.BM25() for name in LEXICAL}
-    for name, bm in lexical.items():
-        bm.index([LEXICAL[name](t) for t in texts], show_progress=False)
+    for name, tokenize in LEXICAL.items():
+        bm = bm25s.BM25()
+        bm.index([tokenize(t) for t in texts], show_progress=False)
+        bm.save(str(tmp / name), show_progress=False)
+    faults.point("bm25-written")
+    _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
+    _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
+    _fsync_tree(tmp)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
                         len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
-                        round(time.perf_counter() - t0, 2), cache.fresh)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
-    try:
-        faiss.write_index(index, str(tmp / "dense.faiss"))
-        for name, bm in lexical.items():
-            bm.save(str(tmp / name), show_progress=False)
-        _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
-        _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
-        (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
-        _swap(tmp, index_dir / STORE)
-    finally:
-        cache.save()
-        shutil.rmtree(tmp, ignore_errors=True)
+                        round(time.perf_counter() - t0, 2), cache.fresh, integrity.file_table(tmp))
+    raw = json.dumps(asdict(manifest), indent=2).encode("utf-8")
+    _write_synced(tmp / MANIFEST, raw)
+    faults.point("manifest-written")
+    layout.commit(index_dir, tmp, integrity.manifest_digest(raw))
+    lock.build_dir = None  # it is the store now
     return manifest
 
 
@@ -114,22 +130,42 @@ def _write_jsonl(path: Path, rows) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file written so far, so the rename that follows never publishes unwritten data."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def read_store_manifest(store: Path) -> tuple[Manifest, bytes]:
+    try:
+        raw = (store / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        raise IndexMissing(f"no index in {store.parent}; build it with: askplan index") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        return Manifest(**data), raw
+    except (ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"the index manifest in {store.parent} is damaged ({exc}); {FIX}") from None
 
 
 def read_manifest(index_dir: Path) -> Manifest:
-    path = index_dir / STORE / "manifest.json"
-    if not path.exists():
+    """The manifest of the store ``current`` names (or of the legacy ``store/``)."""
+    store = layout.resolve(index_dir)
+    if store is None:
         raise IndexMissing(f"no index in {index_dir}; build it with: askplan index")
-    try:
-        return Manifest(**json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
-        raise IndexStale(f"the index manifest in {index_dir} is damaged ({exc}); {FIX}") from None
+    return read_store_manifest(store)[0]
 
 
 def check_manifest(manifest: Manifest, corpus: Corpus, model: str) -> None:
@@ -143,21 +179,48 @@ def check_manifest(manifest: Manifest, corpus: Corpus, model: str) -> None:
 
 
 def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
+    """Resolve ``current`` once and load that store, checked. A build that swaps the pointer and removes the
+    old store while this reads it only makes the load start over from the new pointer."""
+    for attempt in range(LOAD_ATTEMPTS):
+        store = layout.resolve(index_dir)
+        if store is None:
+            raise IndexMissing(f"no index in {index_dir}; build it with: askplan index")
+        try:
+            return _load_store(store, corpus, model)
+        except (IndexMissing, IndexStale):
+            if attempt + 1 == LOAD_ATTEMPTS or layout.resolve(index_dir) == store:
+                raise
+            log.info("the index was swapped while it was read; reading the new one")
+    raise AssertionError("unreachable")
+
+
+def _load_store(store: Path, corpus: Corpus, model: str) -> LoadedIndex:
+    manifest, raw = read_store_manifest(store)
+    if manifest.files:
+        integrity.check_store(store, raw, manifest.files)
+    else:
+        log.warning("the index in %s has no checksums (built before they were added); rebuild it with "
+                    "askplan index --force to add them", store.parent)
+    check_manifest(manifest, corpus, model)
+    ids, passages, dense, lexical = read_parts(store)
+    if ids != [m.id for m in corpus.measures]:
+        raise IndexStale(f"the index files in {store.parent} disagree with the corpus; {FIX}")
+    integrity.check_values(store, manifest, ids, passages, dense, lexical)
+    return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
+
+
+def read_parts(store: Path):
+    """(measure ids, passages, FAISS index, {name: BM25}) as stored; IndexCorrupt when a file cannot be read."""
     import bm25s
     import faiss
 
-    manifest = read_manifest(index_dir)
-    check_manifest(manifest, corpus, model)
-    store = index_dir / STORE
     try:
         ids = [json.loads(line)["id"] for line in (store / "measures.jsonl").open(encoding="utf-8")]
         passages = [Passage(**json.loads(line)) for line in (store / "passages.jsonl").open(encoding="utf-8")]
         dense = faiss.read_index(str(store / "dense.faiss"))
         lexical = {name: bm25s.BM25.load(str(store / name), show_progress=False) for name in LEXICAL}
     except Exception as exc:  # noqa: BLE001 - any read failure is a damaged index
-        raise IndexStale(f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
-    if ids != [m.id for m in corpus.measures] or len(passages) != manifest.passages:
-        raise IndexStale(f"the index files in {index_dir} disagree with each other or the corpus; {FIX}")
-    if dense.ntotal != manifest.passages or dense.d != manifest.dim:
-        raise IndexStale(f"the FAISS file in {index_dir} does not match its manifest; {FIX}")
-    return LoadedIndex(manifest, ids, passages, dense, **lexical)
+        if not (store / MANIFEST).exists():
+            raise IndexMissing(f"the index in {store.parent} was removed while it was read") from None
+        raise IndexCorrupt(f"the index in {store.parent} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
+    return ids, passages, dense, lexical

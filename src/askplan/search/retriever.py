@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from askplan.index.store import LoadedIndex
+from askplan.errors import IndexCorrupt
+from askplan.index.store import FIX, LoadedIndex
 from askplan.search.fusion import rrf
 from askplan.tokenize import bigrams, pinyin_bigrams, words
 
@@ -33,14 +34,23 @@ class Retriever:
     def __init__(self, index: LoadedIndex, encoder, depth: int = 50):
         self.index, self.encoder, self.depth = index, encoder, depth
         self.n = len(index.measure_ids)
+        self.token = index.token  # which build on disk this is (see askplan.index.layout.token)
 
     def legs(self, norm_query: str, allowed: np.ndarray | None = None) -> dict[str, LegResult]:
-        return {
-            "bm25_words": self._bm25(self.index.bm25_words, words(norm_query), allowed),
-            "bm25_bigrams": self._bm25(self.index.bm25_bigrams, bigrams(norm_query), allowed),
-            "bm25_pinyin": self._bm25(self.index.bm25_pinyin, pinyin_bigrams(norm_query), allowed),
-            "dense": self._dense(norm_query, allowed),
-        }
+        """Each leg's ranking. A failure inside the index files (not the model) is an ``IndexCorrupt``, so the
+        web edge can mark the server not ready with the reason."""
+        qvec = self.encoder.encode_queries([norm_query])
+        try:
+            return {
+                "bm25_words": self._bm25(self.index.bm25_words, words(norm_query), allowed),
+                "bm25_bigrams": self._bm25(self.index.bm25_bigrams, bigrams(norm_query), allowed),
+                "bm25_pinyin": self._bm25(self.index.bm25_pinyin, pinyin_bigrams(norm_query), allowed),
+                "dense": self._dense(qvec, allowed),
+            }
+        except Exception as exc:  # noqa: BLE001 - the loaded index cannot answer: say which, name the fix
+            store = self.index.store.parent if self.index.store else "the index folder"
+            raise IndexCorrupt(f"the index in {store} failed while answering ({type(exc).__name__}: {exc}); "
+                               f"{FIX}") from exc
 
     def fuse(self, legs: dict[str, LegResult], weights: dict[str, float]) -> list[tuple[int, float]]:
         rankings = {name: [str(r) for r in leg.rows] for name, leg in legs.items()}
@@ -53,8 +63,7 @@ class Retriever:
         scores = np.asarray(bm.get_scores(tokens), dtype=np.float64)
         return _top(scores, allowed, self.depth)
 
-    def _dense(self, norm_query: str, allowed: np.ndarray | None) -> LegResult:
-        qvec = self.encoder.encode_queries([norm_query])
+    def _dense(self, qvec: np.ndarray, allowed: np.ndarray | None) -> LegResult:
         k = min(self.index.faiss_index.ntotal, max(self.depth * 4, 200))
         sims, ids = self.index.faiss_index.search(qvec, k)
         best: dict[int, tuple[float, int]] = {}

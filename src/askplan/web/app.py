@@ -18,7 +18,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from askplan import __version__
 from askplan.config import REPO_ROOT, Settings
-from askplan.errors import AskplanError, BadQuery, IndexMissing, IndexStale, ModelUnavailable, NotFound
+from askplan.errors import (
+    AskplanError,
+    BadQuery,
+    IndexBusy,
+    IndexMissing,
+    IndexStale,
+    IndexUnwritable,
+    ModelUnavailable,
+    NotFound,
+)
+from askplan.web.guard import Guard
 from askplan.web.readiness import Preparing, Readiness
 from askplan.web.templating import make_templates, render
 
@@ -26,8 +36,10 @@ log = logging.getLogger(__name__)
 WEB_DIR = REPO_ROOT / "web"
 STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
     (BadQuery, 422), (NotFound, 404), (IndexMissing, 503), (IndexStale, 503), (ModelUnavailable, 503),
+    (IndexUnwritable, 503), (IndexBusy, 503),
 )
 INDEX_FIX = "askplan index --force"
+PATH_FIX = "askplan serve --index DIR (or ASKPLAN_INDEX=DIR) with a folder you can write"
 TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 422: "无法处理这个请求", 500: "服务器内部错误",
           503: "暂时无法回答"}
 # What an HTML error page says first, in Chinese; the detail (which may be the library's English) follows.
@@ -50,11 +62,14 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = service.settings.request_threads
         readiness.start()
         yield
 
     swagger = _local_swagger_ui()
-    app = FastAPI(title="askplan", version=__version__, lifespan=lifespan, redoc_url=None,
+    app = AskplanApp(title="askplan", version=__version__, lifespan=lifespan, redoc_url=None,
                   docs_url=None if swagger else "/docs",
                   description="Ask Chinese government plans: the exact clause, who leads it, and a citation.")
     app.state.service, app.state.readiness = service, readiness
@@ -71,6 +86,14 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
     app.include_router(routes_dept.router)
     app.include_router(routes_check.router)
     return app
+
+
+class AskplanApp(FastAPI):
+    """FastAPI with ``Guard`` (URL and body limits, nosniff, HEAD) outside every other layer, so even the
+    responses of Starlette's own error middleware pass through it."""
+
+    def build_middleware_stack(self):
+        return Guard(super().build_middleware_stack())
 
 
 def _local_swagger_ui() -> Path | None:
@@ -100,7 +123,7 @@ def _serve_local_docs(app: FastAPI, swagger: Path) -> None:
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path == "/api" or path == "/healthz"
+    return path.startswith("/api/") or path in ("/api", "/healthz", "/readyz")
 
 
 def status_of(exc: AskplanError) -> int:
@@ -121,7 +144,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AskplanError)
     async def domain_error(request: Request, exc: AskplanError) -> Response:
         status = status_of(exc)
-        fix = INDEX_FIX if isinstance(exc, IndexMissing | IndexStale) else None
+        fix = INDEX_FIX if isinstance(exc, IndexMissing | IndexStale) else PATH_FIX if isinstance(
+            exc, IndexUnwritable) else None
+        if isinstance(exc, IndexMissing | IndexStale):
+            request.app.state.readiness.broken(exc)  # found at query time: not ready until it is rebuilt
         if status == 500:
             log.error("domain error on %s", request.url.path, exc_info=exc)
         title = "找不到这个文件或条款" if isinstance(exc, NotFound) else None

@@ -1,7 +1,14 @@
-"""Whether the service can answer yet. The index (and the model, on a first start) is loaded or built once
-in a background thread started from the app's lifespan; routes that search call ``require()``, which raises
-``Preparing`` while that runs and the load error afterwards. A failed load is retried at most every few
-seconds, so ``askplan index --force`` in another terminal fixes a running server without a restart."""
+"""Whether the service can answer yet, and keeping it so. The index (and the model, on a first start) is loaded
+or built once in a background thread started from the app's lifespan, then probed with one real search; routes
+that search call ``require()``, which raises ``Preparing`` while that runs and the load error afterwards.
+
+- A failed load is retried at most every few seconds, or at once when a build has swapped in a new index.
+- A search that finds the loaded index unusable (``IndexStale``/``IndexCorrupt`` at query time) marks the server
+  not ready with the reason (``broken``), so ``/readyz`` says 503 and why, until a rebuilt index loads.
+- A running server picks up a rebuilt index: each searching request compares the index pointer with the loaded
+  one (one readlink); a new index is loaded beside the old one in a background thread and swapped in with one
+  assignment, so requests already running finish on the old one and none waits.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from askplan.errors import AskplanError, IndexStale
+from askplan.errors import AskplanError, IndexMissing, IndexStale, IndexUnwritable
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
@@ -32,12 +39,19 @@ class Readiness:
         self.retry_seconds = retry_seconds
         self.status = "idle"  # idle -> building -> ok | error
         self.error: AskplanError | None = None
+        self.reload_error: str | None = None  # a rebuilt index that did not load (the previous one still answers)
         self.progress = ""
         self._say = say
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_attempt = 0.0
+        self._failed_token: str | None = None  # the index on disk when loading last failed
+        self._reloading = False
+
+    @property
+    def ready(self) -> bool:
+        return self.status == "ok"
 
     def start(self) -> None:
         """Start loading (building if missing and allowed) in a daemon thread; later calls do nothing."""
@@ -56,6 +70,7 @@ class Readiness:
     def require(self) -> None:
         """Return when the service can answer; raise ``Preparing`` or the load error otherwise."""
         if self.status == "ok":
+            self.watch()
             return
         if self.status == "idle":
             self.start()
@@ -69,10 +84,23 @@ class Readiness:
         if self._say:
             self._say(message)
 
+    def broken(self, exc: AskplanError) -> None:
+        """A search found the loaded index unusable: not ready, with the reason, until an index loads again."""
+        with self._lock:
+            if self.status != "ok":
+                return
+            self._failed_token = self.service.index_token()
+            self._last_attempt = time.monotonic()
+            self.service.forget_index()
+            self.status, self.error = "error", exc
+        log.error("the index failed while answering; not ready until it is rebuilt: %s", exc)
+        self.note(f"cannot serve answers: {exc}")
+
     def _prepare(self) -> None:
         self._last_attempt = time.monotonic()
         try:
             self.service.retriever(build_if_missing=self.build_if_missing, say=self.note)
+            self.service.probe()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a 503 naming the fix
             self._fail(exc)
         else:
@@ -85,13 +113,18 @@ class Readiness:
         with self._lock:
             if self.status == "ok":
                 return
-            if time.monotonic() - self._last_attempt < self.retry_seconds:
+            rebuilt = self.service.index_token() != self._failed_token
+            if not rebuilt and time.monotonic() - self._last_attempt < self.retry_seconds:
                 raise self.error or IndexStale("the index is not ready; rebuild it with: "
                                                "askplan index --force")
             self._last_attempt = time.monotonic()
             try:
                 self.service.retriever(build_if_missing=False)
+                self.service.probe()
             except Exception as exc:  # noqa: BLE001
+                self.service.forget_index()
+                if isinstance(self.error, IndexUnwritable) and isinstance(exc, IndexMissing):
+                    exc = self.error  # still no index because the path is unusable: keep saying so
                 self._fail(exc)
                 raise self.error from None
             self.status, self.error = "ok", None
@@ -102,5 +135,32 @@ class Readiness:
             log.error("preparing the index failed", exc_info=exc)
             exc = IndexStale(f"preparing the index failed ({type(exc).__name__}: {exc}); "
                              "rebuild it with: askplan index --force")
+        self._failed_token = self.service.index_token()
         self.status, self.error = "error", exc
         self.note(f"cannot serve answers: {exc}")
+
+    def watch(self) -> None:
+        """Start loading a rebuilt index in the background when the pointer has moved (one readlink)."""
+        if self._reloading:
+            return
+        on_disk = self.service.index_token()
+        if on_disk in (self.service.loaded_token, self._failed_token) or on_disk is None:
+            return
+        with self._lock:
+            if self._reloading:
+                return
+            self._reloading = True
+        threading.Thread(target=self._reload, args=(on_disk,), name="askplan-reload", daemon=True).start()
+
+    def _reload(self, on_disk: str) -> None:
+        try:
+            retriever = self.service.reload()
+        except Exception as exc:  # noqa: BLE001 - the old index keeps answering; the reason is shown on /readyz
+            self._failed_token = on_disk
+            self.reload_error = f"the rebuilt index was not loaded and the previous one still answers: {exc}"
+            log.warning("%s", self.reload_error)
+        else:
+            self.reload_error = None
+            self.note(f"loaded the rebuilt index ({retriever.token})")
+        finally:
+            self._reloading = False

@@ -15,7 +15,7 @@ from askplan.render_answer import answer_dict
 from askplan.service import MAX_K, AskplanService
 from askplan.web import deps
 from askplan.web.deps import service_of
-from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, LinksOut, MeasureOut
+from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, LinksOut, MeasureOut, ReadyOut
 from askplan.web.views import ready_links
 
 router = APIRouter()
@@ -67,12 +67,27 @@ def docs(service: Service) -> list[dict]:
 
 
 @router.get("/healthz", response_model=HealthOut, tags=["ops"])
-def healthz(request: Request, service: Service):
-    """``ok`` when answering, ``building`` while the index is prepared, ``error`` (HTTP 503) on failure."""
+def healthz(request: Request, service: Service) -> HealthOut:
+    """Liveness: 200 while the process serves requests, whatever the index. ``status`` says how the index is
+    (``ok``, ``building``, ``error``); ``/readyz`` is the check that fails (503) while no question can be answered."""
     readiness = request.app.state.readiness
     status = {"idle": "building"}.get(readiness.status, readiness.status)
-    body = HealthOut(status=status, measures=len(service.corpus.measures), model=service.model_name,
+    return HealthOut(status=status, measures=len(service.corpus.measures), model=service.model_name,
                      detail=str(readiness.error) if status == "error" and readiness.error else None)
-    if status == "error":
-        return JSONResponse(body.model_dump(), status_code=503)
-    return body
+
+
+@router.get("/readyz", response_model=ReadyOut, responses={503: {"model": ReadyOut}}, tags=["ops"])
+def readyz(request: Request, service: Service):
+    """Readiness: 200 once a question can really be answered (the index loaded and one search run on it), 503
+    with the reason before that and after a search found the index unusable. ``index``: the build in use."""
+    readiness = request.app.state.readiness
+    if readiness.ready:
+        readiness.watch()  # a monitor polling /readyz also makes a rebuilt index load
+    status = {"idle": "building"}.get(readiness.status, readiness.status)
+    manifest = service.manifest
+    body = ReadyOut(ready=readiness.ready, status=status, index=service.loaded_token,
+                    built_at=manifest.built_at if manifest else None,
+                    detail=str(readiness.error) if readiness.error else readiness.progress or None,
+                    reload_error=readiness.reload_error)
+    return JSONResponse(body.model_dump(), status_code=200 if readiness.ready else 503,
+                        headers=None if readiness.ready else {"Retry-After": "5"})

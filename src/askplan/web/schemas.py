@@ -133,6 +133,15 @@ class HealthOut(BaseModel):
     detail: str | None = None
 
 
+class ReadyOut(BaseModel):
+    ready: bool = Field(description="A question can be answered now")
+    status: Literal["ok", "building", "error"]
+    index: str | None = Field(description="The build in use (its store folder)")
+    built_at: str | None
+    detail: str | None = Field(description="Why not ready, or the last progress line")
+    reload_error: str | None = Field(description="A rebuilt index that did not load; the previous one answers")
+
+
 class ErrorOut(BaseModel):
     detail: str = Field(description="What is wrong and how to fix it")
     fix: str | None = Field(default=None, description="The command that fixes it, when there is one")

@@ -1,0 +1,147 @@
+"""``askplan index``: build the index (refusing to start a build that would take long without --yes, waiting
+for another builder), or ``--verify`` one without loading a model. Thin: the work is in ``askplan.index``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from askplan.errors import AskplanError
+
+
+def _domain_errors(f):
+    """``askplan.cli.domain_errors``, looked up when the command runs (``cli`` imports this module)."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        from askplan.cli import domain_errors
+
+        return domain_errors(f)(*args, **kwargs)
+
+    return wrapper
+
+
+def index_options(f):
+    from askplan.cli import _index_options
+
+    return _index_options(f)
+
+
+def _settings(*args):
+    from askplan.cli import _settings as settings
+
+    return settings(*args)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _emit_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _warn_problems(problems) -> None:
+    for p in problems:
+        click.echo(f"warning: {p}", err=True)
+
+
+@click.command()
+@index_options
+@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
+@click.option("--faiss-factory", default="Flat", show_default=True,
+              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+@click.option("--skip-bad", "--allow-skips", "skip_bad", is_flag=True,
+              help="Index the files that load even if others cannot be read (exit 0).")
+@click.option("--verify", is_flag=True, help="Check the built index (checksums, counts) without loading a model; "
+                                             "exit 1 when damaged.")
+@click.option("--yes", "-y", is_flag=True, help="Build even when embedding is estimated to take long.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest (with --verify: the report) as JSON.")
+@_domain_errors
+def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
+          skip_bad: bool, verify: bool, yes: bool, as_json: bool) -> None:
+    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash, a kill or Ctrl-C keeps the old
+    index; a second build waits for the first.
+
+    A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
+    from dataclasses import asdict
+
+    from askplan.errors import CorpusError, IndexMissing, IndexStale
+    from askplan.index.store import check_manifest, read_manifest
+    from askplan.service import AskplanService
+
+    if verify:
+        _verify(corpus_dir, index_dir, model, as_json)
+        return
+    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    _warn_problems(service.corpus.problems)
+    loaded = {d.path for d in service.corpus.documents}
+    skipped = sorted({p.path for p in service.corpus.problems} - loaded)
+    if skipped and not skip_bad:
+        raise CorpusError(f"{len(skipped)} file(s) could not be read (see the warnings above); fix them, "
+                          "or pass --skip-bad to index the others")
+    if not force:
+        try:
+            manifest = read_manifest(index_dir)
+            check_manifest(manifest, service.corpus, service.settings.model)
+            _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
+                 "use --force to rebuild")
+            if as_json:
+                _emit_json(asdict(manifest))
+            return
+        except (IndexMissing, IndexStale):
+            pass
+    _confirm_long_build(service, yes)
+    manifest = service.build(factory=faiss_factory, progress=True, say=_say)
+    if as_json:
+        _emit_json(asdict(manifest))
+    else:
+        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
+             f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
+
+
+WARN_BUILD_SECONDS = 5 * 60  # say how long embedding will take
+CONFIRM_BUILD_SECONDS = 15 * 60  # and ask first (refuse without --yes when nobody can answer)
+
+
+def _confirm_long_build(service, yes: bool) -> None:
+    passages, seconds = service.build_estimate()
+    if seconds < WARN_BUILD_SECONDS:
+        return
+    _say(f"warning: {passages:,} passages to embed with {service.model_name}, about {seconds / 60:.0f} min "
+         f"on this kind of machine")
+    if seconds < CONFIRM_BUILD_SECONDS or yes:
+        return
+    if not sys.stdin.isatty():
+        raise AskplanError(f"embedding {passages:,} passages would take about {seconds / 60:.0f} min; pass --yes "
+                           "to build anyway, or split the long texts out of the corpus")
+    click.confirm("build anyway?", abort=True, err=True)
+
+
+def _verify(corpus_dir: Path, index_dir: Path, model: str | None, as_json: bool) -> None:
+    from askplan.corpus import load_corpus
+    from askplan.index.verify import verify_index
+
+    settings = _settings(corpus_dir, index_dir, model)
+    corpus = load_corpus(corpus_dir) if corpus_dir.is_dir() else None
+    report = verify_index(index_dir, corpus, settings.model)
+    if as_json:
+        _emit_json(report)
+    else:
+        state = "ok" if report["ok"] else "no index" if report["store"] is None else "DAMAGED"
+        _say(f"{index_dir}: {state}; {report['files']} files, {report['bytes']:,} bytes checked in "
+             f"{report['seconds']}s ({report['layout'] or 'no index'})")
+        for line in report["problems"]:
+            _say(f"problem: {line}")
+        if report["stale"]:
+            _say(f"stale: {report['stale']}")
+        if report["store"] and not report["checksums"]:
+            _say("no checksums: this index was built before they were added; askplan index --force adds them")
+        if report["fix"]:
+            _say(f"fix: {report['fix']}")
+    if not report["ok"]:
+        sys.exit(1)

@@ -1,0 +1,57 @@
+"""Readiness inside the app: a search that finds the loaded index unusable marks the server not ready with the
+reason (it used to answer 500 on every question while /healthz said ok), and a rebuild makes it ready again
+without a restart. Also the threadpool bound."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from askplan.config import REPO_ROOT, Settings
+from askplan.service import AskplanService
+from askplan.web import create_app
+
+CARBON = "谁牵头碳达峰工作？"
+
+
+def test_a_query_time_index_failure_marks_the_server_not_ready(tmp_path):
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    AskplanService(settings).build()
+    app = create_app(settings, build_if_missing=False)
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "ok"
+        assert c.get("/readyz").status_code == 200
+        bm = app.state.service.retriever().index.bm25_words
+        bm.scores["indices"] = np.full_like(bm.scores["indices"], 10**6)  # what num_docs=9999 did at query time
+        r = c.get("/api/ask", params={"q": CARBON})
+        assert r.status_code == 503 and r.json()["fix"] == "askplan index --force"
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and "failed while answering" in ready.json()["detail"]
+        assert c.get("/healthz").status_code == 200 and c.get("/healthz").json()["status"] == "error"
+        AskplanService(settings).build()  # `askplan index --force` in another terminal
+        assert c.get("/api/ask", params={"q": CARBON}).status_code == 200  # at once: the pointer moved
+        assert c.get("/readyz").json()["ready"]
+
+
+def test_the_threadpool_is_bounded(tmp_path):
+    import anyio.to_thread
+
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64",
+                        request_threads=6)
+    with TestClient(create_app(settings, build_if_missing=False)) as c:
+        limit = c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert limit == 6 and Settings().request_threads < 40
+
+
+def test_an_unwritable_index_path_stays_the_reason_on_retry(tmp_path):
+    afile = tmp_path / "somefile"
+    afile.write_text("")
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=afile / "index", model="hash-bigram-64")
+    app = create_app(settings)
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "error"
+        app.state.readiness.retry_seconds = 0
+        for _ in range(2):  # the first answer, then a retry
+            r = c.get("/api/ask", params={"q": CARBON})
+            assert r.status_code == 503 and "cannot write the index folder" in r.json()["detail"]
+            assert "--force" not in r.text
