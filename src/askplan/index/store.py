@@ -157,7 +157,7 @@ def read_store_manifest(store: Path) -> tuple[Manifest, bytes]:
         data = json.loads(raw.decode("utf-8"))
         return Manifest(**data), raw
     except (ValueError, TypeError) as exc:
-        raise IndexCorrupt(f"the index manifest in {store.parent} is damaged ({exc}); {FIX}") from None
+        raise IndexCorrupt(f"the index manifest {store / MANIFEST} is damaged ({exc}); {FIX}") from None
 
 
 def read_manifest(index_dir: Path) -> Manifest:

@@ -21,6 +21,7 @@ from askplan.errors import AskplanError, IndexMissing, IndexStale, IndexUnwritab
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0
+FIRST_WAIT_SECONDS = 5.0  # a request that starts the loading waits this long before getting the preparing page
 
 
 class Preparing(Exception):
@@ -74,6 +75,9 @@ class Readiness:
             return
         if self.status == "idle":
             self.start()
+            self._done.wait(FIRST_WAIT_SECONDS)  # loading a built index takes a second or two: answer, not 503
+        if self.status == "ok":
+            return
         if self.status == "building":
             raise Preparing(self.progress)
         self._retry()
