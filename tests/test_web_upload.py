@@ -168,3 +168,40 @@ def test_markup_in_an_uploaded_title_is_escaped(client) -> None:
     for path in ("/upload", f"/d/{status['result']['slug']}", "/d"):
         page = client.get(path).text
         assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_running_server_picks_up_a_document_added_elsewhere(client, settings) -> None:
+    """``askplan add`` in another process changes the corpus and the index: the next request sees the new
+    pointer, the index no longer matches the loaded corpus, and the server rereads both (readiness._reload)."""
+    from askplan.ingest.add import Overrides
+    from askplan.service import add_documents
+
+    path = settings.home / "old-trees.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(NOTICE, encoding="utf-8")
+    add_documents(settings, [path], Overrides())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        hits = client.get("/api/ask", params={"q": "古树名木电子档案挂牌巡查"}).json()["hits"]
+        if hits and hits[0]["id"].startswith("old-trees/"):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the running server never answered from the added document")
+    assert client.get("/d/old-trees").status_code == 200
+
+
+def test_serve_flag_needs_one_worker_and_travels_to_workers(settings, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from askplan.cli import main
+    from askplan.web import workers
+
+    result = CliRunner().invoke(main, ["serve", "--allow-upload", "--workers", "2", "--corpus",
+                                       str(settings.corpus_dir), "--index", str(settings.index_dir)])
+    assert result.exit_code == 2 and "--workers 1" in result.output
+    monkeypatch.setenv(workers.ENV, "{}")
+    workers.export_settings(settings)
+    app = workers.worker_app()
+    assert app.state.service.settings.allow_upload is True
+    assert TestClient(app).get("/upload/status").json()["state"] == "idle"  # no lifespan: nothing loads
