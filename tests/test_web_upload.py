@@ -89,7 +89,8 @@ def test_txt_upload_is_indexed_and_found(client, settings) -> None:
     status = wait_done(client)
     assert status["state"] == "done", status
     assert status["result"]["slug"] == "old-trees" and status["result"]["measures"] >= 1
-    assert status["lines"], "progress lines from the build"
+    assert any(line.startswith("old-trees: ") and "measures read" in line for line in status["lines"])
+    assert any(line.startswith("indexing") for line in status["lines"]), status["lines"]
     page = client.get("/upload").text
     assert "/d/old-trees" in page and "古树名木保护" in page
     hit = client.get("/api/ask", params={"q": "古树名木电子档案挂牌巡查"}).json()["hits"][0]

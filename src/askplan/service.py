@@ -400,7 +400,12 @@ def add_documents(settings: Settings, paths: list[Path], overrides, *, encoder=N
     workdir = ingest.workdir_in(settings.corpus_dir)
     try:
         staged = ingest.stage(paths, settings.corpus_dir, overrides, workdir)
+        for s in staged if say else ():
+            say(f"{s.slug}: {s.measures} measures read ({s.with_responsibility} with a responsible unit), "
+                f"coverage {s.coverage:.0%}")
         before = ingest.commit(staged)
+        if before and say:
+            say("indexing: only the new passages are embedded …")
         manifest = _reindex(settings, encoder, say, lambda: ingest.rollback(before)) if before else None
     finally:
         ingest.discard(workdir)
