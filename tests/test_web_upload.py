@@ -133,6 +133,12 @@ def test_wrong_type_is_refused_with_a_message(client, name, data, says) -> None:
     assert client.get("/upload/status").json()["state"] == "idle"
 
 
+def test_a_form_posted_from_another_site_is_refused(client) -> None:
+    response = client.post("/upload", files={"file": ("a.txt", NOTICE.encode())}, headers={"Origin": "http://evil.example"})
+    assert response.status_code == 403 and "只能从本站" in response.text
+    assert client.get("/upload/status").json()["state"] == "idle"
+
+
 def test_bad_content_ends_in_a_one_line_error(client) -> None:
     assert upload(client, "notes.txt", "随便写的几个字".encode()).status_code == 303
     status = wait_done(client)

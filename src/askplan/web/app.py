@@ -40,8 +40,8 @@ STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
 )
 INDEX_FIX = "askplan index --force"
 PATH_FIX = "askplan serve --index DIR (or ASKPLAN_INDEX=DIR) with a folder you can write"
-TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 409: "正在处理另一个文件", 413: "文件过大",
-          415: "不支持的文件类型", 422: "无法处理这个请求", 500: "服务器内部错误", 503: "暂时无法回答"}
+TITLES = {403: "不接受这个请求", 404: "找不到这个页面", 405: "不支持的请求方法", 409: "正在处理另一个文件",
+          413: "文件过大", 415: "不支持的文件类型", 422: "无法处理这个请求", 500: "服务器内部错误", 503: "暂时无法回答"}
 # What an HTML error page says first, in Chinese; the detail (which may be the library's English) follows.
 EXPLAIN = {404: "地址里的页面、文件或条款不存在。可以从上方的“文件”栏目查找，或直接提问。",
            409: "一次只能处理一个上传的文件。请等当前文件处理完后再上传。",

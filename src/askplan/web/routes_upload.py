@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -54,6 +55,7 @@ async def _accept(request: Request, form) -> Response:
     """Check and copy the file, then start the job: 303 to the page that shows its progress."""
     job = job_of(request)
     try:
+        _same_origin(request)
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
             raise UploadRejected(422, "请选择要上传的文件。no file was chosen; choose a .docx, .pdf, .html, "
@@ -72,6 +74,14 @@ async def _accept(request: Request, form) -> Response:
         return error_response(request, exc.status, str(exc))
     job.run(lambda say: _add(request.app, path, values, say), folder)
     return RedirectResponse(PATH, status_code=303)
+
+
+def _same_origin(request: Request) -> None:
+    """A form posted from another site's page (its browser sends that site as Origin) adds nothing."""
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
+        raise UploadRejected(403, "只能从本站的上传页面提交文件。uploads are accepted only from this server's "
+                                  "own /upload page")
 
 
 def _field(value, label: str) -> str:
