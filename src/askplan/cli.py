@@ -308,9 +308,12 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
               envvar="ASKPLAN_REQUEST_THREADS",
               help="Threads that run requests in each worker (env ASKPLAN_REQUEST_THREADS; anyio's default is "
                    "40). Each holds its own malloc arena, so fewer bound the server's memory; see README, Memory.")
+@click.option("--allow-upload", is_flag=True, envvar="ASKPLAN_ALLOW_UPLOAD",
+              help="Add the 上传文件 page (/upload), which does what askplan add does (env ASKPLAN_ALLOW_UPLOAD). "
+                   "Off by default: the page does not exist. Needs --workers 1.")
 @domain_errors
 def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port: int, threads: int,
-          workers: int, request_threads: int) -> None:
+          workers: int, request_threads: int, allow_upload: bool) -> None:
     """Web UI and JSON API on http://HOST:PORT/ (API docs at /docs).
 
     On first start the model and index are built in the background, with progress here; meanwhile pages
@@ -320,8 +323,11 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 
     import uvicorn
 
+    if allow_upload and workers > 1:
+        raise click.UsageError("--allow-upload runs one upload at a time in one process; use it with --workers 1 "
+                               "(raise --request-threads instead)")
     settings = dataclasses.replace(_settings(corpus_dir, index_dir, model), threads=threads,
-                                   request_threads=request_threads)
+                                   request_threads=request_threads, allow_upload=allow_upload)
     _cap_malloc_arenas(MALLOC_ARENAS)
     if workers > 1:
         _serve_workers(settings, host, port, workers)

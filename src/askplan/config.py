@@ -31,3 +31,4 @@ class Settings:
     home: Path = field(default_factory=user_dir)
     threads: int = 1  # torch threads for encoding; one is fastest for single queries on shared cores
     request_threads: int = 16  # threads that run the web routes (anyio's default: 40); bounds the server's memory
+    allow_upload: bool = False  # the web upload form (askplan serve --allow-upload); off: no route at all

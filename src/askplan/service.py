@@ -168,6 +168,13 @@ class AskplanService:
             self._retriever = retriever
         return retriever
 
+    def reopened(self) -> AskplanService:
+        """A service over the corpus as it is on disk now (after ``add_documents``), sharing this one's encoder,
+        with the index loaded and probed; raises, leaving this one in use, when they do not match."""
+        fresh = AskplanService(self.settings, encoder=self._encoder)
+        fresh.probe(fresh.retriever(build_if_missing=False))
+        return fresh
+
     def links(self) -> LinkTable:
         """Which sections of the national outline each plan clause implements (and the reverse), computed
         from the loaded index on first use and kept until the index is rebuilt or reloaded."""
@@ -393,7 +400,12 @@ def add_documents(settings: Settings, paths: list[Path], overrides, *, encoder=N
     workdir = ingest.workdir_in(settings.corpus_dir)
     try:
         staged = ingest.stage(paths, settings.corpus_dir, overrides, workdir)
+        for s in staged if say else ():
+            say(f"{s.slug}: {s.measures} measures read ({s.with_responsibility} with a responsible unit), "
+                f"coverage {s.coverage:.0%}")
         before = ingest.commit(staged)
+        if before and say:
+            say("indexing: only the new passages are embedded …")
         manifest = _reindex(settings, encoder, say, lambda: ingest.rollback(before)) if before else None
     finally:
         ingest.discard(workdir)

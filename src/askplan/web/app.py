@@ -40,10 +40,13 @@ STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
 )
 INDEX_FIX = "askplan index --force"
 PATH_FIX = "askplan serve --index DIR (or ASKPLAN_INDEX=DIR) with a folder you can write"
-TITLES = {404: "找不到这个页面", 405: "不支持的请求方法", 422: "无法处理这个请求", 500: "服务器内部错误",
-          503: "暂时无法回答"}
+TITLES = {403: "不接受这个请求", 404: "找不到这个页面", 405: "不支持的请求方法", 409: "正在处理另一个文件",
+          413: "文件过大", 415: "不支持的文件类型", 422: "无法处理这个请求", 500: "服务器内部错误", 503: "暂时无法回答"}
 # What an HTML error page says first, in Chinese; the detail (which may be the library's English) follows.
 EXPLAIN = {404: "地址里的页面、文件或条款不存在。可以从上方的“文件”栏目查找，或直接提问。",
+           409: "一次只能处理一个上传的文件。请等当前文件处理完后再上传。",
+           413: "上传的文件超过了大小上限。",
+           415: "只能上传 Word（.docx）、PDF（有文字层）、网页（.html/.htm）或文本（.txt/.md）文件。",
            405: "这个地址不接受这种请求。请从页面上的链接或按钮进入。",
            422: "请求中的参数无法处理，请检查后重试。",
            500: "服务器出错了，错误已记入服务器日志。请稍后再试。",
@@ -58,7 +61,8 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
         from askplan.service import AskplanService
 
         service = AskplanService(settings or Settings())
-    readiness = Readiness(service, build_if_missing=build_if_missing, say=say)
+    readiness = Readiness(service, build_if_missing=build_if_missing, say=say,
+                          on_swap=lambda fresh: setattr(app.state, "service", fresh))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -85,6 +89,12 @@ def create_app(settings: Settings | None = None, service=None, *, build_if_missi
     app.include_router(routes_pages.router)
     app.include_router(routes_dept.router)
     app.include_router(routes_check.router)
+    if getattr(service.settings, "allow_upload", False):  # off: no route, no link, no larger body limit
+        from askplan.web import routes_upload
+
+        app.include_router(routes_upload.router)
+        app.body_limits = ((routes_upload.PATH, routes_upload.BODY_LIMIT),)
+    app.state.templates.env.globals["allow_upload"] = bool(getattr(service.settings, "allow_upload", False))
     return app
 
 
@@ -92,8 +102,10 @@ class AskplanApp(FastAPI):
     """FastAPI with ``Guard`` (URL and body limits, nosniff, HEAD) outside every other layer, so even the
     responses of Starlette's own error middleware pass through it."""
 
+    body_limits: tuple[tuple[str, int], ...] = ()  # (path, bytes) beyond guard.BODY_LIMITS
+
     def build_middleware_stack(self):
-        return Guard(super().build_middleware_stack())
+        return Guard(super().build_middleware_stack(), self.body_limits)
 
 
 def _local_swagger_ui() -> Path | None:

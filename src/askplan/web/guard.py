@@ -18,13 +18,16 @@ MAX_URL_CHARS = 8 * KB
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
-def body_limit(path: str) -> int:
-    return next((limit for prefix, limit in BODY_LIMITS if path == prefix), DEFAULT_BODY_LIMIT)
+def body_limit(path: str, extra: tuple[tuple[str, int], ...] = ()) -> int:
+    return next((limit for prefix, limit in (*extra, *BODY_LIMITS) if path == prefix), DEFAULT_BODY_LIMIT)
 
 
 class Guard:
-    def __init__(self, app) -> None:
+    """``limits``: (path, bytes) pairs on top of ``BODY_LIMITS``, for routes that exist only when enabled."""
+
+    def __init__(self, app, limits: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
+        self.limits = limits
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -36,7 +39,7 @@ class Guard:
             await _reject(send, 414, f"网址过长（{url_chars} 个字符，上限 {MAX_URL_CHARS}）。the URL is too long; "
                                      "ask a shorter question, or POST a draft to /api/check")
             return
-        limit = body_limit(scope["path"])
+        limit = body_limit(scope["path"], self.limits)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _reject(send, 413, _too_large(declared, limit, scope["path"]))
@@ -70,8 +73,9 @@ def _content_length(scope) -> int | None:
 
 
 def _too_large(size: int, limit: int, path: str) -> str:
-    return (f"请求内容过大（{size:,} 字节，{path} 的上限为 {limit:,} 字节）。the request body is too large; "
-            "send a shorter text")
+    fix = "upload a smaller file (at most 20 MB)" if path == "/upload" else "send a shorter text"
+    return f"请求内容过大（{size:,} 字节，{path} 的上限为 {limit:,} 字节）。the request body is too large; {fix}"
+
 
 
 def _nosniff(send):

@@ -34,8 +34,9 @@ class Preparing(Exception):
 
 class Readiness:
     def __init__(self, service, *, build_if_missing: bool = True, say: Callable[[str], None] | None = None,
-                 retry_seconds: float = RETRY_SECONDS) -> None:
+                 retry_seconds: float = RETRY_SECONDS, on_swap: Callable[[object], None] | None = None) -> None:
         self.service = service
+        self._on_swap = on_swap
         self.build_if_missing = build_if_missing
         self.retry_seconds = retry_seconds
         self.status = "idle"  # idle -> building -> ok | error
@@ -156,9 +157,21 @@ class Readiness:
             self._reloading = True
         threading.Thread(target=self._reload, args=(on_disk,), name="askplan-reload", daemon=True).start()
 
+    def swap(self, service) -> None:
+        """Serve from ``service`` (over a changed corpus, its index loaded) from now on: one assignment."""
+        with self._lock:
+            self.service = service
+            self.status, self.error, self._failed_token = "ok", None, None
+        if self._on_swap:
+            self._on_swap(service)
+
     def _reload(self, on_disk: str) -> None:
         try:
-            retriever = self.service.reload()
+            try:
+                retriever = self.service.reload()
+            except IndexStale:  # built over a changed corpus (askplan add/remove): reread the corpus too
+                self.swap(self.service.reopened())
+                retriever = self.service.retriever()
         except Exception as exc:  # noqa: BLE001 - the old index keeps answering; the reason is shown on /readyz
             self._failed_token = on_disk
             self.reload_error = f"the rebuilt index was not loaded and the previous one still answers: {exc}"

@@ -30,7 +30,7 @@ def make_templates(directory: Path) -> Jinja2Templates:
 
 
 DEFAULT_SCRIPT = "simp"  # users write Simplified drafts; the original script is one click away
-SECTIONS = ("/dept", "/check", "/d", "/m")  # header sections by path prefix; /m belongs to 文件
+SECTIONS = ("/dept", "/check", "/d", "/m", "/upload")  # header sections by path prefix; /m belongs to 文件
 
 
 def script_of(request: Request) -> str:
