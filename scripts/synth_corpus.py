@@ -129,6 +129,8 @@ def generate(out_dir: Path, measures: int, *, per_doc: int = MAX_PER_DOC, seed: 
     must not exist yet: files are written in a temporary sibling, then moved in one rename."""
     if measures < 1:
         raise ValueError("--measures must be at least 1")
+    if not 1 <= per_doc <= MAX_PER_DOC:
+        raise ValueError(f"--per-doc must be between 1 and {MAX_PER_DOC}, not {per_doc}")
     if out_dir.exists():
         raise FileExistsError(f"{out_dir} exists; remove it or pick another folder")
     pools = pools_from(source or Path(__file__).resolve().parents[1] / "corpus")

@@ -196,8 +196,8 @@ def _say(message: str) -> None:
 @main.command()
 @_index_options
 @click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
-@click.option("--faiss-factory", default="Flat", show_default=True,
-              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+@click.option("--faiss-factory", default="auto", show_default=True,
+              help="FAISS index_factory string; auto: exact (Flat) below 100,000 passages, IVF with SQ8 codes above.")
 @click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @domain_errors

@@ -86,7 +86,7 @@ class AskplanService:
                                          threads=self.settings.threads)
         return self._encoder
 
-    def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
+    def build(self, *, factory: str = "auto", progress: bool = False, say=None):
         from askplan.index.store import build_index, require_documents
 
         require_documents(self.corpus)  # before the model is loaded

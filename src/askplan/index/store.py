@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from askplan import __version__
 from askplan.corpus.loader import Corpus
@@ -28,6 +31,37 @@ FORMAT = 2
 LEXICAL = {"bm25_words": words, "bm25_bigrams": bigrams, "bm25_pinyin": pinyin_bigrams}
 STORE = "store"
 FIX = "rebuild it with: askplan index --force"
+AUTO = "auto"  # the factory chosen by ``choose_factory`` from the passage count
+# Exact search below this many passages (the bundled corpus has 1,667: its figures do not change); an inverted
+# file of 8-bit scalar codes above it, and of product-quantised codes (a quarter of the memory) above PQ_MIN.
+# Recall@10 and latency of each against exact search are measured in bench/README.md (scripts/scale_bench.py).
+ANN_MIN_PASSAGES = 100_000
+PQ_MIN_PASSAGES = 2_000_000
+NPROBE_SHARE = 16  # lists visited per query: nlist / NPROBE_SHARE
+
+
+def choose_factory(passages: int) -> str:
+    """The FAISS factory for ``passages`` vectors: "Flat" (exact) below ANN_MIN_PASSAGES, else ``ann_factory``."""
+    return "Flat" if passages < ANN_MIN_PASSAGES else ann_factory(passages)
+
+
+def ann_factory(passages: int) -> str:
+    """IVF with about 2·sqrt(n) lists (a power of two) and SQ8 codes, or PQ codes of 4 dimensions a byte from
+    PQ_MIN_PASSAGES on."""
+    nlist = 2 ** round(math.log2(2 * math.sqrt(passages)))
+    return f"IVF{nlist},PQ96" if passages >= PQ_MIN_PASSAGES else f"IVF{nlist},SQ8"
+
+
+def _train_and_add(index, vectors, faiss) -> None:
+    """Train on a sample (40 vectors a list is plenty for k-means), add, and set how many lists a query visits
+    (stored in the index file)."""
+    if not index.is_trained:
+        ivf = faiss.try_extract_index_ivf(index)
+        step = max(1, len(vectors) // (64 * ivf.nlist)) if ivf is not None else 1
+        index.train(np.ascontiguousarray(vectors[::step]))
+    index.add(vectors)
+    if (ivf := faiss.try_extract_index_ivf(index)) is not None:
+        ivf.nprobe = max(1, ivf.nlist // NPROBE_SHARE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +103,7 @@ def require_documents(corpus: Corpus) -> None:
                           "corpus/README.md, or pass --corpus DIR")
 
 
-def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Flat", progress: bool = False) -> Manifest:
+def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO, progress: bool = False) -> Manifest:
     """Build every part in a temporary sibling folder, then swap it in: a crash never leaves a broken index."""
     require_documents(corpus)
     import bm25s
@@ -81,10 +115,9 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
     log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
     cache = VectorCache(index_dir, encoder.name, encoder.dim)
     vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
+    factory = choose_factory(len(passages)) if factory == AUTO else factory
     index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
-    if not index.is_trained:
-        index.train(vectors)
-    index.add(vectors)
+    _train_and_add(index, vectors, faiss)
     texts = [lexical_text(m) for m in measures]
     lexical = {name: bm25s.BM25() for name in LEXICAL}
     for name, bm in lexical.items():
@@ -142,7 +175,9 @@ def check_manifest(manifest: Manifest, corpus: Corpus, model: str) -> None:
         raise IndexStale(f"the corpus changed since the index was built ({manifest.built_at}); {FIX}")
 
 
-def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
+def load_index(index_dir: Path, corpus: Corpus, model: str, *, mmap: bool = True) -> LoadedIndex:
+    """``mmap``: FAISS codes and the BM25 score arrays are mapped from the files, not copied into the process:
+    the pages are shared by every worker on the index and the kernel can drop and re-read them."""
     import bm25s
     import faiss
 
@@ -152,8 +187,8 @@ def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
     try:
         ids = [json.loads(line)["id"] for line in (store / "measures.jsonl").open(encoding="utf-8")]
         passages = [Passage(**json.loads(line)) for line in (store / "passages.jsonl").open(encoding="utf-8")]
-        dense = faiss.read_index(str(store / "dense.faiss"))
-        lexical = {name: bm25s.BM25.load(str(store / name), show_progress=False) for name in LEXICAL}
+        dense = faiss.read_index(str(store / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        lexical = {name: bm25s.BM25.load(str(store / name), mmap=mmap, show_progress=False) for name in LEXICAL}
     except Exception as exc:  # noqa: BLE001 - any read failure is a damaged index
         raise IndexStale(f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
     if ids != [m.id for m in corpus.measures] or len(passages) != manifest.passages:
