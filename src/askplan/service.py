@@ -272,7 +272,7 @@ class AskplanService:
         if number is None:
             return None
         measures = self.corpus.measures
-        keyed = {row for d in self.corpus.documents if (row := self._rows.get(f"{d.slug}/{number}")) is not None}
+        keyed = {self._rows[f"{measures[r].doc}/{number}"] for r in self._by_key.get(str(number), ())}
         candidates = [r for r in sorted(keyed | set(self._numbered.get(number, ()))) if not target
                       or measures[r].doc == target]
         if not candidates:
