@@ -35,6 +35,7 @@ MAX_K = 50
 # (×0.7) was dropped in session 4: on the held-out sets it pushed questions about documents that assign duties in
 # prose (条例: 市发展改革部门负责…) into other documents, below the baseline.
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
+DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
 _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
 
@@ -61,6 +62,7 @@ class AskplanService:
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._answerability: Answerability | None = None
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
+        self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
 
     @property
     def model_name(self) -> str:
@@ -220,12 +222,24 @@ class AskplanService:
             dept = self.departments.resolve(name)
         except NotFound:
             return None
-        duties = dept.in_document(doc).duties if doc else dept.duties
-        duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != self.primary, d.row))
-        hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
-                     for rank, d in enumerate(duties, 1))
+        hits = self._duty_hits(dept.name, doc)
         reason = "" if hits else f"{doc} 中没有{dept.name}负责的条款"
         return Answer(question, norm, "department", bool(hits), hits, reason, department=dept.name)
+
+    def _duty_hits(self, name: str, doc: str | None) -> tuple[Hit, ...]:
+        """A unit's measures as hits, led first, then the primary document's, in reading order. A frequent unit
+        holds a share of a large corpus: the list is built once per unit and document, not on every question."""
+        key = (name, doc)
+        if (hits := self._duty_cache.get(key)) is None:
+            dept = self.departments.get(name)
+            duties = dept.in_document(doc).duties if doc else dept.duties
+            duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != self.primary, d.row))
+            hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
+                         for rank, d in enumerate(duties, 1))
+            if len(self._duty_cache) >= DUTY_CACHE:
+                self._duty_cache.pop(next(iter(self._duty_cache)))
+            self._duty_cache[key] = hits
+        return hits
 
     def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
         if not hits:
