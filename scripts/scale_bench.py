@@ -258,6 +258,25 @@ def bench_size(measures: int, args) -> dict:
     return result
 
 
+COLUMNS = (("measures", "build", "measures"), ("passages", "build", "passages"), ("FAISS", "build", "factory"),
+           ("build s", "build", "build_s"), ("build peak RSS MiB", "build", "VmHWM"), ("index MB", "build", "store_mb"),
+           ("vector cache MB", "build", "vector_cache_mb"), ("ask process RSS MiB", "ask", "VmRSS"),
+           ("of it anon", "ask", "RssAnon"), ("of it file-backed", "ask", "RssFile"),
+           ("first answer s", "ask", "first_answer_s"), ("warm ask p50 ms", "ask", "ask_p50_ms"),
+           ("warm ask p95 ms", "ask", "ask_p95_ms"), ("floor p50 ms", "ask", "floor_p50_ms"),
+           ("floor p95 ms", "ask", "floor_p95_ms"), ("p95 / floor", "ask", "ratio_p95"),
+           ("ANN recall@10", "recall", "recall_at_10"))
+
+
+def table(results: list[dict]) -> str:
+    """The bench/README.md table: one row per size (from each size's result file), "—" for what was not measured."""
+    rows = ["| " + " | ".join(c for c, _, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in results:
+        cells = [r.get(step, {}).get(key, "—") for _, step, key in COLUMNS]
+        rows.append("| " + " | ".join(f"{c:,}" if isinstance(c, int) else str(c) for c in cells) + " |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", nargs="?", default="run", help=argparse.SUPPRESS)
@@ -275,6 +294,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.step.startswith("_"):
         print(json.dumps(STEPS[args.step[1:]](args), ensure_ascii=False))
+        return
+    if args.step == "table":
+        files = sorted(args.work.glob("result-*.json"), key=lambda f: int(f.stem.split("-")[1]))
+        print(table([json.loads(f.read_text()) for f in files]))
         return
     args.work.mkdir(parents=True, exist_ok=True)
     results = [bench_size(int(s), args) for s in args.sizes.split(",")]
