@@ -100,3 +100,16 @@ def test_build_chooses_ann_above_the_threshold_and_loads_it_mapped(tmp_path, cor
     assert faiss.extract_index_ivf(mapped.faiss_index).nprobe == faiss.extract_index_ivf(copied.faiss_index).nprobe
     query = "碳达峰碳中和"
     assert Retriever(mapped, encoder).legs(query) == Retriever(copied, encoder).legs(query)
+
+
+def test_bm25_scores_equal_bm25s_own(hash_service):
+    from askplan.search.retriever import bm25_scores
+    from askplan.tokenize import bigrams, pinyin_bigrams, words
+
+    index = hash_service.retriever().index
+    for query in ("谁牵头碳达峰工作", "长三角生态绿色一体化发展示范区", "皖北振兴 科技创新"):
+        for bm, tokenize in ((index.bm25_words, words), (index.bm25_bigrams, bigrams),
+                             (index.bm25_pinyin, pinyin_bigrams)):
+            tokens = [t for t in tokenize(query) if t in bm.vocab_dict]
+            want, got = bm.get_scores(tokens), bm25_scores(bm, tokens)
+            assert got.dtype == want.dtype and np.array_equal(got, want) and want.max() > 0
