@@ -113,3 +113,12 @@ def test_bm25_scores_equal_bm25s_own(hash_service):
             tokens = [t for t in tokenize(query) if t in bm.vocab_dict]
             want, got = bm.get_scores(tokens), bm25_scores(bm, tokens)
             assert got.dtype == want.dtype and np.array_equal(got, want) and want.max() > 0
+
+
+def test_a_bad_factory_string_is_refused_before_anything_is_built(tmp_path, corpus):
+    from askplan.encoders import HashEncoder
+    from askplan.errors import BadInput
+
+    with pytest.raises(BadInput, match="--faiss-factory auto"):
+        store.build_index(corpus, HashEncoder(64), tmp_path, factory="NoSuchIndex7")
+    assert not (tmp_path / store.STORE).exists()

@@ -20,7 +20,7 @@ import numpy as np
 
 from askplan import __version__
 from askplan.corpus.loader import Corpus
-from askplan.errors import CorpusError, IndexMissing, IndexStale
+from askplan.errors import BadInput, CorpusError, IndexMissing, IndexStale
 from askplan.index.passages import Passage, passages_for
 from askplan.index.vectors import VectorCache
 from askplan.normalize import NORMALISER, normalize
@@ -113,10 +113,14 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     measures = corpus.measures
     passages = [p for row, m in enumerate(measures) for p in passages_for(row, m)]
     log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
+    factory = choose_factory(len(passages)) if factory == AUTO else factory
+    try:  # before any passage is embedded
+        index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
+    except RuntimeError:
+        raise BadInput(f"FAISS cannot build an index from {factory!r}; pass --faiss-factory auto, Flat, HNSW32 "
+                       "or IVF1024,SQ8 (a FAISS index_factory string)") from None
     cache = VectorCache(index_dir, encoder.name, encoder.dim)
     vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
-    factory = choose_factory(len(passages)) if factory == AUTO else factory
-    index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
     _train_and_add(index, vectors, faiss)
     texts = [lexical_text(m) for m in measures]
     lexical = {name: bm25s.BM25() for name in LEXICAL}
