@@ -53,7 +53,7 @@ def ann_factory(passages: int) -> str:
 
 
 def _train_and_add(index, vectors, faiss) -> None:
-    """Train on a sample (40 vectors a list is plenty for k-means), add, and set how many lists a query visits
+    """Train on a sample (about 64 vectors a list: k-means needs ~40), add, and set how many lists a query visits
     (stored in the index file)."""
     if not index.is_trained:
         ivf = faiss.try_extract_index_ivf(index)
