@@ -122,3 +122,45 @@ def test_a_bad_factory_string_is_refused_before_anything_is_built(tmp_path, corp
     with pytest.raises(BadInput, match="--faiss-factory auto"):
         store.build_index(corpus, HashEncoder(64), tmp_path, factory="NoSuchIndex7")
     assert not (tmp_path / store.STORE).exists()
+
+
+def _clause_row_one_by_one(service, number, target, norm, fused):
+    """The clause-number rule applied to each candidate in Python: what ``_clause_row`` must return."""
+    from askplan.docnames import shared_run
+    from askplan.service import _ARTICLE_ASKED
+
+    measures = service.corpus.measures
+    keyed = {service._rows[f"{d.slug}/{number}"] for d in service.corpus.documents
+             if f"{d.slug}/{number}" in service._rows}
+    candidates = [r for r in sorted(keyed | set(service._numbered.get(number, ()))) if not target
+                  or measures[r].doc == target]
+    if not candidates:
+        return None
+    article = bool(_ARTICLE_ASKED.search(norm))
+    order = {row: i for i, (row, _) in enumerate(fused)}
+    titled = {r for r in candidates if shared_run(norm, service._clause_titles[r], 4)}
+    return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != service.primary,
+                                          measures[r].label.startswith("第") != article,
+                                          order.get(r, len(order)), r))
+
+
+def test_clause_lookup_agrees_with_the_rule_per_candidate(hash_service):
+    import random
+
+    from askplan.normalize import normalize
+
+    rng = random.Random(5)
+    service, n = hash_service, len(hash_service.corpus.measures)
+    docs = [None, *(d.slug for d in service.corpus.documents)]
+    questions = ["第十二条讲什么", "（二十五）", "措施七", "第3条加强组织领导", "推进碳达峰碳中和第二十五条",
+                 *(f"{service._clause_titles[r][:6]}第{r % 40 + 1}条" for r in rng.sample(range(n), 20))]
+    checked = 0
+    for number in range(1, 70):
+        for target in docs:
+            for q in rng.sample(questions, 4):
+                norm = normalize(q)
+                fused = [(r, 1.0) for r in rng.sample(range(n), rng.choice((0, 5, 60)))]
+                want = _clause_row_one_by_one(service, number, target, norm, fused)
+                assert service._clause_row(number, target, norm, fused) == want, (number, target, q)
+                checked += want is not None
+    assert checked > 300

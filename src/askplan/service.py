@@ -17,7 +17,7 @@ from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
-from askplan.docnames import DocumentNames, shared_run
+from askplan.docnames import DocumentNames
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import read_intent
@@ -60,6 +60,8 @@ class AskplanService:
         self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
+        self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
+        self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
         self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
@@ -285,18 +287,32 @@ class AskplanService:
         for an article), then the best ranked."""
         if number is None:
             return None
-        measures = self.corpus.measures
-        keyed = {self._rows[f"{measures[r].doc}/{number}"] for r in self._by_key.get(str(number), ())}
-        candidates = [r for r in sorted(keyed | set(self._numbered.get(number, ()))) if not target
-                      or measures[r].doc == target]
-        if not candidates:
+        rows, keyed = self._clause_candidates(number)
+        if target:
+            inside = self._doc_of_row[rows] == self._doc_code.get(target, -2)
+            rows, keyed = rows[inside], keyed[inside]
+        if not len(rows):
             return None
-        article = bool(_ARTICLE_ASKED.search(norm))
-        order = {row: i for i, (row, _) in enumerate(fused)}
-        titled = {r for r in candidates if shared_run(norm, self._clause_titles[r], 4)}
-        return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != self.primary,
-                                              measures[r].label.startswith("第") != article,
-                                              order.get(r, len(order)), r))
+        grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, title, 4): any run of 4 in title
+        titled = np.fromiter((any(g in self._clause_titles[r] for g in grams) for r in rows), bool, len(rows))
+        fused_rows = np.fromiter((r for r, _ in fused), np.int64, len(fused))
+        rank = np.full(len(rows), len(set(fused_rows.tolist())))  # unranked candidates after every ranked one
+        at = np.minimum(np.searchsorted(rows, fused_rows), len(rows) - 1)
+        hit = rows[at] == fused_rows
+        rank[at[hit]] = np.flatnonzero(hit)
+        article = self._article[rows] != bool(_ARTICLE_ASKED.search(norm))
+        other_doc = self._doc_of_row[rows] != self._doc_code.get(self.primary, -2)
+        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~titled))[0]])
+
+    def _clause_candidates(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (ascending) a clause number can name — keyed by it, or printing it in their label — and which of
+        them are keyed. Kept per number: questions name few numbers."""
+        if (found := self._candidates.get(number)) is None:
+            measures = self.corpus.measures
+            keyed = {self._rows[f"{measures[r].doc}/{number}"] for r in self._by_key.get(str(number), ())}
+            rows = np.array(sorted(keyed | set(self._numbered.get(number, ()))), dtype=np.int64)
+            found = self._candidates[number] = (rows, np.isin(rows, np.fromiter(keyed, np.int64, len(keyed))))
+        return found
 
     def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
         measure = self.corpus.measures[row]
