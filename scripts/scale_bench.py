@@ -238,7 +238,8 @@ def bench_size(measures: int, args) -> dict:
     from synth_corpus import generate
 
     corpus, index = args.work / f"corpus-{measures}", args.work / f"index-{measures}"
-    result: dict = {"size": measures}
+    saved = args.work / f"result-{measures}.json"
+    result: dict = {**(json.loads(saved.read_text()) if saved.exists() else {}), "size": measures}  # steps not rerun stay
     if not corpus.exists():
         t0 = time.perf_counter()
         generate(corpus, measures, seed=args.seed)
@@ -256,7 +257,7 @@ def bench_size(measures: int, args) -> dict:
         print(f"[{measures}] {name}: {json.dumps(result[name], ensure_ascii=False)}", file=sys.stderr, flush=True)
         if "error" in result[name]:
             break
-    (args.work / f"result-{measures}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    saved.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return result
 
 

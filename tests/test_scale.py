@@ -64,17 +64,18 @@ def test_factory_is_flat_below_the_threshold_and_ann_above():
     assert store.choose_factory(5_000_000) == "IVF4096,PQ96"
 
 
-def _clustered(n: int, dim: int = 384, clusters: int = 64, seed: int = 0) -> np.ndarray:
-    """Unit vectors around ``clusters`` centres, like text embeddings (uniform random vectors have no neighbours
-    worth the name in 384 dimensions)."""
-    rng = np.random.default_rng(seed)
+def _clustered(n: int, queries: int, dim: int = 384, clusters: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors and queries around the same ``clusters`` centres, like text embeddings (uniform random vectors
+    have no neighbours worth the name in 384 dimensions)."""
+    rng = np.random.default_rng(0)
     centres = rng.standard_normal((clusters, dim))
-    x = centres[rng.integers(0, clusters, n)] + 0.6 * rng.standard_normal((n, dim))
-    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    x = centres[rng.integers(0, clusters, n + queries)] + 0.6 * rng.standard_normal((n + queries, dim))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    return x[:n], x[n:]
 
 
 def test_ann_recall_at_10_against_exact_search():
-    vectors, queries = _clustered(4000), _clustered(100, seed=1)
+    vectors, queries = _clustered(6000, 100)
     factory = store.ann_factory(len(vectors))
     ann = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
     store._train_and_add(ann, vectors, faiss)
@@ -84,7 +85,7 @@ def test_ann_recall_at_10_against_exact_search():
     _, got = ann.search(queries, 10)
     recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want, strict=True)])
     assert factory == "IVF128,SQ8" and faiss.extract_index_ivf(ann).nprobe == 128 // store.NPROBE_SHARE
-    assert recall >= 0.9
+    assert recall >= 0.9  # 0.98 with faiss 1.15.1
 
 
 def test_build_chooses_ann_above_the_threshold_and_loads_it_mapped(tmp_path, corpus, monkeypatch):
