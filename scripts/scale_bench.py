@@ -239,7 +239,8 @@ def bench_size(measures: int, args) -> dict:
 
     corpus, index = args.work / f"corpus-{measures}", args.work / f"index-{measures}"
     saved = args.work / f"result-{measures}.json"
-    result: dict = {**(json.loads(saved.read_text()) if saved.exists() else {}), "size": measures}  # steps not rerun stay
+    result: dict = json.loads(saved.read_text()) if saved.exists() else {}  # the steps not rerun stay
+    result["size"] = measures
     if not corpus.exists():
         t0 = time.perf_counter()
         generate(corpus, measures, seed=args.seed)
