@@ -51,3 +51,34 @@ def test_strip_cuts_the_name_and_keeps_the_rest():
     hit = NAMES.named_in("条例里对外资有什么规定")
     assert DocumentNames.strip("条例里对外资有什么规定", hit) == "对外资有什么规定"
     assert DocumentNames.strip("条例", hit) == "条例"  # nothing else left: kept whole
+
+
+def _one_by_one(names: DocumentNames, norm: str):
+    """The rule applied to each document in turn: what ``named_in`` must return."""
+    scored = sorted(((s, d[0].slug, tuple(spans)) for i, d in enumerate(names.docs)
+                     for s, spans in [names._score(i, norm)] if s), key=lambda t: (-t[0], t[1]))
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1], scored[0][2]
+
+
+def test_indexed_lookup_agrees_with_scoring_every_document(corpus):
+    import json
+    import random
+
+    from askplan.docnames import KIND_WORDS
+    from conftest import REPO
+
+    rng = random.Random(3)
+    chars = "数字经济发展开放数据共享绿色低碳安徽上海江苏"
+    docs = [_doc(f"d{i:03d}", f"{rng.choice(['', '某省', '安徽省'])}{''.join(rng.sample(chars, 4))}{rng.choice(KIND_WORDS)}",
+                 tuple(rng.sample(["数字方案", "绿色条例", "共享意见", "低碳规划"], rng.randint(0, 1))),
+                 rng.choice(["", "安徽", "上海"]), f"{rng.randint(2019, 2026)}-01-01") for i in range(300)]
+    questions = [normalize(json.loads(line)["question"])
+                 for line in (REPO / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions += [f"{d.title[:rng.randint(2, 8)]}{rng.choice(['里', '中', '的'])}{rng.choice(KIND_WORDS)}"
+                  f"{rng.choice(['2021', '安徽', ''])}{rng.choice(d.aliases or ('',))}讲什么" for d in docs]
+    for names in (DocumentNames(tuple(docs)), DocumentNames(corpus.documents), NAMES):
+        for q in questions:
+            hit = names.named_in(q)
+            assert ((hit.slug, hit.spans) if hit else None) == _one_by_one(names, q), q

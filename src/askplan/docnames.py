@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from askplan.models import Document
 from askplan.normalize import normalize
 
@@ -28,35 +30,81 @@ class Named:
 
 
 class DocumentNames:
+    """Scores every document for a question without a pass over the documents in Python: aliases and title runs are
+    looked up by the question's substrings, kind words, qualifiers, regions and years through small indexes and
+    numpy masks. ``_score`` is the rule for one document; ``named_in`` returns what scoring each document with it
+    would (a test checks both on the same questions)."""
+
     def __init__(self, documents: tuple[Document, ...]):
         self.docs = tuple((d, normalize(d.title), tuple(normalize(a) for a in d.aliases if a.strip()),
                            normalize(d.region) if d.region else "", d.date[:4]) for d in documents)
+        self._aliases: dict[str, set[int]] = {}
+        self._grams: dict[str, list[int]] = {}  # runs of 2-4 characters (qualifiers) and TITLE_RUN (title runs)
+        self._places: dict[str, list[int]] = {}  # regions and years
+        for i, (_, title, aliases, region, year) in enumerate(self.docs):
+            for alias in aliases:
+                self._aliases.setdefault(alias, set()).add(i)
+            for gram in {title[j:j + n] for n in (2, 3, 4, TITLE_RUN) for j in range(len(title) - n + 1)}:
+                self._grams.setdefault(gram, []).append(i)
+            for place in {region, year} - {""}:
+                self._places.setdefault(place, []).append(i)
+        self._kinds = np.array([[k in title for k in KIND_WORDS] for _, title, *_ in self.docs], dtype=bool)
+        self._kinds = self._kinds.reshape(len(self.docs), len(KIND_WORDS))
+        self._kind_len = np.array([len(k) / 10 for k in KIND_WORDS])
+        self._alias_lengths = {len(a) for a in self._aliases}
 
     def named_in(self, norm: str) -> Named | None:
         """The one document the question names best, or None (nothing named, or a tie)."""
-        scored = []
-        for doc, title, aliases, region, year in self.docs:
-            score, spans = 0.0, []
-            for alias in aliases:
-                if alias in norm:
-                    score, spans = score + ALIAS_WEIGHT + len(alias) / 10, [*spans, alias]
-            kind = next((k for k in KIND_WORDS if k in norm and k in title), None)
-            if kind and not any(kind in a for a in spans):
-                score, spans = score + KIND_WEIGHT + len(kind) / 10, [*spans, kind]
-                if qualifier := _qualifier(norm, kind, title):  # 土壤意见: 土壤 is in this 意见's title
-                    score, spans = score + RUN_WEIGHT, [*spans, qualifier + kind]
-            if run := shared_run(norm, title, TITLE_RUN):
-                score, spans = score + RUN_WEIGHT, [*spans, run]
-            if score and ((region and region in norm) or year in norm):
-                score += TIE_WEIGHT
-            if score:
-                scored.append((score, doc.slug, tuple(spans)))
-        if not scored:
+        scores = self._scores(norm)
+        best = scores.max(initial=0.0)
+        top = np.flatnonzero(scores == best) if best > 0 else ()
+        if len(top) != 1:
             return None
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        if len(scored) > 1 and scored[1][0] == scored[0][0]:
-            return None
-        return Named(scored[0][1], scored[0][2])
+        _, spans = self._score(int(top[0]), norm)
+        return Named(self.docs[top[0]][0].slug, tuple(spans))
+
+    def _score(self, i: int, norm: str) -> tuple[float, list[str]]:
+        """Document ``i``'s score for the question and the words that name it."""
+        _, title, aliases, region, year = self.docs[i]
+        score, spans = 0.0, []
+        for alias in aliases:
+            if alias in norm:
+                score, spans = score + ALIAS_WEIGHT + len(alias) / 10, [*spans, alias]
+        kind = next((k for k in KIND_WORDS if k in norm and k in title), None)
+        if kind and not any(kind in a for a in spans):
+            score, spans = score + KIND_WEIGHT + len(kind) / 10, [*spans, kind]
+            if qualifier := _qualifier(norm, kind, title):  # 土壤意见: 土壤 is in this 意见's title
+                score, spans = score + RUN_WEIGHT, [*spans, qualifier + kind]
+        if run := shared_run(norm, title, TITLE_RUN):
+            score, spans = score + RUN_WEIGHT, [*spans, run]
+        if score and ((region and region in norm) or year in norm):
+            score += TIE_WEIGHT
+        return score, spans
+
+    def _scores(self, norm: str) -> np.ndarray:
+        """``_score`` of every document, the same additions in the same order (so ties stay exact ties)."""
+        n = len(self.docs)
+        scores = np.zeros(n)
+        asked = np.array([k in norm for k in KIND_WORDS])
+        has = self._kinds & asked
+        some, first = has.any(axis=1), has.argmax(axis=1)
+        scores = scores + np.where(some, KIND_WEIGHT, 0.0) + np.where(some, self._kind_len[first], 0.0)
+        qualified = np.zeros(n, dtype=bool)
+        for k in np.unique(first[some]):
+            for piece in _pieces(norm, KIND_WORDS[k]):
+                rows = np.array(self._grams.get(piece, ()), dtype=np.int64)
+                qualified[rows] |= some[rows] & (first[rows] == k)
+        scores = scores + np.where(qualified, RUN_WEIGHT, 0.0)
+        runs = _mask(n, self._grams, (norm[j:j + TITLE_RUN] for j in range(len(norm) - TITLE_RUN + 1)))
+        scores = scores + np.where(runs, RUN_WEIGHT, 0.0)
+        places = _mask(n, self._places, (place for place in self._places if place in norm))
+        scores = scores + np.where((scores > 0) & places, TIE_WEIGHT, 0.0)
+        for i in {i for alias in self._aliases_in(norm) for i in self._aliases[alias]}:
+            scores[i] = self._score(i, norm)[0]  # a document an alias names: the rule itself (spans change kinds)
+        return scores
+
+    def _aliases_in(self, norm: str) -> set[str]:
+        return {norm[j:j + m] for m in self._alias_lengths for j in range(len(norm) - m + 1)} & self._aliases.keys()
 
     @staticmethod
     def strip(norm: str, named: Named) -> str:
@@ -68,15 +116,26 @@ class DocumentNames:
         return out if re.search(r"\w", out) else norm
 
 
+def _mask(n: int, index: dict[str, list[int]], keys) -> np.ndarray:
+    """Documents listed in ``index`` under any of ``keys``."""
+    mask = np.zeros(n, dtype=bool)
+    for key in keys:
+        if key in index:
+            mask[index[key]] = True
+    return mask
+
+
 def _qualifier(norm: str, kind: str, title: str) -> str | None:
     """The two to four characters right before the kind word in the question, where the title holds them."""
+    return next((piece for piece in _pieces(norm, kind) if piece in title), None)
+
+
+def _pieces(norm: str, kind: str) -> list[str]:
+    """The runs of two to four characters right before the kind word in the question, longest first."""
     at = norm.find(kind)
     before = re.sub(r"^.*(?:这个|这份|那个|那份|的|该|本)", "", norm[max(0, at - 4):at])
-    for size in range(len(before), 1, -1):
-        piece = before[-size:]
-        if re.fullmatch(r"[\u4e00-\u9fffa-z0-9]+", piece) and piece in title:
-            return piece
-    return None
+    return [piece for size in range(len(before), 1, -1)
+            if re.fullmatch(r"[\u4e00-\u9fffa-z0-9]+", piece := before[-size:])]
 
 
 def shared_run(a: str, b: str, n: int) -> str | None:

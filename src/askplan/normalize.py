@@ -11,6 +11,7 @@ from functools import lru_cache
 NORMALISER = "opencc:t2s+nfkc+ws+lower"
 _WS = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_KEPT_CONTROLS = {ord("\n"): None, ord("\t"): None}  # not printable, but kept by ``normalize``
 _EDIT_MARKER = re.compile(r"\[(?:編輯|编辑)\]")
 
 
@@ -51,13 +52,14 @@ def normalize(text: str) -> str:
     """Normalise text for matching. Idempotent; safe on any str (lone surrogates are dropped)."""
     text = text.encode("utf-8", "ignore").decode("utf-8") if _has_surrogates(text) else text
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if ch.isprintable() or ch in "\n\t " else " " for ch in text)
+    if not text.translate(_KEPT_CONTROLS).isprintable():  # the per-character pass only where it changes something
+        text = "".join(ch if ch.isprintable() or ch in "\n\t " else " " for ch in text)
     text = to_simplified(text)
     return _WS.sub(" ", text).strip().lower()
 
 
 def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
+    return _SURROGATE.search(text) is not None
 
 
 def strip_edit_markers(text: str) -> str:

@@ -17,7 +17,7 @@ from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
-from askplan.docnames import DocumentNames, shared_run
+from askplan.docnames import DocumentNames
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import read_intent
@@ -35,6 +35,7 @@ MAX_K = 50
 # (×0.7) was dropped in session 4: on the held-out sets it pushed questions about documents that assign duties in
 # prose (条例: 市发展改革部门负责…) into other documents, below the baseline.
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
+DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
 _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
 
@@ -59,8 +60,11 @@ class AskplanService:
         self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
+        self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
+        self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
+        self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
 
     @property
     def model_name(self) -> str:
@@ -86,10 +90,10 @@ class AskplanService:
                                          threads=self.settings.threads)
         return self._encoder
 
-    def build(self, *, factory: str = "Flat", progress: bool = False, say=None, force: bool = True):
+    def build(self, *, factory: str = "auto", progress: bool = False, say=None, force: bool = True):
         """Build the index under the build lock. The lock is taken before the model loads, so an unusable index
         path is named at once and a second builder waits; with ``force=False`` an index another builder made
-        fresh meanwhile is kept."""
+        fresh meanwhile is kept. ``factory`` "auto": exact search below a size threshold, ANN above."""
         from askplan.index.layout import BuildLock
         from askplan.index.store import build_index, load_index, require_documents
 
@@ -283,12 +287,24 @@ class AskplanService:
             dept = self.departments.resolve(name)
         except NotFound:
             return None
-        duties = dept.in_document(doc).duties if doc else dept.duties
-        duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != self.primary, d.row))
-        hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
-                     for rank, d in enumerate(duties, 1))
+        hits = self._duty_hits(dept.name, doc)
         reason = "" if hits else f"{doc} 中没有{dept.name}负责的条款"
         return Answer(question, norm, "department", bool(hits), hits, reason, department=dept.name)
+
+    def _duty_hits(self, name: str, doc: str | None) -> tuple[Hit, ...]:
+        """A unit's measures as hits, led first, then the primary document's, in reading order. A frequent unit
+        holds a share of a large corpus: the list is built once per unit and document, not on every question."""
+        key = (name, doc)
+        if (hits := self._duty_cache.get(key)) is None:
+            dept = self.departments.get(name)
+            duties = dept.in_document(doc).duties if doc else dept.duties
+            duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != self.primary, d.row))
+            hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
+                         for rank, d in enumerate(duties, 1))
+            if len(self._duty_cache) >= DUTY_CACHE:
+                self._duty_cache.pop(next(iter(self._duty_cache)))
+            self._duty_cache[key] = hits
+        return hits
 
     def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
         if not hits:
@@ -334,18 +350,32 @@ class AskplanService:
         for an article), then the best ranked."""
         if number is None:
             return None
-        measures = self.corpus.measures
-        keyed = {row for d in self.corpus.documents if (row := self._rows.get(f"{d.slug}/{number}")) is not None}
-        candidates = [r for r in sorted(keyed | set(self._numbered.get(number, ()))) if not target
-                      or measures[r].doc == target]
-        if not candidates:
+        rows, keyed = self._clause_candidates(number)
+        if target:
+            inside = self._doc_of_row[rows] == self._doc_code.get(target, -2)
+            rows, keyed = rows[inside], keyed[inside]
+        if not len(rows):
             return None
-        article = bool(_ARTICLE_ASKED.search(norm))
-        order = {row: i for i, (row, _) in enumerate(fused)}
-        titled = {r for r in candidates if shared_run(norm, self._clause_titles[r], 4)}
-        return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != self.primary,
-                                              measures[r].label.startswith("第") != article,
-                                              order.get(r, len(order)), r))
+        grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, title, 4): any run of 4 in title
+        titled = np.fromiter((any(g in self._clause_titles[r] for g in grams) for r in rows), bool, len(rows))
+        fused_rows = np.fromiter((r for r, _ in fused), np.int64, len(fused))
+        rank = np.full(len(rows), len(set(fused_rows.tolist())))  # unranked candidates after every ranked one
+        at = np.minimum(np.searchsorted(rows, fused_rows), len(rows) - 1)
+        hit = rows[at] == fused_rows
+        rank[at[hit]] = np.flatnonzero(hit)
+        article = self._article[rows] != bool(_ARTICLE_ASKED.search(norm))
+        other_doc = self._doc_of_row[rows] != self._doc_code.get(self.primary, -2)
+        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~titled))[0]])
+
+    def _clause_candidates(self, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (ascending) a clause number can name — keyed by it, or printing it in their label — and which of
+        them are keyed. Kept per number: questions name few numbers."""
+        if (found := self._candidates.get(number)) is None:
+            measures = self.corpus.measures
+            keyed = {self._rows[f"{measures[r].doc}/{number}"] for r in self._by_key.get(str(number), ())}
+            rows = np.array(sorted(keyed | set(self._numbered.get(number, ()))), dtype=np.int64)
+            found = self._candidates[number] = (rows, np.isin(rows, np.fromiter(keyed, np.int64, len(keyed))))
+        return found
 
     def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
         measure = self.corpus.measures[row]

@@ -53,8 +53,8 @@ def _warn_problems(problems) -> None:
 @click.command()
 @index_options
 @click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
-@click.option("--faiss-factory", default="Flat", show_default=True,
-              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+@click.option("--faiss-factory", default="auto", show_default=True,
+              help="FAISS index_factory string; auto: exact (Flat) below 100,000 passages, IVF with SQ8 codes above.")
 @click.option("--skip-bad", "--allow-skips", "skip_bad", is_flag=True,
               help="Index the files that load even if others cannot be read (exit 0).")
 @click.option("--verify", is_flag=True, help="Check the built index (checksums, counts) without loading a model; "

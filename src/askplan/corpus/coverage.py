@@ -39,11 +39,17 @@ class Coverage:
 
 
 def body_coverage(source: str, body_offset: int, first_line: int, parsed: ParsedBody) -> Coverage:
+    """One sweep over the lines and the measure spans, both in file order: a span that ends before a line starts
+    holds no later line either, so each line is tested against the few spans still open (not against all)."""
     dropped = dict(parsed.dropped)
-    spans = [(m.start, m.end, m.id) for m in parsed.measures]
-    fates = []
+    spans = sorted((m.start, m.end, m.id) for m in parsed.measures)
+    fates, open_spans, nxt = [], [], 0
     for line in split_lines(source[body_offset:], body_offset, first_line):
-        ids = {mid for start, end, mid in spans if start <= line.start and line.end <= end}
+        while nxt < len(spans) and spans[nxt][0] <= line.start:
+            open_spans.append(spans[nxt])
+            nxt += 1
+        open_spans = [s for s in open_spans if s[1] >= line.start]
+        ids = {mid for _, end, mid in open_spans if line.end <= end}
         if line.number in parsed.carriers:
             ids.add(parsed.carriers[line.number])
         reason = dropped.get(line.number, "") if not ids else ""

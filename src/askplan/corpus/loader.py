@@ -8,6 +8,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from askplan.corpus.config import CorpusConfig, load_config
@@ -47,15 +48,19 @@ class Corpus:
         """The document the corpus config marks ``role: primary``, if any."""
         return next((d for d in self.documents if d.role == "primary"), None)
 
-    @property
+    @cached_property
     def measures(self) -> tuple[Measure, ...]:
-        """Every measure in a fixed order: documents by slug, measures in reading order (row i = measure i)."""
+        """Every measure in a fixed order: documents by slug, measures in reading order (row i = measure i).
+        Computed once: callers index it on every question."""
         return tuple(m for d in self.documents for m in d.measures)
 
+    @cached_property
+    def _by_slug(self) -> dict[str, Document]:
+        return {d.slug: d for d in self.documents}
+
     def document(self, slug: str) -> Document:
-        for doc in self.documents:
-            if doc.slug == slug:
-                return doc
+        if (doc := self._by_slug.get(slug)) is not None:
+            return doc
         raise NotFound(f"no document {slug!r}; known: {', '.join(d.slug for d in self.documents)}")
 
     def measure(self, measure_id: str) -> Measure:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from askplan import __version__
 from askplan.corpus.loader import Corpus
-from askplan.errors import CorpusError, IndexCorrupt, IndexMissing, IndexStale
+from askplan.errors import BadInput, CorpusError, IndexCorrupt, IndexMissing, IndexStale
 from askplan.index import faults, integrity, layout
 from askplan.index.layout import MANIFEST, BuildLock
 from askplan.index.passages import Passage, passages_for
@@ -30,6 +33,37 @@ LEXICAL = {"bm25_words": words, "bm25_bigrams": bigrams, "bm25_pinyin": pinyin_b
 STORE = layout.LEGACY  # the folder of the layout before pointers; read when there is no `current`
 FIX = integrity.FIX
 LOAD_ATTEMPTS = 3
+AUTO = "auto"  # the factory chosen by ``choose_factory`` from the passage count
+# Exact search below this many passages (the bundled corpus has 1,667: its figures do not change); an inverted
+# file of 8-bit scalar codes above it, and of product-quantised codes (a quarter of the memory) above PQ_MIN.
+# Recall@10 and latency of each against exact search are measured in bench/README.md (scripts/scale_bench.py).
+ANN_MIN_PASSAGES = 100_000
+PQ_MIN_PASSAGES = 2_000_000
+NPROBE_SHARE = 16  # lists visited per query: nlist / NPROBE_SHARE
+
+
+def choose_factory(passages: int) -> str:
+    """The FAISS factory for ``passages`` vectors: "Flat" (exact) below ANN_MIN_PASSAGES, else ``ann_factory``."""
+    return "Flat" if passages < ANN_MIN_PASSAGES else ann_factory(passages)
+
+
+def ann_factory(passages: int) -> str:
+    """IVF with about 2·sqrt(n) lists (a power of two) and SQ8 codes, or PQ codes of 4 dimensions a byte from
+    PQ_MIN_PASSAGES on."""
+    nlist = 2 ** round(math.log2(2 * math.sqrt(passages)))
+    return f"IVF{nlist},PQ96" if passages >= PQ_MIN_PASSAGES else f"IVF{nlist},SQ8"
+
+
+def _train_and_add(index, vectors, faiss) -> None:
+    """Train on a sample (about 64 vectors a list: k-means needs ~40), add, and set how many lists a query visits
+    (stored in the index file)."""
+    if not index.is_trained:
+        ivf = faiss.try_extract_index_ivf(index)
+        step = max(1, len(vectors) // (64 * ivf.nlist)) if ivf is not None else 1
+        index.train(np.ascontiguousarray(vectors[::step]))
+    index.add(vectors)
+    if (ivf := faiss.try_extract_index_ivf(index)) is not None:
+        ivf.nprobe = max(1, ivf.nlist // NPROBE_SHARE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +112,7 @@ def all_passages(corpus: Corpus) -> list[Passage]:
     return [p for row, m in enumerate(corpus.measures) for p in passages_for(row, m)]
 
 
-def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Flat", progress: bool = False,
+def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO, progress: bool = False,
                 lock: BuildLock | None = None) -> Manifest:
     """Build every part in ``.build-*`` under the build lock (taken here unless the caller holds it), then swap
     it in with one rename of the ``current`` pointer: a crash at any instant leaves a usable index."""
@@ -93,14 +127,17 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = "Fla
     measures = corpus.measures
     passages = all_passages(corpus)
     log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
+    factory = choose_factory(len(passages)) if factory == AUTO else factory
+    try:  # before any passage is embedded
+        index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
+    except RuntimeError:
+        raise BadInput(f"FAISS cannot build an index from {factory!r}; pass --faiss-factory auto, Flat, HNSW32 "
+                       "or IVF1024,SQ8 (a FAISS index_factory string)") from None
     cache = VectorCache(index_dir, encoder.name, encoder.dim)
     vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
     cache.save()  # under the build lock, before anything else can fail: a killed build keeps its vectors
     faults.point("embedded")
-    index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
-    if not index.is_trained:
-        index.train(vectors)
-    index.add(vectors)
+    _train_and_add(index, vectors, faiss)
     tmp = lock.build_dir
     faiss.write_index(index, str(tmp / "dense.faiss"))
     faults.point("faiss-written")
@@ -178,7 +215,14 @@ def check_manifest(manifest: Manifest, corpus: Corpus, model: str) -> None:
         raise IndexStale(f"the corpus changed since the index was built ({manifest.built_at}); {FIX}")
 
 
-def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
+def _plain_views(bm):
+    """bm25s's mapped arrays as plain ndarray views of the same pages: slicing an ``np.memmap`` builds a memmap
+    object each time (about 1 ms a question over three legs), a view does not."""
+    bm.scores = {k: np.asarray(v) if isinstance(v, np.memmap) else v for k, v in bm.scores.items()}
+    return bm
+
+
+def load_index(index_dir: Path, corpus: Corpus, model: str, *, mmap: bool = True) -> LoadedIndex:
     """Resolve ``current`` once and load that store, checked. A build that swaps the pointer and removes the
     old store while this reads it only makes the load start over from the new pointer."""
     for attempt in range(LOAD_ATTEMPTS):
@@ -186,7 +230,7 @@ def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
         if store is None:
             raise IndexMissing(f"no index in {index_dir}; build it with: askplan index")
         try:
-            return _load_store(store, corpus, model)
+            return _load_store(store, corpus, model, mmap)
         except (IndexMissing, IndexStale):
             if attempt + 1 == LOAD_ATTEMPTS or layout.resolve(index_dir) == store:
                 raise
@@ -194,7 +238,7 @@ def load_index(index_dir: Path, corpus: Corpus, model: str) -> LoadedIndex:
     raise AssertionError("unreachable")
 
 
-def _load_store(store: Path, corpus: Corpus, model: str) -> LoadedIndex:
+def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool) -> LoadedIndex:
     manifest, raw = read_store_manifest(store)
     if manifest.files:
         integrity.check_store(store, raw, manifest.files)
@@ -202,23 +246,26 @@ def _load_store(store: Path, corpus: Corpus, model: str) -> LoadedIndex:
         log.warning("the index in %s has no checksums (built before they were added); rebuild it with "
                     "askplan index --force to add them", store.parent)
     check_manifest(manifest, corpus, model)
-    ids, passages, dense, lexical = read_parts(store)
+    ids, passages, dense, lexical = read_parts(store, mmap=mmap)
     if ids != [m.id for m in corpus.measures]:
         raise IndexStale(f"the index files in {store.parent} disagree with the corpus; {FIX}")
     integrity.check_values(store, manifest, ids, passages, dense, lexical)
     return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
 
 
-def read_parts(store: Path):
-    """(measure ids, passages, FAISS index, {name: BM25}) as stored; IndexCorrupt when a file cannot be read."""
+def read_parts(store: Path, *, mmap: bool = True):
+    """(measure ids, passages, FAISS index, {name: BM25}) as stored; IndexCorrupt when a file cannot be read.
+    ``mmap``: FAISS codes and the BM25 score arrays are mapped from the files, not copied into the process: the
+    pages are shared by every worker on the index and the kernel can drop and re-read them."""
     import bm25s
     import faiss
 
     try:
         ids = [json.loads(line)["id"] for line in (store / "measures.jsonl").open(encoding="utf-8")]
         passages = [Passage(**json.loads(line)) for line in (store / "passages.jsonl").open(encoding="utf-8")]
-        dense = faiss.read_index(str(store / "dense.faiss"))
-        lexical = {name: bm25s.BM25.load(str(store / name), show_progress=False) for name in LEXICAL}
+        dense = faiss.read_index(str(store / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        lexical = {name: _plain_views(bm25s.BM25.load(str(store / name), mmap=mmap, show_progress=False))
+                   for name in LEXICAL}
     except Exception as exc:  # noqa: BLE001 - any read failure is a damaged index
         if not (store / MANIFEST).exists():
             raise IndexMissing(f"the index in {store.parent} was removed while it was read") from None

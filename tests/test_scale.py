@@ -1,0 +1,167 @@
+"""The scale benchmark's parts: the synthetic corpus generator (scripts/synth_corpus.py) and the automatic FAISS
+factory (Flat below the threshold, an IVF index above it, with its recall checked against exact search)."""
+
+from __future__ import annotations
+
+import sys
+
+import faiss
+import numpy as np
+import pytest
+
+from askplan.corpus import load_corpus
+from askplan.index import store
+from askplan.numerals import parse_cn_numeral
+from conftest import CORPUS, REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+import synth_corpus  # noqa: E402
+
+
+def _bytes(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.txt"))}
+
+
+def test_synthetic_corpus_is_deterministic_and_parses(tmp_path):
+    a = synth_corpus.generate(tmp_path / "a", 250, per_doc=100, seed=7)
+    synth_corpus.generate(tmp_path / "b", 250, per_doc=100, seed=7)
+    synth_corpus.generate(tmp_path / "c", 250, per_doc=100, seed=8)
+    assert [p.name for p in a] == ["synth-00000.txt", "synth-00001.txt", "synth-00002.txt"]
+    assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
+    assert _bytes(tmp_path / "a") != _bytes(tmp_path / "c")
+    corpus = load_corpus(tmp_path / "a")
+    assert corpus.problems == ()
+    assert len(corpus.measures) == 250
+    assert [len(d.measures) for d in corpus.documents] == [100, 100, 50]
+    first = corpus.documents[0]
+    assert [m.key for m in first.measures] == [str(i) for i in range(100)]
+    assert first.measures[99].label == "（九十九）"
+    with_clause = sum(bool(m.responsibilities) for m in corpus.measures)
+    assert 0.6 * 250 < with_clause < 0.95 * 250  # recombined 责任单位 clauses parse as clauses
+    bundled = {s for m in load_corpus(CORPUS).measures for s in m.text.split("。")}
+    assert any(s and s in bundled for s in first.measures[5].text.split("。"))
+
+
+def test_synthetic_corpus_refuses_an_existing_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    with pytest.raises(FileExistsError):
+        synth_corpus.generate(tmp_path / "x", 10)
+    assert synth_corpus.main([str(tmp_path / "y"), "--measures", "10", "--per-doc", "1001"]) == 2
+    assert not (tmp_path / "y").exists()  # nothing half-written
+
+
+def test_clause_numerals_round_trip():
+    assert [synth_corpus.cn_numeral(n) for n in (1, 10, 11, 25, 100, 105, 110, 999)] == [
+        "一", "十", "十一", "二十五", "一百", "一百零五", "一百一十", "九百九十九"]
+    assert all(parse_cn_numeral(synth_corpus.cn_numeral(n)) == n for n in range(1, 1000))
+
+
+def test_factory_is_flat_below_the_threshold_and_ann_above():
+    assert store.choose_factory(1_667) == "Flat"  # the bundled corpus: exact search, figures unchanged
+    assert store.choose_factory(store.ANN_MIN_PASSAGES - 1) == "Flat"
+    assert store.choose_factory(store.ANN_MIN_PASSAGES) == "IVF512,SQ8"
+    assert store.choose_factory(400_000) == "IVF1024,SQ8"
+    assert store.choose_factory(5_000_000) == "IVF4096,PQ96"
+
+
+def _clustered(n: int, queries: int, dim: int = 384, clusters: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors and queries around the same ``clusters`` centres, like text embeddings (uniform random vectors
+    have no neighbours worth the name in 384 dimensions)."""
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((clusters, dim))
+    x = centres[rng.integers(0, clusters, n + queries)] + 0.6 * rng.standard_normal((n + queries, dim))
+    x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    return x[:n], x[n:]
+
+
+def test_ann_recall_at_10_against_exact_search():
+    vectors, queries = _clustered(6000, 100)
+    factory = store.ann_factory(len(vectors))
+    ann = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+    store._train_and_add(ann, vectors, faiss)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, want = exact.search(queries, 10)
+    _, got = ann.search(queries, 10)
+    recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want, strict=True)])
+    assert factory == "IVF128,SQ8" and faiss.extract_index_ivf(ann).nprobe == 128 // store.NPROBE_SHARE
+    assert recall >= 0.9  # 0.98 with faiss 1.15.1
+
+
+def test_build_chooses_ann_above_the_threshold_and_loads_it_mapped(tmp_path, corpus, monkeypatch):
+    from askplan.encoders import HashEncoder
+    from askplan.search.retriever import Retriever
+
+    monkeypatch.setattr(store, "ANN_MIN_PASSAGES", 1000)
+    encoder = HashEncoder(64)
+    manifest = store.build_index(corpus, encoder, tmp_path)
+    assert manifest.passages > 1000 and manifest.faiss_factory == store.ann_factory(manifest.passages)
+    mapped = store.load_index(tmp_path, corpus, encoder.name)
+    copied = store.load_index(tmp_path, corpus, encoder.name, mmap=False)
+    assert faiss.extract_index_ivf(mapped.faiss_index).nprobe == faiss.extract_index_ivf(copied.faiss_index).nprobe
+    query = "碳达峰碳中和"
+    assert Retriever(mapped, encoder).legs(query) == Retriever(copied, encoder).legs(query)
+
+
+def test_bm25_scores_equal_bm25s_own(hash_service):
+    from askplan.search.retriever import bm25_scores
+    from askplan.tokenize import bigrams, pinyin_bigrams, words
+
+    index = hash_service.retriever().index
+    for query in ("谁牵头碳达峰工作", "长三角生态绿色一体化发展示范区", "皖北振兴 科技创新"):
+        for bm, tokenize in ((index.bm25_words, words), (index.bm25_bigrams, bigrams),
+                             (index.bm25_pinyin, pinyin_bigrams)):
+            tokens = [t for t in tokenize(query) if t in bm.vocab_dict]
+            want, got = bm.get_scores(tokens), bm25_scores(bm, tokens)
+            assert got.dtype == want.dtype and np.array_equal(got, want) and want.max() > 0
+
+
+def test_a_bad_factory_string_is_refused_before_anything_is_built(tmp_path, corpus):
+    from askplan.encoders import HashEncoder
+    from askplan.errors import BadInput
+
+    with pytest.raises(BadInput, match="--faiss-factory auto"):
+        store.build_index(corpus, HashEncoder(64), tmp_path, factory="NoSuchIndex7")
+    assert not (tmp_path / store.STORE).exists()
+
+
+def _clause_row_one_by_one(service, number, target, norm, fused):
+    """The clause-number rule applied to each candidate in Python: what ``_clause_row`` must return."""
+    from askplan.docnames import shared_run
+    from askplan.service import _ARTICLE_ASKED
+
+    measures = service.corpus.measures
+    keyed = {service._rows[f"{d.slug}/{number}"] for d in service.corpus.documents
+             if f"{d.slug}/{number}" in service._rows}
+    candidates = [r for r in sorted(keyed | set(service._numbered.get(number, ()))) if not target
+                  or measures[r].doc == target]
+    if not candidates:
+        return None
+    article = bool(_ARTICLE_ASKED.search(norm))
+    order = {row: i for i, (row, _) in enumerate(fused)}
+    titled = {r for r in candidates if shared_run(norm, service._clause_titles[r], 4)}
+    return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != service.primary,
+                                          measures[r].label.startswith("第") != article,
+                                          order.get(r, len(order)), r))
+
+
+def test_clause_lookup_agrees_with_the_rule_per_candidate(hash_service):
+    import random
+
+    from askplan.normalize import normalize
+
+    rng = random.Random(5)
+    service, n = hash_service, len(hash_service.corpus.measures)
+    docs = [None, *(d.slug for d in service.corpus.documents)]
+    questions = ["第十二条讲什么", "（二十五）", "措施七", "第3条加强组织领导", "推进碳达峰碳中和第二十五条",
+                 *(f"{service._clause_titles[r][:6]}第{r % 40 + 1}条" for r in rng.sample(range(n), 20))]
+    checked = 0
+    for number in range(1, 70):
+        for target in docs:
+            for q in rng.sample(questions, 4):
+                norm = normalize(q)
+                fused = [(r, 1.0) for r in rng.sample(range(n), rng.choice((0, 5, 60)))]
+                want = _clause_row_one_by_one(service, number, target, norm, fused)
+                assert service._clause_row(number, target, norm, fused) == want, (number, target, q)
+                checked += want is not None
+    assert checked > 300
