@@ -17,7 +17,11 @@ from askplan.config import Settings, default_corpus_dir, default_index_dir
 from askplan.errors import AskplanError
 
 log = logging.getLogger("askplan")
-NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss")
+NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss", "milvus_lite")
+# pymilvus logs every failed call (an alias not there yet) with a traceback at ERROR, and milvus-lite's in-process
+# gRPC server logs the calls it does not implement; askplan turns the failures that matter into its own errors.
+SILENCED_LIBRARIES = ("pymilvus", "grpc._server")
+MILVUS_URI_ENV = "ASKPLAN_MILVUS_URI"
 
 
 def _corpus_option(f):
@@ -35,8 +39,12 @@ def _index_options(f):
     return _corpus_option(f)
 
 
-def _settings(corpus_dir: Path, index_dir: Path | None = None, model: str | None = None) -> Settings:
-    kwargs = {"corpus_dir": corpus_dir}
+def _settings(corpus_dir: Path, index_dir: Path | None = None, model: str | None = None, *,
+              backend: str | None = None, milvus_uri: str | None = None) -> Settings:
+    """Settings from the options. ``ASKPLAN_MILVUS_URI`` (or ``index --milvus-uri``) says where a Milvus index
+    lives when it differs from what the manifest recorded, e.g. a replica reaching the server by another name."""
+    kwargs = {"corpus_dir": corpus_dir, "backend": backend,
+              "milvus_uri": milvus_uri or os.environ.get(MILVUS_URI_ENV) or None}
     if index_dir is not None:
         kwargs["index_dir"] = index_dir
     if model:
@@ -92,6 +100,8 @@ def main(verbose: int) -> None:
     quiet_below = max(level, logging.DEBUG if verbose > 1 else logging.WARNING)
     for noisy in NOISY_LIBRARIES:
         logging.getLogger(noisy).setLevel(quiet_below)
+    for silenced in SILENCED_LIBRARIES:
+        logging.getLogger(silenced).setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
     # bm25s sets its own logger to DEBUG when it is imported (after this), so its records are filtered here.
     for handler in logging.getLogger().handlers:
         handler.addFilter(lambda record: record.levelno >= quiet_below or
@@ -196,11 +206,18 @@ def _say(message: str) -> None:
 @click.option("--faiss-factory", default="Flat", show_default=True,
               help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
 @click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+              help="Where the index lives: FAISS + bm25s files in --index (the default), or Milvus "
+                   "(default: the existing index's backend).")
+@click.option("--milvus-uri", envvar=MILVUS_URI_ENV, default=None,
+              help="With --backend milvus: a server (http://host:19530) or a milvus-lite file "
+                   "(env ASKPLAN_MILVUS_URI; default: milvus.db in the index folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @domain_errors
 def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
-          skip_bad: bool, as_json: bool) -> None:
-    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash or Ctrl-C keeps the old index.
+          skip_bad: bool, backend: str | None, milvus_uri: str | None, as_json: bool) -> None:
+    """Build the search index (FAISS + BM25, or Milvus) from the corpus. Atomic: a crash or Ctrl-C keeps the
+    old index; a Milvus rebuild loads new collections, then switches their aliases.
 
     A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
     from dataclasses import asdict
@@ -209,7 +226,7 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
     from askplan.index.store import check_manifest, read_manifest
     from askplan.service import AskplanService
 
-    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    service = AskplanService(_settings(corpus_dir, index_dir, model, backend=backend, milvus_uri=milvus_uri))
     _warn_problems(service.corpus.problems)
     loaded = {d.path for d in service.corpus.documents}
     skipped = sorted({p.path for p in service.corpus.problems} - loaded)
@@ -220,6 +237,8 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
         try:
             manifest = read_manifest(index_dir)
             check_manifest(manifest, service.corpus, service.settings.model)
+            if backend and backend != manifest.backend:
+                raise IndexStale(f"the index uses {manifest.backend}")
             _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
                  "use --force to rebuild")
             if as_json:
@@ -231,7 +250,8 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
     if as_json:
         _emit_json(asdict(manifest))
     else:
-        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
+        where = f" in Milvus ({manifest.backend_uri})" if manifest.backend == "milvus" else ""
+        _say(f"built {index_dir}{where}: {manifest.measures} measures, {manifest.passages} passages, "
              f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
 
 

@@ -30,3 +30,5 @@ class Settings:
     model: str = DEFAULT_MODEL
     home: Path = field(default_factory=user_dir)
     threads: int = 1  # torch threads for encoding; one is fastest for single queries on shared cores
+    backend: str | None = None  # "faiss" or "milvus" for a build; None: keep the existing index's, else faiss
+    milvus_uri: str | None = None  # Milvus server URI or milvus-lite file; None: the manifest's

@@ -35,3 +35,7 @@ class BadQuery(AskplanError):
 
 class ModelUnavailable(AskplanError):
     """The embedding model cannot be built or loaded."""
+
+
+class BackendUnavailable(AskplanError):
+    """The search backend (a Milvus server, or the milvus-lite file) cannot be reached or used."""

@@ -85,28 +85,33 @@ class AskplanService:
         return self._encoder
 
     def build(self, *, factory: str = "Flat", progress: bool = False, say=None):
-        from askplan.index.store import build_index, require_documents
+        from askplan.index.store import require_documents
+        from askplan.search.backends import build_for, chosen_backend
 
         require_documents(self.corpus)  # before the model is loaded
-        manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
-                               progress=progress)
+        backend, uri = chosen_backend(self.settings.index_dir, self.settings.backend, self.settings.milvus_uri)
+        manifest = build_for(backend, self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
+                             milvus_uri=uri, progress=progress)
         self._retriever = None
         return manifest
+
+    def _open_index(self):
+        from askplan.search.backends import open_index
+
+        return open_index(self.settings.index_dir, self.corpus, self.model_name, milvus_uri=self.settings.milvus_uri)
 
     def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:
         with self._lock:
             if self._retriever is None:
-                from askplan.index.store import load_index
-
                 try:
-                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                    loaded = self._open_index()
                 except (IndexMissing, IndexStale) as exc:
                     if not build_if_missing:
                         raise
                     if say:
                         say(f"{exc} — building the index now")
                     self.build(progress=True, say=say)
-                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                    loaded = self._open_index()
                 self._retriever = Retriever(loaded, self.encoder(say))
         return self._retriever
 

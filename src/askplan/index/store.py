@@ -42,6 +42,8 @@ class Manifest:
     faiss_factory: str
     built_at: str
     build_seconds: float
+    backend: str = "faiss"  # or "milvus" (askplan.index.milvus_store): where the legs are searched
+    backend_uri: str = ""  # the Milvus URI; a relative .db path is relative to the index folder
 
 
 @dataclass

@@ -1,17 +1,18 @@
-"""The three legs — BM25 over jieba words, BM25 over character bigrams, dense FAISS over passages — each
-returning measures ranked best first, and their fusion."""
+"""The four legs — BM25 over jieba words, BM25 over character bigrams, BM25 over pinyin bigrams, dense over
+passages — each returning measures ranked best first, and their fusion. Where the legs are searched (FAISS +
+bm25s, or Milvus) is the backend's business (``askplan.search.backends``); this code is the same for both."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from askplan.index.store import LoadedIndex
+from askplan.search.backends import LegResult, backend_for, top_rows
 from askplan.search.fusion import rrf
-from askplan.tokenize import bigrams, pinyin_bigrams, words
+
+__all__ = ["DEFAULT_WEIGHTS", "LEGS", "MODES", "LegResult", "Retriever"]
 
 LEGS = ("bm25_words", "bm25_bigrams", "bm25_pinyin", "dense")
+LEXICAL_LEGS = LEGS[:3]
 DEFAULT_WEIGHTS = {"bm25_words": 1.0, "bm25_bigrams": 1.0, "bm25_pinyin": 0.5, "dense": 1.0}
 MODES = {
     "hybrid": DEFAULT_WEIGHTS,
@@ -20,62 +21,21 @@ MODES = {
     # The plain baseline every report stands beside: equal-weight RRF of words, bigrams and dense, nothing else.
     "baseline": {"bm25_words": 1.0, "bm25_bigrams": 1.0, "dense": 1.0},
 }
-
-
-@dataclass(frozen=True)
-class LegResult:
-    rows: list[int]  # measure rows, best first
-    scores: list[float]
-    best_passage: dict[int, int] | None = None  # measure row -> passage index (dense leg)
+_top = top_rows  # kept for callers of the former private name
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, encoder, depth: int = 50):
+    def __init__(self, index, encoder, depth: int = 50):
+        """``index``: a loaded index of either backend (``open_index``)."""
         self.index, self.encoder, self.depth = index, encoder, depth
+        self.backend = backend_for(index)
         self.n = len(index.measure_ids)
 
     def legs(self, norm_query: str, allowed: np.ndarray | None = None) -> dict[str, LegResult]:
-        return {
-            "bm25_words": self._bm25(self.index.bm25_words, words(norm_query), allowed),
-            "bm25_bigrams": self._bm25(self.index.bm25_bigrams, bigrams(norm_query), allowed),
-            "bm25_pinyin": self._bm25(self.index.bm25_pinyin, pinyin_bigrams(norm_query), allowed),
-            "dense": self._dense(norm_query, allowed),
-        }
+        out = {leg: self.backend.lexical(leg, norm_query, allowed, self.depth) for leg in LEXICAL_LEGS}
+        out["dense"] = self.backend.dense(self.encoder.encode_queries([norm_query]), allowed, self.depth)
+        return out
 
     def fuse(self, legs: dict[str, LegResult], weights: dict[str, float]) -> list[tuple[int, float]]:
         rankings = {name: [str(r) for r in leg.rows] for name, leg in legs.items()}
         return [(int(r), s) for r, s in rrf(rankings, weights)]
-
-    def _bm25(self, bm, tokens: list[str], allowed: np.ndarray | None) -> LegResult:
-        tokens = [t for t in tokens if t in bm.vocab_dict]
-        if not tokens:
-            return LegResult([], [])
-        scores = np.asarray(bm.get_scores(tokens), dtype=np.float64)
-        return _top(scores, allowed, self.depth)
-
-    def _dense(self, norm_query: str, allowed: np.ndarray | None) -> LegResult:
-        qvec = self.encoder.encode_queries([norm_query])
-        k = min(self.index.faiss_index.ntotal, max(self.depth * 4, 200))
-        sims, ids = self.index.faiss_index.search(qvec, k)
-        best: dict[int, tuple[float, int]] = {}
-        for sim, pid in zip(sims[0], ids[0], strict=True):
-            if pid < 0:  # FAISS pads with -1 when fewer than k vectors exist
-                continue
-            row = self.index.passages[pid].measure_row
-            if (allowed is None or allowed[row]) and (row not in best or sim > best[row][0]):
-                best[row] = (float(sim), int(pid))
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[: self.depth]
-        return LegResult([r for r, _ in ranked], [s for _, (s, _) in ranked], {r: p for r, (_, p) in ranked})
-
-
-def _top(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegResult:
-    """The ``depth`` best positive scores, ties broken by row. Only rows scoring at least the depth-th best are
-    sorted, so the cost in Python does not grow with the number of matching measures."""
-    if allowed is not None:
-        scores = np.where(allowed, scores, 0.0)
-    rows = np.flatnonzero(scores > 0)
-    if len(rows) > depth:
-        bar = np.partition(scores[rows], len(rows) - depth)[len(rows) - depth]
-        rows = rows[scores[rows] >= bar]
-    order = rows[np.lexsort((rows, -scores[rows]))][:depth]
-    return LegResult([int(i) for i in order], [float(scores[i]) for i in order])

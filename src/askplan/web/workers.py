@@ -19,7 +19,7 @@ def export_settings(settings: Settings) -> None:
     """Put ``settings`` where :func:`worker_app` finds them in each worker process."""
     os.environ[ENV] = json.dumps({"corpus_dir": str(settings.corpus_dir), "index_dir": str(settings.index_dir),
                                   "model": settings.model, "home": str(settings.home),
-                                  "threads": settings.threads})
+                                  "threads": settings.threads, "milvus_uri": settings.milvus_uri})
 
 
 def worker_app() -> FastAPI:
@@ -29,5 +29,5 @@ def worker_app() -> FastAPI:
 
     raw = json.loads(os.environ[ENV])
     settings = Settings(corpus_dir=Path(raw["corpus_dir"]), index_dir=Path(raw["index_dir"]), model=raw["model"],
-                        home=Path(raw["home"]), threads=int(raw["threads"]))
+                        home=Path(raw["home"]), threads=int(raw["threads"]), milvus_uri=raw.get("milvus_uri"))
     return create_app(settings, build_if_missing=False)

@@ -1,0 +1,254 @@
+"""The Milvus backend, build side: the same measures, passages and vectors as the FAISS index, held in Milvus.
+
+Two collections per build, named after the corpus hash and the model so two corpora (or models) never mix:
+
+- ``askplan_<corpus>_<model>_<build>_m``: one row per measure (``row`` = measure row, its id), and for each
+  lexical leg a VARCHAR of askplan's own tokens (jieba words, CJK bigrams, pinyin bigrams) that Milvus's BM25
+  function turns into a sparse field. Tokens are stored as fixed-length hashes (``token_text``), one ASCII word
+  each, so Milvus's ``standard`` analyzer keeps every token whole on milvus-lite and on a server alike, and
+  Milvus scores exactly the tokens bm25s scores;
+- ``askplan_<corpus>_<model>_<build>_p``: one row per passage (``pid`` = FAISS row) with its measure row and its
+  vector (inner product; HNSW by default, FLAT on request).
+
+A rebuild creates new collections, then switches the aliases ``askplan_<corpus>_<model>_m`` / ``_p`` to them and
+drops generations older than the previous one; readers pin the collections the aliases named when they loaded.
+The index folder keeps the manifest (backend and URI) and the id files, as for FAISS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from askplan import __version__
+from askplan.corpus.loader import Corpus
+from askplan.errors import BackendUnavailable, CorpusError
+from askplan.index.passages import passages_for
+from askplan.index.store import FORMAT, LEXICAL, STORE, Manifest, _swap, _write_jsonl, lexical_text, require_documents
+from askplan.normalize import NORMALISER
+from askplan.tokenize import STOPWORDS
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = "1"  # bump when the collections' fields change; an index of another version must be rebuilt
+DEFAULT_DB = "milvus.db"  # milvus-lite file inside the index folder
+URI_ENV = "ASKPLAN_MILVUS_URI"
+LEXICAL_MODES = ("askplan", "milvus-jieba")  # our tokens (the default), or Milvus's jieba analyzer for words
+DENSE_INDEXES = ("HNSW", "FLAT")
+MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
+BATCH = 500
+HNSW_PARAMS = {"M": 16, "efConstruction": 200}
+FIX = "rebuild it with: askplan index --backend milvus --force"
+_REMOTE = ("http://", "https://", "tcp://", "grpc://", "unix:")
+
+
+def is_server(uri: str) -> bool:
+    return uri.startswith(_REMOTE)
+
+
+def resolve_uri(uri: str | None, index_dir: Path) -> str:
+    """A server URI as given; a milvus-lite path made absolute (a relative one is relative to the index folder).
+    None or empty: the milvus-lite file ``milvus.db`` in the index folder."""
+    uri = uri or DEFAULT_DB
+    if is_server(uri):
+        return uri
+    path = Path(uri).expanduser()
+    return str(path if path.is_absolute() else Path(index_dir).resolve() / path)
+
+
+def recorded_uri(uri: str | None, index_dir: Path) -> str:
+    """What the manifest records: the default file as ``milvus.db`` (so the index folder can move)."""
+    resolved = resolve_uri(uri, index_dir)
+    return DEFAULT_DB if resolved == resolve_uri(None, index_dir) else resolved
+
+
+def connect(uri: str):
+    """A ``MilvusClient`` for ``uri`` (a server, or a milvus-lite file started in this process), or
+    BackendUnavailable naming the fix."""
+    try:
+        from pymilvus import MilvusClient
+    except ImportError:
+        raise BackendUnavailable("the Milvus backend needs pymilvus and milvus-lite: pip install 'askplan[milvus]'"
+                                 ) from None
+    if not is_server(uri):
+        folder = Path(uri).parent
+        if not folder.is_dir():
+            raise BackendUnavailable(f"cannot open the milvus-lite file {uri}: {folder} does not exist; "
+                                     "create it, or pass --milvus-uri")
+    try:
+        return MilvusClient(uri=uri, timeout=10)
+    except Exception as exc:  # noqa: BLE001 - pymilvus raises several types for an unreachable server
+        raise BackendUnavailable(f"cannot reach Milvus at {uri} ({_reason(exc)}); start it (deploy/README.md), or "
+                                 f"point --milvus-uri / {URI_ENV} at a running server") from None
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+def alias_base(fingerprint: str, model: str) -> str:
+    """``askplan_<corpus hash>_<model hash>``: valid as a Milvus name, one per corpus and model."""
+    model_key = hashlib.sha256(model.encode()).hexdigest()[:8]
+    return f"askplan_{fingerprint[:16]}_{model_key}"
+
+
+def token_text(tokens: list[str]) -> str:
+    """askplan's tokens as a text Milvus's standard analyzer splits back into exactly those tokens: each one a
+    16-hex-digit hash (64 bits; a collision among a corpus's tokens is vanishingly unlikely)."""
+    return " ".join(hashlib.blake2b(t.encode(), digest_size=8).hexdigest() for t in tokens)
+
+
+def analyzer_params(leg: str, mode: str) -> dict:
+    if mode == "milvus-jieba" and leg == "bm25_words":
+        return {"tokenizer": "jieba", "filter": [{"type": "stop", "stop_words": sorted(STOPWORDS)}]}
+    return {"tokenizer": "standard"}
+
+
+def field_text(leg: str, text: str, mode: str) -> str:
+    """The stored (or queried) text of one lexical leg for normalised ``text``."""
+    if mode == "milvus-jieba" and leg == "bm25_words":
+        return text
+    return token_text(LEXICAL[leg](text))
+
+
+def build_milvus(corpus: Corpus, encoder, index_dir: Path, *, uri: str | None = None, lexical: str = "askplan",
+                 dense_index: str = "HNSW", progress: bool = False) -> Manifest:
+    """Embed and tokenise, load both collections, switch the aliases, then write the index folder. A failure
+    before the switch drops the new collections and leaves the previous index untouched."""
+    require_documents(corpus)
+    if lexical not in LEXICAL_MODES or dense_index not in DENSE_INDEXES:
+        raise ValueError(f"lexical must be one of {LEXICAL_MODES}, dense_index one of {DENSE_INDEXES}")
+    t0 = time.perf_counter()
+    measures = corpus.measures
+    passages = [p for row, m in enumerate(measures) for p in passages_for(row, m)]
+    log.info("embedding %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
+    vectors = encoder.encode_documents([p.text for p in passages], progress=progress)
+    texts = [lexical_text(m) for m in measures]
+    rows = [{"row": i, "measure_id": m.id, **{leg: field_text(leg, t, lexical) for leg in LEXICAL}}
+            for i, (m, t) in enumerate(zip(measures, texts, strict=True))]
+    _check_lengths(rows, measures)
+    uri_used = resolve_uri(uri, index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    client = connect(uri_used)
+    base = alias_base(corpus.fingerprint(), encoder.name)
+    stamp = f"{time.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(2)}"
+    names = (f"{base}_{stamp}_m", f"{base}_{stamp}_p")
+    props = {"askplan.schema": SCHEMA_VERSION, "askplan.fingerprint": corpus.fingerprint(),
+             "askplan.model": encoder.name, "askplan.dim": str(encoder.dim), "askplan.lexical": lexical,
+             "askplan.measures": str(len(measures)), "askplan.passages": str(len(passages))}
+    try:
+        _create_measures(client, names[0], lexical, props, rows)
+        _create_passages(client, names[1], encoder.dim, dense_index, props, passages, vectors)
+        previous = [_switch_alias(client, f"{base}_m", names[0]), _switch_alias(client, f"{base}_p", names[1])]
+    except Exception as exc:
+        _drop_quietly(client, names)
+        if isinstance(exc, BackendUnavailable | CorpusError):
+            raise
+        raise BackendUnavailable(f"building the Milvus collections at {uri_used} failed ({_reason(exc)}); "
+                                 "check the server's log, then run askplan index --backend milvus again") from None
+    manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
+                        len(measures), len(passages), dense_index, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                        round(time.perf_counter() - t0, 2), "milvus", recorded_uri(uri, index_dir))
+    _write_store(index_dir, manifest, measures, passages)
+    _drop_old_generations(client, base, keep={*names, *(p for p in previous if p)})
+    return manifest
+
+
+def _check_lengths(rows: list[dict], measures) -> None:
+    for row in rows:
+        for leg in LEXICAL:
+            if len(row[leg].encode()) > MAX_TEXT_BYTES:
+                raise CorpusError(f"measure {measures[row['row']].id} is too long for one Milvus text field "
+                                  f"({leg}); split it into several clauses, or use the default backend")
+
+
+def _create_measures(client, name: str, lexical: str, props: dict, rows: list[dict]) -> None:
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("row", DataType.INT64, is_primary=True)
+    schema.add_field("measure_id", DataType.VARCHAR, max_length=1024)
+    index_params = client.prepare_index_params()
+    for leg in LEXICAL:
+        schema.add_field(leg, DataType.VARCHAR, max_length=MAX_TEXT_BYTES, enable_analyzer=True,
+                         analyzer_params=analyzer_params(leg, lexical))
+        schema.add_field(f"{leg}_sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_function(Function(name=f"{leg}_fn", function_type=FunctionType.BM25,
+                                     input_field_names=[leg], output_field_names=[f"{leg}_sparse"]))
+        index_params.add_index(field_name=f"{leg}_sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                               params={"bm25_k1": 1.5, "bm25_b": 0.75})  # bm25s's defaults
+    client.create_collection(name, schema=schema, index_params=index_params, properties=props)
+    _insert(client, name, rows)
+
+
+def _create_passages(client, name: str, dim: int, dense_index: str, props: dict, passages, vectors) -> None:
+    from pymilvus import DataType, MilvusClient
+
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("pid", DataType.INT64, is_primary=True)
+    schema.add_field("measure_row", DataType.INT64)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    index_params = client.prepare_index_params()
+    index_params.add_index(field_name="vector", index_type=dense_index, metric_type="IP",
+                           params=HNSW_PARAMS if dense_index == "HNSW" else {})
+    client.create_collection(name, schema=schema, index_params=index_params, properties=props)
+    _insert(client, name, [{"pid": j, "measure_row": p.measure_row, "vector": vectors[j].tolist()}
+                           for j, p in enumerate(passages)])
+
+
+def _insert(client, name: str, rows: list[dict]) -> None:
+    """Insert in batches, flush once (one segment: milvus-lite keeps BM25 statistics per segment), load, and
+    check the row count."""
+    for start in range(0, len(rows), BATCH):
+        client.insert(name, rows[start:start + BATCH])
+    client.flush(name)
+    client.load_collection(name)
+    count = int(client.get_collection_stats(name).get("row_count", -1))
+    if count != len(rows):
+        raise BackendUnavailable(f"Milvus holds {count} rows in {name}, not {len(rows)}; {FIX}")
+
+
+def _switch_alias(client, alias: str, collection: str) -> str | None:
+    """Point ``alias`` at ``collection``; the collection it named before, if any."""
+    try:
+        previous = client.describe_alias(alias).get("collection_name")
+    except Exception:  # noqa: BLE001 - no such alias yet
+        client.create_alias(collection, alias)
+        return None
+    client.alter_alias(collection, alias)
+    return previous
+
+
+def _write_store(index_dir: Path, manifest: Manifest, measures, passages) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
+    try:
+        _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
+        _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
+        (tmp / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+        _swap(tmp, index_dir / STORE)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _drop_old_generations(client, base: str, keep: set[str]) -> None:
+    """Drop this corpus and model's collections other than the current and the previous build's (which
+    readers that loaded before the switch may still use)."""
+    for name in client.list_collections():
+        if name.startswith(f"{base}_") and name not in keep and name[-2:] in ("_m", "_p"):
+            _drop_quietly(client, (name,))
+
+
+def _drop_quietly(client, names) -> None:
+    for name in names:
+        try:
+            if client.has_collection(name):
+                client.drop_collection(name)
+        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the original failure
+            log.warning("could not drop Milvus collection %s: %s", name, exc)
+
