@@ -17,10 +17,10 @@ from askplan.config import Settings, default_corpus_dir, default_index_dir
 from askplan.errors import AskplanError
 
 log = logging.getLogger("askplan")
-NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss", "milvus_lite")
+NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss")
 # pymilvus logs every failed call (an alias not there yet) with a traceback at ERROR, and milvus-lite's in-process
 # gRPC server logs the calls it does not implement; askplan turns the failures that matter into its own errors.
-SILENCED_LIBRARIES = ("pymilvus", "grpc._server")
+SILENCED_LIBRARIES = ("pymilvus", "grpc._server", "milvus_lite")
 MILVUS_URI_ENV = "ASKPLAN_MILVUS_URI"
 
 
@@ -393,12 +393,17 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from askplan.index.milvus_store import is_server
     from askplan.service import AskplanService
     from askplan.web.workers import export_settings
 
     service = AskplanService(settings)
     _warn_problems(service.corpus.problems)
-    service.retriever(build_if_missing=True, say=_say)  # build once here, not in every worker
+    manifest = service.retriever(build_if_missing=True, say=_say).index.manifest  # build once, not per worker
+    if manifest.backend == "milvus" and not is_server(settings.milvus_uri or manifest.backend_uri):
+        raise AskplanError("a milvus-lite index is opened by one process at a time; serve it with --workers 1, "
+                           "or build it on a Milvus server: askplan index --backend milvus --milvus-uri "
+                           "http://HOST:19530 (deploy/README.md)")
     export_settings(settings)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ with {workers} workers (API docs at /docs); "
          "Ctrl-C to stop")

@@ -8,7 +8,7 @@ Two collections per build, named after the corpus hash and the model so two corp
   each, so Milvus's ``standard`` analyzer keeps every token whole on milvus-lite and on a server alike, and
   Milvus scores exactly the tokens bm25s scores;
 - ``askplan_<corpus>_<model>_<build>_p``: one row per passage (``pid`` = FAISS row) with its measure row and its
-  vector (inner product; HNSW by default, FLAT on request).
+  vector (inner product; FLAT, exact like the default FAISS index, or HNSW for a large corpus).
 
 A rebuild creates new collections, then switches the aliases ``askplan_<corpus>_<model>_m`` / ``_p`` to them and
 drops generations older than the previous one; readers pin the collections the aliases named when they loaded.
@@ -44,6 +44,7 @@ DENSE_INDEXES = ("HNSW", "FLAT")
 MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
 BATCH = 500
 HNSW_PARAMS = {"M": 16, "efConstruction": 200}
+BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults
 FIX = "rebuild it with: askplan index --backend milvus --force"
 _REMOTE = ("http://", "https://", "tcp://", "grpc://", "unix:")
 
@@ -84,8 +85,12 @@ def connect(uri: str):
     try:
         return MilvusClient(uri=uri, timeout=10)
     except Exception as exc:  # noqa: BLE001 - pymilvus raises several types for an unreachable server
-        raise BackendUnavailable(f"cannot reach Milvus at {uri} ({_reason(exc)}); start it (deploy/README.md), or "
-                                 f"point --milvus-uri / {URI_ENV} at a running server") from None
+        if is_server(uri):
+            raise BackendUnavailable(f"cannot reach Milvus at {uri} ({_reason(exc)}); start it (deploy/README.md), "
+                                     f"or point --milvus-uri / {URI_ENV} at a running server") from None
+        raise BackendUnavailable(f"cannot open the milvus-lite file {uri} ({_reason(exc)}); it is used by one "
+                                 "process at a time: stop the other askplan process using it, or build the index "
+                                 "on a Milvus server (--milvus-uri http://HOST:19530)") from None
 
 
 def _reason(exc: Exception) -> str:
@@ -118,7 +123,7 @@ def field_text(leg: str, text: str, mode: str) -> str:
 
 
 def build_milvus(corpus: Corpus, encoder, index_dir: Path, *, uri: str | None = None, lexical: str = "askplan",
-                 dense_index: str = "HNSW", progress: bool = False) -> Manifest:
+                 dense_index: str = "FLAT", progress: bool = False) -> Manifest:
     """Embed and tokenise, load both collections, switch the aliases, then write the index folder. A failure
     before the switch drops the new collections and leaves the previous index untouched."""
     require_documents(corpus)
@@ -182,7 +187,7 @@ def _create_measures(client, name: str, lexical: str, props: dict, rows: list[di
         schema.add_function(Function(name=f"{leg}_fn", function_type=FunctionType.BM25,
                                      input_field_names=[leg], output_field_names=[f"{leg}_sparse"]))
         index_params.add_index(field_name=f"{leg}_sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                               params={"bm25_k1": 1.5, "bm25_b": 0.75})  # bm25s's defaults
+                               params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
     client.create_collection(name, schema=schema, index_params=index_params, properties=props)
     _insert(client, name, rows)
 

@@ -151,7 +151,8 @@ def build_for(backend: str, corpus: Corpus, encoder, index_dir: Path, *, factory
     if backend == "milvus":
         from askplan.index.milvus_store import build_milvus
 
-        return build_milvus(corpus, encoder, index_dir, uri=milvus_uri, progress=progress)
+        dense = "HNSW" if factory.upper().startswith("HNSW") else "FLAT"  # exact unless HNSW was asked for
+        return build_milvus(corpus, encoder, index_dir, uri=milvus_uri, dense_index=dense, progress=progress)
     from askplan.index.store import build_index
 
     return build_index(corpus, encoder, index_dir, factory=factory, progress=progress)

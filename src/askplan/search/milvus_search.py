@@ -2,9 +2,11 @@
 (see ``askplan.index.milvus_store``), with the same ``LegResult`` ranking rules as FAISS + bm25s: positive BM25
 scores only, each measure's best passage for the dense leg, ties broken by row.
 
-Milvus's BM25 uses bm25s's formula and defaults (k1 1.5, b 0.75, IDF ln(1 + (N - df + .5)/(df + .5)), a repeated
-query token counted twice) over the same tokens, so the lexical legs rank alike; differences are float32
-rounding and, on milvus-lite, per-segment statistics when a collection spans several segments.
+Milvus's BM25 uses bm25s's parameters (k1 1.5, b 0.75, IDF ln(1 + (N - df + .5)/(df + .5)), a repeated query
+token counted twice) over the same tokens. Its term weight is tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)), bm25s's
+("lucene") drops the constant (k1+1): scores are divided by it, so both backends report the same numbers and
+rank alike. What remains: float32 rounding, and on milvus-lite per-segment statistics when a collection spans
+several segments (a build flushes once, so a corpus under its 128 MB memtable is one segment).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from askplan.corpus.loader import Corpus
 from askplan.errors import BackendUnavailable, IndexStale
-from askplan.index.milvus_store import FIX, SCHEMA_VERSION, alias_base, connect, field_text, resolve_uri
+from askplan.index.milvus_store import BM25_K1, FIX, SCHEMA_VERSION, alias_base, connect, field_text, resolve_uri
 from askplan.index.passages import Passage
 from askplan.index.store import STORE, Manifest, check_manifest
 from askplan.search.backends import LegResult, best_per_measure
@@ -101,7 +103,7 @@ class MilvusIndex:
         hits = self._search("m", query, f"{leg}_sparse", {"metric_type": "BM25"},
                             min(depth * 2, self.manifest.measures), expr, [])
         # milvus-lite reports BM25 as a negative distance, a server as a positive score
-        ranked = sorted((-abs(h.distance), int(h.id)) for h in hits if h.distance != 0)[:depth]
+        ranked = sorted((-abs(h.distance) / (BM25_K1 + 1), int(h.id)) for h in hits if h.distance != 0)[:depth]
         return LegResult([r for _, r in ranked], [-s for s, _ in ranked])
 
     def dense(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegResult:
@@ -138,7 +140,7 @@ class MilvusIndex:
                             row_filter("row", mask), [])
         where = {r: i for i, r in enumerate(rows)}
         for h in hits:
-            out[where[int(h.id)]] = abs(h.distance)
+            out[where[int(h.id)]] = abs(h.distance) / (BM25_K1 + 1)
         return out
 
     def _search(self, kind: str, query, field: str, params: dict, limit: int, expr: str | None, fields: list):
