@@ -101,7 +101,7 @@ class MilvusIndex:
         if not query.strip() or expr is False:
             return LegResult([], [])
         hits = self._search("m", query, f"{leg}_sparse", {"metric_type": "BM25"},
-                            min(depth * 2, self.manifest.measures), expr, [])
+                            min(depth * 2, self.manifest.measures), expr, ["row"])
         # milvus-lite reports BM25 as a negative distance, a server as a positive score
         ranked = sorted((-abs(h.distance) / (BM25_K1 + 1), int(h.id)) for h in hits if h.distance != 0)[:depth]
         return LegResult([r for _, r in ranked], [-s for s, _ in ranked])
@@ -137,7 +137,7 @@ class MilvusIndex:
         mask = np.zeros(self.manifest.measures, dtype=bool)
         mask[rows] = True
         hits = self._search("m", query, f"{leg}_sparse", {"metric_type": "BM25"}, len(rows),
-                            row_filter("row", mask), [])
+                            row_filter("row", mask), ["row"])
         where = {r: i for i, r in enumerate(rows)}
         for h in hits:
             out[where[int(h.id)]] = abs(h.distance) / (BM25_K1 + 1)
