@@ -189,7 +189,7 @@ def _create_measures(client, name: str, lexical: str, props: dict, rows: list[di
         index_params.add_index(field_name=f"{leg}_sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                                params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
     client.create_collection(name, schema=schema, index_params=index_params, properties=props)
-    _insert(client, name, rows)
+    _insert(client, name, len(rows), lambda a, b: rows[a:b])
 
 
 def _create_passages(client, name: str, dim: int, dense_index: str, props: dict, passages, vectors) -> None:
@@ -203,20 +203,20 @@ def _create_passages(client, name: str, dim: int, dense_index: str, props: dict,
     index_params.add_index(field_name="vector", index_type=dense_index, metric_type="IP",
                            params=HNSW_PARAMS if dense_index == "HNSW" else {})
     client.create_collection(name, schema=schema, index_params=index_params, properties=props)
-    _insert(client, name, [{"pid": j, "measure_row": p.measure_row, "vector": vectors[j].tolist()}
-                           for j, p in enumerate(passages)])
+    _insert(client, name, len(passages), lambda a, b: [
+        {"pid": j, "measure_row": passages[j].measure_row, "vector": vectors[j].tolist()} for j in range(a, b)])
 
 
-def _insert(client, name: str, rows: list[dict]) -> None:
-    """Insert in batches, flush once (one segment: milvus-lite keeps BM25 statistics per segment), load, and
-    check the row count."""
-    for start in range(0, len(rows), BATCH):
-        client.insert(name, rows[start:start + BATCH])
+def _insert(client, name: str, total: int, rows_between) -> None:
+    """Insert rows [0, total) in batches made on demand by ``rows_between(start, end)``, flush once (one segment
+    where it fits: milvus-lite keeps BM25 statistics per segment), load, and check the row count."""
+    for start in range(0, total, BATCH):
+        client.insert(name, rows_between(start, min(start + BATCH, total)))
     client.flush(name)
     client.load_collection(name)
     count = int(client.get_collection_stats(name).get("row_count", -1))
-    if count != len(rows):
-        raise BackendUnavailable(f"Milvus holds {count} rows in {name}, not {len(rows)}; {FIX}")
+    if count != total:
+        raise BackendUnavailable(f"Milvus holds {count} rows in {name}, not {total}; {FIX}")
 
 
 def _switch_alias(client, alias: str, collection: str) -> str | None:
