@@ -102,13 +102,14 @@ def _agreement(services: dict, questions: list[str]) -> dict:
 
 
 def _memory(args, backend: str) -> float:
-    """Peak RSS (MB) of a fresh process that loads the corpus, the model and the index, then asks 20 questions."""
-    code = ("import sys, json, resource; from pathlib import Path; from askplan.config import Settings; "
+    """Peak RSS (MB, VmHWM: ru_maxrss would include the parent's at fork) of a fresh process that loads the corpus,
+    the model and the index, then asks 20 questions."""
+    code = ("import json; from pathlib import Path; from askplan.config import Settings; "
             "from askplan.service import AskplanService; "
             f"s = AskplanService(Settings(corpus_dir=Path({str(args.corpus)!r}), "
             f"index_dir=Path({str(args.work / backend)!r}), model={args.model!r}, milvus_uri={args.milvus_uri!r})); "
             f"[s.ask(q) for q in json.loads({json.dumps(json.dumps(_questions(args.questions, 20)))})]; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            "print([int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return round(float(out.stdout.strip().splitlines()[-1]), 1)
 
@@ -126,7 +127,11 @@ def main() -> None:
     p.add_argument("--faiss-factory", default="Flat")
     p.add_argument("--milvus-uri", default=None, help="Default: milvus.db in WORK/milvus.")
     p.add_argument("--no-memory", action="store_true", help="Skip the peak-memory subprocesses.")
+    p.add_argument("--memory-only", action="store_true", help="Only the peak memory of the indexes in WORK.")
     args = p.parse_args()
+    if args.memory_only:
+        print(json.dumps({"peak_rss_mb": {b: _memory(args, b) for b in ("faiss", "milvus")}}))
+        return
 
     from askplan.config import Settings, user_dir
     from askplan.corpus import load_corpus
@@ -136,6 +141,10 @@ def main() -> None:
     from askplan.tokenize import use_cache_dir
 
     use_cache_dir(user_dir() / "cache")
+    import logging
+
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # the expected "alias does not exist yet" on a first build
+    logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     args.work.mkdir(parents=True, exist_ok=True)
     corpus = load_corpus(args.corpus)
     encoder = SharedVectors(load_encoder(args.model, user_dir()))
