@@ -232,3 +232,8 @@ def test_index_ask_and_eval_follow_the_manifest(tmp_path: Path):
     report = runner.invoke(main, ["eval", *args, "--json", str(DEV[0])])
     assert report.exit_code == 0, report.output
     assert json.loads(report.stdout)["metrics"]["all"]["recall@5"] > 0.3
+    client = connect(str(tmp_path / "index" / "milvus.db"))
+    for name in client.list_collections():  # the server lost them: the index is not up to date any more
+        client.drop_collection(name)
+    rebuilt = runner.invoke(main, ["index", *args])
+    assert rebuilt.exit_code == 0 and "built" in rebuilt.output and "up to date" not in rebuilt.output

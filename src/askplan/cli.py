@@ -239,6 +239,10 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
             check_manifest(manifest, service.corpus, service.settings.model)
             if backend and backend != manifest.backend:
                 raise IndexStale(f"the index uses {manifest.backend}")
+            if manifest.backend == "milvus":  # the collections must still be there, too
+                from askplan.search.backends import open_index
+
+                open_index(index_dir, service.corpus, service.settings.model, milvus_uri=service.settings.milvus_uri)
             _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
                  "use --force to rebuild")
             if as_json:
