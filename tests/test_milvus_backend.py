@@ -104,6 +104,15 @@ def test_links_match_the_default_backend(milvus_service, hash_service, corpus):
         [(lk.source, lk.target, lk.rank) for lk in theirs.links]
 
 
+def test_a_released_collection_is_loaded_again(milvus_service):
+    """A restarted server may no longer have the collections loaded: the next search loads them again."""
+    index = milvus_service.retriever().index
+    query = normalize("推进碳达峰碳中和")
+    before = index.lexical("bm25_words", query, None, 10)
+    index.client.release_collection(index.collections["m"])
+    assert index.lexical("bm25_words", query, None, 10) == before
+
+
 def test_row_filter_ranges():
     mask = np.zeros(10, dtype=bool)
     assert row_filter("row", None) is None

@@ -28,6 +28,7 @@ from askplan.search.backends import LegResult, best_per_measure
 log = logging.getLogger(__name__)
 MAX_RANGES = 64  # an allowed mask of more runs than this is sent as an explicit row list
 _NOT_FOUND = 100  # Milvus's code for a missing collection or alias
+_NOT_LOADED = 101  # a collection not loaded (milvus-lite forgets what was loaded when it restarts)
 
 
 class MilvusIndex:
@@ -144,15 +145,17 @@ class MilvusIndex:
         return out
 
     def _search(self, kind: str, query, field: str, params: dict, limit: int, expr: str | None, fields: list):
-        """One search of collection ``kind``; if a later rebuild dropped the pinned collection, re-pin once."""
+        """One search of collection ``kind``. If a later rebuild dropped the pinned collection, or a restarted server
+        no longer has it loaded, resolve the aliases again (which loads them) and retry once."""
         for attempt in (0, 1):
             try:
                 result = self.client.search(self.collections[kind], data=[query], anns_field=field, limit=limit,
                                             search_params=params, filter=expr or "", output_fields=fields)
                 return result[0]
             except Exception as exc:  # noqa: BLE001
-                if attempt == 0 and getattr(exc, "code", None) == _NOT_FOUND:
-                    log.info("Milvus collection %s is gone; resolving the aliases again", self.collections[kind])
+                if attempt == 0 and getattr(exc, "code", None) in (_NOT_FOUND, _NOT_LOADED):
+                    log.info("Milvus collection %s is gone or not loaded; resolving the aliases again",
+                             self.collections[kind])
                     self.pin()
                     continue
                 raise self._missing(self.collections[kind], exc) from None
