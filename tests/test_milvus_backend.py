@@ -179,6 +179,24 @@ def test_a_failed_build_leaves_the_previous_index(small, monkeypatch):
     assert small._open_index().collections == index.collections
 
 
+def test_a_failed_alias_switch_puts_the_first_alias_back(small, monkeypatch):
+    small.build()
+    index = small.retriever().index
+    kept = _generations(index.client, index.base)
+    switch = milvus_store._switch_alias
+
+    def fails_on_passages(client, alias, collection):
+        if alias.endswith("_p"):
+            raise RuntimeError("connection reset")
+        return switch(client, alias, collection)
+
+    monkeypatch.setattr(milvus_store, "_switch_alias", fails_on_passages)
+    with pytest.raises(BackendUnavailable, match="connection reset"):
+        small.build()
+    assert _generations(index.client, index.base) == kept
+    assert index.client.describe_alias(f"{index.base}_m")["collection_name"] == index.collections["m"]
+
+
 # --- errors -----------------------------------------------------------------------------------------------------
 
 def test_an_unreachable_server_names_the_fix(milvus_service, corpus):

@@ -134,10 +134,7 @@ def build_milvus(corpus: Corpus, encoder, index_dir: Path, *, uri: str | None = 
     passages = [p for row, m in enumerate(measures) for p in passages_for(row, m)]
     log.info("embedding %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
     vectors = encoder.encode_documents([p.text for p in passages], progress=progress)
-    texts = [lexical_text(m) for m in measures]
-    rows = [{"row": i, "measure_id": m.id, **{leg: field_text(leg, t, lexical) for leg in LEXICAL}}
-            for i, (m, t) in enumerate(zip(measures, texts, strict=True))]
-    _check_lengths(rows, measures)
+    rows = _measure_rows(measures, lexical)
     uri_used = resolve_uri(uri, index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     client = connect(uri_used)
@@ -150,10 +147,10 @@ def build_milvus(corpus: Corpus, encoder, index_dir: Path, *, uri: str | None = 
     try:
         _create_measures(client, names[0], lexical, props, rows)
         _create_passages(client, names[1], encoder.dim, dense_index, props, passages, vectors)
-        previous = [_switch_alias(client, f"{base}_m", names[0]), _switch_alias(client, f"{base}_p", names[1])]
+        previous = _publish(client, base, names)
     except Exception as exc:
         _drop_quietly(client, names)
-        if isinstance(exc, BackendUnavailable | CorpusError):
+        if isinstance(exc, BackendUnavailable):
             raise
         raise BackendUnavailable(f"building the Milvus collections at {uri_used} failed ({_reason(exc)}); "
                                  "check the server's log, then run askplan index --backend milvus again") from None
@@ -163,6 +160,16 @@ def build_milvus(corpus: Corpus, encoder, index_dir: Path, *, uri: str | None = 
     _write_store(index_dir, manifest, measures, passages)
     _drop_old_generations(client, base, keep={*names, *(p for p in previous if p)})
     return manifest
+
+
+def _measure_rows(measures, lexical: str) -> list[dict]:
+    """One row per measure: its row, its id and the text of each lexical leg; CorpusError for one too long."""
+    rows = []
+    for i, m in enumerate(measures):
+        text = lexical_text(m)
+        rows.append({"row": i, "measure_id": m.id, **{leg: field_text(leg, text, lexical) for leg in LEXICAL}})
+    _check_lengths(rows, measures)
+    return rows
 
 
 def _check_lengths(rows: list[dict], measures) -> None:
@@ -217,6 +224,20 @@ def _insert(client, name: str, total: int, rows_between) -> None:
     count = int(client.get_collection_stats(name).get("row_count", -1))
     if count != total:
         raise BackendUnavailable(f"Milvus holds {count} rows in {name}, not {total}; {FIX}")
+
+
+def _publish(client, base: str, names: tuple[str, str]) -> list[str | None]:
+    """Switch the measures alias, then the passages alias, to the new build (put the first back if the second
+    fails); the collections they named before."""
+    before_m = _switch_alias(client, f"{base}_m", names[0])
+    try:
+        return [before_m, _switch_alias(client, f"{base}_p", names[1])]
+    except Exception:
+        if before_m:
+            client.alter_alias(before_m, f"{base}_m")
+        else:
+            client.drop_alias(f"{base}_m")
+        raise
 
 
 def _switch_alias(client, alias: str, collection: str) -> str | None:
