@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"  # bump when the collections' fields change; an index of another version must be rebuilt
 DEFAULT_DB = "milvus.db"  # milvus-lite file inside the index folder
 URI_ENV = "ASKPLAN_MILVUS_URI"
+LITE_MEMTABLE_ENV, LITE_MEMTABLE_BYTES = "MILVUS_LITE_MEMTABLE_MEMORY_LIMIT_BYTES", 8 << 30
 LEXICAL_MODES = ("askplan", "milvus-jieba")  # our tokens (the default), or Milvus's jieba analyzer for words
 DENSE_INDEXES = ("HNSW", "FLAT")
 MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
@@ -78,6 +80,10 @@ def connect(uri: str):
         raise BackendUnavailable("the Milvus backend needs pymilvus and milvus-lite: pip install 'askplan[milvus]'"
                                  ) from None
     if not is_server(uri):
+        # milvus-lite keeps BM25 statistics per segment and starts a segment whenever its memtable (128 MB by
+        # default) fills: a corpus past ~10k measures would be scored with several IDFs. One segment up to a few
+        # GB keeps bm25s's corpus-wide statistics. Read when milvus-lite is first imported; a value set is kept.
+        os.environ.setdefault(LITE_MEMTABLE_ENV, str(LITE_MEMTABLE_BYTES))
         folder = Path(uri).parent
         if not folder.is_dir():
             raise BackendUnavailable(f"cannot open the milvus-lite file {uri}: {folder} does not exist; "
