@@ -204,7 +204,8 @@ def _say(message: str) -> None:
 @_index_options
 @click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
 @click.option("--faiss-factory", default="Flat", show_default=True,
-              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus.")
+              help="FAISS index_factory string; e.g. HNSW32 for an approximate index over a large corpus. "
+                   "With --backend milvus: HNSW… builds Milvus HNSW, anything else FLAT (exact).")
 @click.option("--skip-bad", is_flag=True, help="Index the files that load even if others cannot be read.")
 @click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
               help="Where the index lives: FAISS + bm25s files in --index (the default), or Milvus "
