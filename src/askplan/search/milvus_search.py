@@ -5,8 +5,8 @@ scores only, each measure's best passage for the dense leg, ties broken by row.
 Milvus's BM25 uses bm25s's parameters (k1 1.5, b 0.75, IDF ln(1 + (N - df + .5)/(df + .5)), a repeated query
 token counted twice) over the same tokens. Its term weight is tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)), bm25s's
 ("lucene") drops the constant (k1+1): scores are divided by it, so both backends report the same numbers and
-rank alike. What remains: float32 rounding, and on milvus-lite per-segment statistics when a collection spans
-several segments (a build flushes once, so a corpus under its 128 MB memtable is one segment).
+rank alike. What remains: float32 rounding, and on milvus-lite per-segment statistics were a collection to span
+several segments (``milvus_store.connect`` raises its memtable limit so that a build is one segment).
 """
 
 from __future__ import annotations
