@@ -44,6 +44,24 @@ def hash_service(hash_settings, corpus):
 
 
 @pytest.fixture(scope="session")
+def milvus_db(tmp_path_factory) -> str:
+    """One milvus-lite file (one embedded server) for the whole session."""
+    return str(tmp_path_factory.mktemp("milvus") / "askplan.db")
+
+
+@pytest.fixture(scope="session")
+def milvus_service(milvus_db, tmp_path_factory, corpus):
+    """The bundled corpus indexed in milvus-lite with the fake encoder (``askplan index --backend milvus``)."""
+    from askplan.service import AskplanService
+
+    settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("milvus-index"), model="hash-bigram-64",
+                        backend="milvus", milvus_uri=milvus_db)
+    service = AskplanService(settings, corpus=corpus)
+    service.build()
+    return service
+
+
+@pytest.fixture(scope="session")
 def real_service(tmp_path_factory, corpus):
     """The real default model and a real index over the bundled corpus (built once per session)."""
     from askplan.service import AskplanService

@@ -104,7 +104,7 @@ def test_build_chooses_ann_above_the_threshold_and_loads_it_mapped(tmp_path, cor
 
 
 def test_bm25_scores_equal_bm25s_own(hash_service):
-    from askplan.search.retriever import bm25_scores
+    from askplan.search.backends import bm25_scores
     from askplan.tokenize import bigrams, pinyin_bigrams, words
 
     index = hash_service.retriever().index

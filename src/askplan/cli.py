@@ -18,6 +18,10 @@ from askplan.errors import AskplanError
 
 log = logging.getLogger("askplan")
 NOISY_LIBRARIES = ("bm25s", "jieba", "sentence_transformers", "faiss")
+# pymilvus logs every failed call (an alias not there yet) with a traceback at ERROR, and milvus-lite's in-process
+# gRPC server logs the calls it does not implement; askplan turns the failures that matter into its own errors.
+SILENCED_LIBRARIES = ("pymilvus", "grpc._server", "milvus_lite")
+MILVUS_URI_ENV = "ASKPLAN_MILVUS_URI"
 
 
 def _corpus_option(f):
@@ -35,8 +39,12 @@ def _index_options(f):
     return _corpus_option(f)
 
 
-def _settings(corpus_dir: Path, index_dir: Path | None = None, model: str | None = None) -> Settings:
-    kwargs = {"corpus_dir": corpus_dir}
+def _settings(corpus_dir: Path, index_dir: Path | None = None, model: str | None = None, *,
+              backend: str | None = None, milvus_uri: str | None = None) -> Settings:
+    """Settings from the options. ``ASKPLAN_MILVUS_URI`` (or ``index --milvus-uri``) says where a Milvus index
+    lives when it differs from what the manifest recorded, e.g. a replica reaching the server by another name."""
+    kwargs = {"corpus_dir": corpus_dir, "backend": backend,
+              "milvus_uri": milvus_uri or os.environ.get(MILVUS_URI_ENV) or None}
     if index_dir is not None:
         kwargs["index_dir"] = index_dir
     if model:
@@ -94,6 +102,8 @@ def main(verbose: int) -> None:
     quiet_below = max(level, logging.DEBUG if verbose > 1 else logging.WARNING)
     for noisy in NOISY_LIBRARIES:
         logging.getLogger(noisy).setLevel(quiet_below)
+    for silenced in SILENCED_LIBRARIES:
+        logging.getLogger(silenced).setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
     # bm25s sets its own logger to DEBUG when it is imported (after this), so its records are filtered here.
     for handler in logging.getLogger().handlers:
         handler.addFilter(lambda record: record.levelno >= quiet_below or
@@ -359,12 +369,17 @@ def _cap_malloc_arenas(arenas: int) -> None:
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from askplan.index.milvus_store import is_server
     from askplan.service import AskplanService
     from askplan.web.workers import export_settings
 
     service = AskplanService(settings)
     _warn_problems(service.corpus.problems)
-    service.retriever(build_if_missing=True, say=_say)  # build once here, not in every worker
+    manifest = service.retriever(build_if_missing=True, say=_say).index.manifest  # build once, not per worker
+    if manifest.backend == "milvus" and not is_server(settings.milvus_uri or manifest.backend_uri):
+        raise AskplanError("a milvus-lite index is opened by one process at a time; serve it with --workers 1, "
+                           "or build it on a Milvus server: askplan index --backend milvus --milvus-uri "
+                           "http://HOST:19530 (deploy/README.md)")
     export_settings(settings)
     os.environ.setdefault("MALLOC_ARENA_MAX", str(MALLOC_ARENAS))  # glibc reads it when each worker starts
     _say(f"askplan {__version__}: serving http://{host}:{port}/ with {workers} workers (API docs at /docs); "

@@ -32,3 +32,5 @@ class Settings:
     threads: int = 1  # torch threads for encoding; one is fastest for single queries on shared cores
     request_threads: int = 16  # threads that run the web routes (anyio's default: 40); bounds the server's memory
     allow_upload: bool = False  # the web upload form (askplan serve --allow-upload); off: no route at all
+    backend: str | None = None  # "faiss" or "milvus" for a build; None: keep the existing index's, else faiss
+    milvus_uri: str | None = None  # Milvus server URI or milvus-lite file; None: the manifest's

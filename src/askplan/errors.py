@@ -51,3 +51,7 @@ class ModelUnavailable(AskplanError):
 
 class BadInput(AskplanError):
     """A file given to ``askplan add`` that cannot become a corpus text (format, size, encryption, no text)."""
+
+
+class BackendUnavailable(AskplanError):
+    """The search backend (a Milvus server, or the milvus-lite file) cannot be reached or used."""

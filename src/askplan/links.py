@@ -31,10 +31,10 @@ import numpy as np
 from askplan.corpus import Corpus
 from askplan.errors import AskplanError
 from askplan.index.passages import sentence_spans
-from askplan.index.store import LoadedIndex
 from askplan.models import Document, Measure
 from askplan.normalize import normalize
-from askplan.tokenize import bigrams, words
+from askplan.search.backends import SearchBackend, backend_for
+from askplan.tokenize import bigrams
 
 log = logging.getLogger(__name__)
 DENSE_WEIGHT = 0.3
@@ -91,10 +91,11 @@ def is_section(measure: Measure) -> bool:
     return bool(_SECTION_KEY.match(measure.key))
 
 
-def measure_vectors(index: LoadedIndex, n_measures: int) -> np.ndarray:
+def measure_vectors(index, n_measures: int) -> np.ndarray:
     """Row i: the mean of measure i's passage vectors, L2-normalised (zeros for a measure without passages)."""
-    vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
-    rows = np.fromiter((p.measure_row for p in index.passages), dtype=np.int64, count=len(index.passages))
+    backend = backend_for(index)
+    vectors = backend.passage_vectors()
+    rows = np.fromiter((p.measure_row for p in backend.passages), dtype=np.int64, count=len(backend.passages))
     out = np.zeros((n_measures, vectors.shape[1]), dtype=np.float32)
     np.add.at(out, rows, vectors)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -117,7 +118,7 @@ def zscore_rows(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=1, keepdims=True)) / np.where(std > 0, std, 1.0)
 
 
-def link_scores(corpus: Corpus, index: LoadedIndex, *, plan_doc: str | None = None, outline_doc: str | None = None,
+def link_scores(corpus: Corpus, index, *, plan_doc: str | None = None, outline_doc: str | None = None,
                 dense_weight: float = DENSE_WEIGHT, lexical_weight: float = LEXICAL_WEIGHT) -> LinkScores:
     """Score every numbered clause of ``plan_doc`` against every section of ``outline_doc`` (by default the pair
     the corpus config names under [links]; none there: no links)."""
@@ -132,19 +133,13 @@ def link_scores(corpus: Corpus, index: LoadedIndex, *, plan_doc: str | None = No
         return LinkScores(sources, targets, empty, empty, empty)
     vectors = measure_vectors(index, len(measures))
     dense = (vectors[src_rows] @ vectors[tgt_rows].T).astype(np.float64)
-    lexical = np.vstack([_bm25_row(index.bm25_words, query_text(m), tgt_rows) for m in sources])
+    backend = backend_for(index)
+    lexical = np.vstack([backend.lexical_scores("bm25_words", query_text(m), tgt_rows) for m in sources])
     combined = dense_weight * zscore_rows(dense) + lexical_weight * zscore_rows(lexical)
     return LinkScores(sources, targets, dense, lexical, combined)
 
 
-def _bm25_row(bm, text: str, columns: list[int]) -> np.ndarray:
-    tokens = [t for t in words(text) if t in bm.vocab_dict]
-    if not tokens:
-        return np.zeros(len(columns), dtype=np.float64)
-    return np.asarray(bm.get_scores(tokens), dtype=np.float64)[columns]
-
-
-def select(scores: LinkScores, index: LoadedIndex | None = None, *, link_bar: float = LINK_BAR,
+def select(scores: LinkScores, index: SearchBackend | None = None, *, link_bar: float = LINK_BAR,
            first_bar: float = FIRST_BAR, max_links: int = MAX_LINKS) -> LinkTable:
     """Keep, per source, up to ``max_links`` targets scoring ``>= link_bar`` (the best from ``first_bar``),
     ordered by ``(-score, target id)``. With ``index``, each link gets its matching excerpts."""
@@ -174,7 +169,7 @@ def link_table(links: list[Link]) -> LinkTable:
     return LinkTable(tuple(links), {s: tuple(ls) for s, ls in by_source.items()}, ranked)
 
 
-def compute_links(corpus: Corpus, index: LoadedIndex, **kwargs) -> LinkTable:
+def compute_links(corpus: Corpus, index, **kwargs) -> LinkTable:
     """The link table with the calibrated defaults: what the service computes once per loaded index."""
     table = select(link_scores(corpus, index, **kwargs), index)
     log.info("linked %d plan clauses to %d outline sections (%d links)", len(table.by_source),
@@ -186,9 +181,9 @@ class _PassageSpans:
     """Picks, within one measure, the passage that best matches another measure: the most distinct character
     bigrams shared with the other's text, ties broken by cosine to the other's mean vector, then position."""
 
-    def __init__(self, index: LoadedIndex):
-        self.index = index
-        self.vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
+    def __init__(self, index):
+        self.index: SearchBackend = backend_for(index)
+        self.vectors = self.index.passage_vectors()
         self.of_measure: dict[str, list[int]] = {}
         for pid, p in enumerate(index.passages):
             self.of_measure.setdefault(index.measure_ids[p.measure_row], []).append(pid)

@@ -93,21 +93,29 @@ class AskplanService:
     def build(self, *, factory: str = "auto", progress: bool = False, say=None, force: bool = True):
         """Build the index under the build lock. The lock is taken before the model loads, so an unusable index
         path is named at once and a second builder waits; with ``force=False`` an index another builder made
-        fresh meanwhile is kept. ``factory`` "auto": exact search below a size threshold, ANN above."""
+        fresh meanwhile is kept. ``factory`` "auto": exact search below a size threshold, ANN above. The
+        backend is the one asked for, else the existing index's, else FAISS + bm25s."""
         from askplan.index.layout import BuildLock
-        from askplan.index.store import build_index, load_index, require_documents
+        from askplan.index.store import require_documents
+        from askplan.search.backends import build_for, chosen_backend
 
         require_documents(self.corpus)  # before the model is loaded
+        backend, uri = chosen_backend(self.settings.index_dir, self.settings.backend, self.settings.milvus_uri)
         with BuildLock(self.settings.index_dir, say=say) as lock:
             if not force:
                 try:
-                    return load_index(self.settings.index_dir, self.corpus, self.model_name).manifest
+                    return self._open_index().manifest
                 except (IndexMissing, IndexStale):
                     pass
-            manifest = build_index(self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
-                                   progress=progress, lock=lock)
+            manifest = build_for(backend, self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
+                                 milvus_uri=uri, progress=progress, lock=lock)
         self._retriever = None
         return manifest
+
+    def _open_index(self):
+        from askplan.search.backends import open_index
+
+        return open_index(self.settings.index_dir, self.corpus, self.model_name, milvus_uri=self.settings.milvus_uri)
 
     def build_estimate(self) -> tuple[int, float]:
         """(passages to embed, estimated seconds) for a build of this corpus with this model."""
@@ -120,17 +128,15 @@ class AskplanService:
     def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:
         with self._lock:
             if self._retriever is None:
-                from askplan.index.store import load_index
-
                 try:
-                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                    loaded = self._open_index()
                 except (IndexMissing, IndexStale) as exc:
                     if not build_if_missing:
                         raise
                     if say:
                         say(f"{exc} — building the index now")
                     self.build(progress=True, say=say, force=False)
-                    loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+                    loaded = self._open_index()
                 self._retriever = Retriever(loaded, self.encoder(say))
         return self._retriever
 

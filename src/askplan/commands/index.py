@@ -31,10 +31,10 @@ def index_options(f):
     return _index_options(f)
 
 
-def _settings(*args):
+def _settings(*args, **kwargs):
     from askplan.cli import _settings as settings
 
-    return settings(*args)
+    return settings(*args, **kwargs)
 
 
 def _say(message: str) -> None:
@@ -60,11 +60,18 @@ def _warn_problems(problems) -> None:
 @click.option("--verify", is_flag=True, help="Check the built index (checksums, counts) without loading a model; "
                                              "exit 1 when damaged.")
 @click.option("--yes", "-y", is_flag=True, help="Build even when embedding is estimated to take long.")
+@click.option("--backend", type=click.Choice(["faiss", "milvus"]), default=None,
+              help="Where the index lives: FAISS + bm25s files in --index (the default), or Milvus "
+                   "(default: the existing index's backend).")
+@click.option("--milvus-uri", envvar="ASKPLAN_MILVUS_URI", default=None,
+              help="With --backend milvus: a server (http://host:19530) or a milvus-lite file "
+                   "(env ASKPLAN_MILVUS_URI; default: milvus.db in the index folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest (with --verify: the report) as JSON.")
 @_domain_errors
 def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
-          skip_bad: bool, verify: bool, yes: bool, as_json: bool) -> None:
-    """Build the search index (FAISS + BM25) from the corpus. Atomic: a crash, a kill or Ctrl-C keeps the old
+          skip_bad: bool, verify: bool, yes: bool, backend: str | None, milvus_uri: str | None,
+          as_json: bool) -> None:
+    """Build the search index (FAISS + BM25, or Milvus) from the corpus. Atomic: a crash, a kill or Ctrl-C keeps the old
     index; a second build waits for the first.
 
     A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
@@ -77,7 +84,7 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
     if verify:
         _verify(corpus_dir, index_dir, model, as_json)
         return
-    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    service = AskplanService(_settings(corpus_dir, index_dir, model, backend=backend, milvus_uri=milvus_uri))
     _warn_problems(service.corpus.problems)
     loaded = {d.path for d in service.corpus.documents}
     skipped = sorted({p.path for p in service.corpus.problems} - loaded)
@@ -88,6 +95,12 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
         try:
             manifest = read_manifest(index_dir)
             check_manifest(manifest, service.corpus, service.settings.model)
+            if backend and backend != manifest.backend:
+                raise IndexStale(f"the index uses {manifest.backend}")
+            if manifest.backend == "milvus":  # the collections must still be there, too
+                from askplan.search.backends import open_index
+
+                open_index(index_dir, service.corpus, service.settings.model, milvus_uri=service.settings.milvus_uri)
             _say(f"index is up to date ({manifest.measures} measures, {manifest.passages} passages); "
                  "use --force to rebuild")
             if as_json:
@@ -100,7 +113,8 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
     if as_json:
         _emit_json(asdict(manifest))
     else:
-        _say(f"built {index_dir}: {manifest.measures} measures, {manifest.passages} passages, "
+        where = f" in Milvus ({manifest.backend_uri})" if manifest.backend == "milvus" else ""
+        _say(f"built {index_dir}{where}: {manifest.measures} measures, {manifest.passages} passages, "
              f"model {manifest.model} (dim {manifest.dim}), {manifest.build_seconds}s")
 
 

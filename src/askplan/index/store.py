@@ -81,6 +81,8 @@ class Manifest:
     build_seconds: float
     embedded: int = -1  # passages embedded by this build; the others came from the vector cache (-1: unknown)
     files: dict = field(default_factory=dict)  # path -> {"size", "sha256"}; empty in stores built before checksums
+    backend: str = "faiss"  # or "milvus" (askplan.index.milvus_store): where the legs are searched
+    backend_uri: str = ""  # the Milvus URI; a relative .db path is relative to the index folder
 
 
 @dataclass

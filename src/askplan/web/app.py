@@ -1,7 +1,7 @@
 """The web app: ``create_app(settings)`` builds one ``AskplanService``, starts preparing its index from the
 lifespan (in a background thread, so pages answer "正在准备索引…" meanwhile) and maps domain errors to HTTP
-statuses at the edge: BadQuery 422, NotFound 404, IndexMissing/IndexStale/ModelUnavailable 503, anything
-else a logged 500 without a traceback. ``/api/*`` and ``/healthz`` answer JSON, every other path HTML."""
+statuses at the edge: BadQuery 422, NotFound 404, IndexMissing/IndexStale/ModelUnavailable/BackendUnavailable
+503, anything else a logged 500 without a traceback. ``/api/*`` and ``/healthz`` answer JSON, every other path HTML."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from askplan import __version__
 from askplan.config import REPO_ROOT, Settings
 from askplan.errors import (
     AskplanError,
+    BackendUnavailable,
     BadQuery,
     IndexBusy,
     IndexMissing,
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 WEB_DIR = REPO_ROOT / "web"
 STATUS_OF: tuple[tuple[type[AskplanError], int], ...] = (
     (BadQuery, 422), (NotFound, 404), (IndexMissing, 503), (IndexStale, 503), (ModelUnavailable, 503),
-    (IndexUnwritable, 503), (IndexBusy, 503),
+    (IndexUnwritable, 503), (IndexBusy, 503), (BackendUnavailable, 503),
 )
 INDEX_FIX = "askplan index --force"
 PATH_FIX = "askplan serve --index DIR (or ASKPLAN_INDEX=DIR) with a folder you can write"

@@ -20,7 +20,7 @@ def export_settings(settings: Settings) -> None:
     os.environ[ENV] = json.dumps({"corpus_dir": str(settings.corpus_dir), "index_dir": str(settings.index_dir),
                                   "model": settings.model, "home": str(settings.home),
                                   "threads": settings.threads, "request_threads": settings.request_threads,
-                                  "allow_upload": settings.allow_upload})
+                                  "allow_upload": settings.allow_upload, "milvus_uri": settings.milvus_uri})
 
 
 def worker_app() -> FastAPI:
@@ -31,5 +31,6 @@ def worker_app() -> FastAPI:
     raw = json.loads(os.environ[ENV])
     settings = Settings(corpus_dir=Path(raw["corpus_dir"]), index_dir=Path(raw["index_dir"]), model=raw["model"],
                         home=Path(raw["home"]), threads=int(raw["threads"]),
-                        request_threads=int(raw["request_threads"]), allow_upload=bool(raw.get("allow_upload")))
+                        request_threads=int(raw["request_threads"]), allow_upload=bool(raw.get("allow_upload")),
+                        milvus_uri=raw.get("milvus_uri"))
     return create_app(settings, build_if_missing=False)
