@@ -300,8 +300,8 @@ def main() -> None:
         print(json.dumps(STEPS[args.step[1:]](args), ensure_ascii=False))
         return
     if args.step == "table":
-        files = sorted(args.work.glob("result-*.json"), key=lambda f: int(f.stem.split("-")[1]))
-        print(table([json.loads(f.read_text()) for f in files]))
+        files = [f for f in args.work.glob("result-*.json") if f.stem[7:].isdigit()]
+        print(table([json.loads(f.read_text()) for f in sorted(files, key=lambda f: int(f.stem[7:]))]))
         return
     args.work.mkdir(parents=True, exist_ok=True)
     results = [bench_size(int(s), args) for s in args.sizes.split(",")]
