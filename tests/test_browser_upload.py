@@ -5,15 +5,13 @@ result link; a title with markup stays text. Screenshot to test-output/upload.pn
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from askplan.config import REPO_ROOT, Settings
 from askplan.service import AskplanService
-from conftest import _free_port
+from conftest import serving_in_thread
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,7 +22,7 @@ NOTICE = (f"某市人民政府关于加强古树名木保护{XSS}的通知\n某�
 
 @pytest.fixture
 def upload_server(tmp_path):
-    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("uvicorn")
     from askplan.web import create_app
 
     corpus = tmp_path / "corpus"
@@ -35,19 +33,8 @@ def upload_server(tmp_path):
                         home=tmp_path / "home", allow_upload=True)
     AskplanService(settings).build()
     app = create_app(settings, build_if_missing=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-upload", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started
+    with serving_in_thread(app, "uvicorn-upload") as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 def test_upload_in_the_browser_shows_progress_and_the_result(chromium, upload_server, tmp_path) -> None:

@@ -5,7 +5,6 @@ builds, the layout before pointers, and an index path that cannot be written."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from askplan.index.layout import LEGACY, POINTER, BuildLock, resolve
 from askplan.index.store import build_index, load_index
 from askplan.index.verify import verify_index
 from askplan.service import AskplanService
+from conftest import to_legacy_layout
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HASH = "hash-bigram-64"
@@ -118,20 +118,10 @@ def test_model_cache_leftovers_are_removed(tmp_path):
     assert not leftover.exists() and dest.is_dir()
 
 
-def _to_legacy(index_dir: Path) -> None:
-    """The layout before pointers: index/store/ with a manifest that has no checksums."""
-    store = resolve(index_dir)
-    manifest = json.loads((store / "manifest.json").read_text())
-    del manifest["files"]
-    (store / "manifest.json").write_text(json.dumps(manifest))
-    (index_dir / POINTER).unlink()
-    store.rename(index_dir / LEGACY)
-
-
 def test_an_index_of_the_old_layout_still_loads_and_the_next_build_migrates_it(tmp_path, small_corpus):
     index_dir = tmp_path / "index"
     build_index(small_corpus, HashEncoder(64), index_dir)
-    _to_legacy(index_dir)
+    to_legacy_layout(index_dir)
     assert load_index(index_dir, small_corpus, HASH).store == index_dir / LEGACY
     report = verify_index(index_dir)
     assert report["ok"] and report["layout"] == "legacy" and not report["checksums"]

@@ -16,9 +16,10 @@ from askplan.config import REPO_ROOT
 from askplan.corpus import load_corpus
 from askplan.encoders import HashEncoder
 from askplan.errors import IndexCorrupt
-from askplan.index.layout import LEGACY, POINTER, resolve
+from askplan.index.layout import resolve
 from askplan.index.store import build_index, load_index
 from askplan.index.verify import verify_index
+from conftest import to_legacy_layout
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HASH = "hash-bigram-64"
@@ -92,20 +93,10 @@ def test_an_extra_or_missing_file_is_detected(index_dir, small_corpus):
         load_index(index_dir, small_corpus, HASH)
 
 
-def _legacy(index_dir: Path) -> Path:
-    store = resolve(index_dir)
-    manifest = json.loads((store / "manifest.json").read_text())
-    del manifest["files"]
-    (store / "manifest.json").write_text(json.dumps(manifest))
-    (index_dir / POINTER).unlink()
-    store.rename(index_dir / LEGACY)
-    return index_dir / LEGACY
-
-
 def test_values_checksums_cannot_see_are_checked(index_dir, small_corpus):
     """In a store without checksums (the old layout), a num_docs edited in a BM25 params file used to load
     and then fail every question with a 500; now the load says what is wrong."""
-    store = _legacy(index_dir)
+    store = to_legacy_layout(index_dir)
     params = store / "bm25_words" / "params.index.json"
     good = params.read_text()
     params.write_text(good.replace(f'"num_docs": {len(small_corpus.measures)}', '"num_docs": 9999'))
