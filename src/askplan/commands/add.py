@@ -3,25 +3,13 @@ and update the index. Thin: options -> one library call -> a summary on stdout (
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import click
 
+from askplan.commands import domain_errors
 from askplan.config import default_corpus_dir, default_index_dir
-
-
-def _domain_errors(f):
-    """``askplan.cli.domain_errors``, looked up when the command runs (``cli`` imports this module)."""
-
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        from askplan.cli import domain_errors
-
-        return domain_errors(f)(*args, **kwargs)
-
-    return wrapper
 
 
 def _store_options(f):
@@ -42,7 +30,7 @@ def _store_options(f):
 @click.option("--slug", default="", help="File name in the corpus without .txt (default: from the file name or title).")
 @click.option("--region", default="", help="The region the document governs, e.g. 安徽.")
 @_store_options
-@_domain_errors
+@domain_errors
 def add(paths: tuple[Path, ...], title: str, issuer: str, date: str, slug: str, region: str, corpus_dir: Path,
         index_dir: Path, model: str | None, as_json: bool) -> None:
     """Add .docx, .pdf (with a text layer), .html/.htm, .txt or .md files to the corpus and index them.
@@ -66,7 +54,7 @@ def add(paths: tuple[Path, ...], title: str, issuer: str, date: str, slug: str, 
 @click.command()
 @click.argument("slug")
 @_store_options
-@_domain_errors
+@domain_errors
 def remove(slug: str, corpus_dir: Path, index_dir: Path, model: str | None, as_json: bool) -> None:
     """Take the document SLUG (its file name without .txt) out of the corpus and the index."""
     from askplan.cli import _say, _settings

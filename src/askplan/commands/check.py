@@ -4,25 +4,13 @@ checker on a JSONL set of drafts with known errors. The draft is never written a
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
 import click
 
+from askplan.commands import domain_errors
 from askplan.config import default_corpus_dir, default_index_dir
-
-
-def _domain_errors(f):
-    """``askplan.cli.domain_errors``, looked up when the command runs (``cli`` imports this module)."""
-
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        from askplan.cli import domain_errors
-
-        return domain_errors(f)(*args, **kwargs)
-
-    return wrapper
 
 
 def _say(message: str) -> None:
@@ -59,7 +47,7 @@ def check(draft, corpus_dir: Path, index_dir: Path, model: str | None, doc: str 
     _check(draft, corpus_dir, index_dir, model, doc, as_json, flagged, eval_file)
 
 
-@_domain_errors
+@domain_errors
 def _check(draft, corpus_dir: Path, index_dir: Path, model: str | None, doc: str | None, as_json: bool,
            flagged: bool, eval_file: Path | None) -> None:
     from askplan.checker.core import validate_draft

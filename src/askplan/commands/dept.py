@@ -3,28 +3,16 @@ the corpus, resolves the typed name and prints one of the renderings in ``askpla
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from askplan.commands import domain_errors
 from askplan.config import default_corpus_dir
 
 FORMATS = ("text", "csv", "markdown")
-
-
-def _domain_errors(f):
-    """``askplan.cli.domain_errors``, looked up when the command runs (``cli`` imports this module)."""
-
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        from askplan.cli import domain_errors
-
-        return domain_errors(f)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.command()
@@ -52,7 +40,7 @@ def dept(name: str | None, corpus_dir: Path, doc: str | None, as_json: bool, fmt
     click.echo(_output(name, corpus_dir, doc, as_json, fmt), nl=False)
 
 
-@_domain_errors
+@domain_errors
 def _output(name: str | None, corpus_dir: Path, doc: str | None, as_json: bool, fmt: str) -> str:
     from askplan import departments as d
     from askplan.corpus import load_corpus

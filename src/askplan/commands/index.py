@@ -3,26 +3,13 @@ for another builder), or ``--verify`` one without loading a model. Thin: the wor
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from askplan.commands import domain_errors
 from askplan.errors import AskplanError
-
-
-def _domain_errors(f):
-    """``askplan.cli.domain_errors``, looked up when the command runs (``cli`` imports this module)."""
-
-    @functools.wraps(f)
-    def wrapper(*args, **kwargs):
-        from askplan.cli import domain_errors
-
-        return domain_errors(f)(*args, **kwargs)
-
-    return wrapper
 
 
 def index_options(f):
@@ -35,19 +22,6 @@ def _settings(*args, **kwargs):
     from askplan.cli import _settings as settings
 
     return settings(*args, **kwargs)
-
-
-def _say(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _emit_json(obj) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
-
-
-def _warn_problems(problems) -> None:
-    for p in problems:
-        click.echo(f"warning: {p}", err=True)
 
 
 @click.command()
@@ -67,7 +41,7 @@ def _warn_problems(problems) -> None:
               help="With --backend milvus: a server (http://host:19530) or a milvus-lite file "
                    "(env ASKPLAN_MILVUS_URI; default: milvus.db in the index folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest (with --verify: the report) as JSON.")
-@_domain_errors
+@domain_errors
 def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, faiss_factory: str,
           skip_bad: bool, verify: bool, yes: bool, backend: str | None, milvus_uri: str | None,
           as_json: bool) -> None:
@@ -77,6 +51,7 @@ def index(corpus_dir: Path, index_dir: Path, model: str | None, force: bool, fai
     A file that cannot be read stops the build (exit 1) unless --skip-bad; numbering warnings do not."""
     from dataclasses import asdict
 
+    from askplan.cli import _emit_json, _say, _warn_problems
     from askplan.errors import CorpusError, IndexMissing, IndexStale
     from askplan.index.store import check_manifest, read_manifest
     from askplan.service import AskplanService
@@ -123,6 +98,8 @@ CONFIRM_BUILD_SECONDS = 15 * 60  # and ask first (refuse without --yes when nobo
 
 
 def _confirm_long_build(service, yes: bool) -> None:
+    from askplan.cli import _say
+
     passages, seconds = service.build_estimate()
     if seconds < WARN_BUILD_SECONDS:
         return
@@ -137,6 +114,7 @@ def _confirm_long_build(service, yes: bool) -> None:
 
 
 def _verify(corpus_dir: Path, index_dir: Path, model: str | None, as_json: bool) -> None:
+    from askplan.cli import _emit_json, _say
     from askplan.corpus import load_corpus
     from askplan.index.verify import verify_index
 
