@@ -4,11 +4,11 @@ jieba words and CJK character bigrams. Both drop punctuation and question words.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from askplan.files import write_atomic
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9][a-z0-9.%+]*")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -73,22 +73,11 @@ def _load_trie(jieba, cache_dir: Path) -> TrieFreq:
     jieba.dt.initialize()  # jieba's own dict (built, or read from its cache)
     trie = marisa_trie.RecordTrie("<Q", ((word, (freq,)) for word, freq in jieba.dt.FREQ.items()))
     try:
-        _write_atomic(total_file, lambda tmp: Path(tmp).write_text(str(jieba.dt.total), encoding="ascii"))
-        _write_atomic(path, trie.save)
+        write_atomic(total_file, lambda tmp: Path(tmp).write_text(str(jieba.dt.total), encoding="ascii"))
+        write_atomic(path, trie.save)
     except OSError as exc:
         logging.getLogger(__name__).debug("cannot cache the jieba dictionary in %s: %s", cache_dir, exc)
     return TrieFreq(trie, jieba.dt.total)
-
-
-def _write_atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".jieba-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 @lru_cache(maxsize=1)

@@ -8,12 +8,11 @@ import hashlib
 import json
 import logging
 import math
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from askplan.docnames import KIND_WORDS
+from askplan.files import write_atomic
 from askplan.models import Measure
 from askplan.normalize import normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
@@ -52,10 +51,7 @@ def document_frequencies(measures: tuple[Measure, ...], cache_dir: Path | None =
     df = _count(measures)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".word-df-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(df, out, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_atomic(path, lambda tmp: Path(tmp).write_text(json.dumps(df, ensure_ascii=False), encoding="utf-8"))
     except OSError as exc:  # a read-only home only costs speed
         log.debug("cannot cache word counts in %s: %s", cache_dir, exc)
     return df

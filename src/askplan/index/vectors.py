@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from askplan.files import write_atomic
 
 log = logging.getLogger(__name__)
 FOLDER = "vectors"
@@ -64,14 +64,15 @@ class VectorCache:
     def save(self) -> None:
         """Write the rows the last ``encode`` used (older ones are dropped), atomically."""
         used = [k for k in self.rows if k in getattr(self, "_used", self.rows)]
+        keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
+        vectors = np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4")
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a bare name
+                np.savez(f, keys=keys, vectors=vectors)
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".vectors-", suffix=".npz", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "wb") as f:
-                keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
-                np.savez(f, keys=keys,
-                         vectors=np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4"))
-            os.replace(tmp, self.path)
+            write_atomic(self.path, write)
         except OSError as exc:
             log.warning("could not write the vector cache %s: %s", self.path, exc)
-            Path(tmp).unlink(missing_ok=True)
