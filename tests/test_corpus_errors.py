@@ -93,7 +93,21 @@ def test_duplicate_number_is_reported(tmp_path: Path) -> None:
     assert {p.path for p in problems} == {str(bad)}
     messages = {(p.line, p.message.split(";")[0]) for p in problems}
     assert (BODY_LINE + 2, "numbering gap or repeat: （二） after （二）") in messages
-    assert any(line == BODY_LINE + 1 and m.startswith("duplicate measure key") for line, m in messages)
+    assert (BODY_LINE + 2, "measure key '2.0' repeats in the source") in messages
+    ids = [m.id for m in load_corpus(folder).measures if m.doc == "duplicate"]
+    assert len(ids) == 3 and len(set(ids)) == 3 and ids[2].endswith("_2")  # unique, the repeat keyed <key>_2
+
+
+def test_two_unnumbered_annex_headings_get_unique_keys(tmp_path: Path) -> None:
+    """A published layout (附件：<title> then a bare 附件 line) that once gave two measures one id, so the
+    index it built refused to load."""
+    source = Path(__file__).parents[1] / "eval/later/corpus/shanghai-soil-remediation-opinions-2025.txt"
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / source.name).write_bytes(source.read_bytes())
+    keys = [m.key for m in load_corpus(folder).measures]
+    assert len(keys) == len(set(keys))
+    assert [k for k in keys if "annex" in k] == ["p1.annex", "p1.annex_2"]
 
 
 def test_missing_folder_raises_with_a_hint(tmp_path: Path) -> None:

@@ -147,17 +147,17 @@ def test_bad_content_ends_in_a_one_line_error(client) -> None:
 
 
 def test_second_upload_while_one_runs_is_409(client, monkeypatch) -> None:
-    import askplan.service
+    import askplan.ingest.apply
 
     release, started = threading.Event(), threading.Event()
-    real = askplan.service.add_documents
+    real = askplan.ingest.apply.add_documents
 
     def slow(*args, **kwargs):
         started.set()
         assert release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(askplan.service, "add_documents", slow)
+    monkeypatch.setattr(askplan.ingest.apply, "add_documents", slow)
     assert upload(client, "old-trees.txt", NOTICE.encode()).status_code == 303
     assert started.wait(10)
     second = upload(client, "other.txt", NOTICE.encode())

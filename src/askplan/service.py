@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
@@ -20,10 +18,12 @@ from askplan.departments import LEAD, DepartmentRegistry
 from askplan.docnames import DocumentNames
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
-from askplan.intent import read_intent
+from askplan.intent import Intent, read_intent
 from askplan.links import LinkTable, citation_of, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
+from askplan.search.rerank import WEIGHTS_DIR as RANKER_DIR
+from askplan.search.rerank import Ranker, load_ranker, rerank
 from askplan.search.retriever import MODES, Retriever
 from askplan.tokenize import bigrams, use_cache_dir
 
@@ -38,6 +38,15 @@ NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word o
 DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
 _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    intent: Intent
+    topic: str  # the query the legs searched
+    named: str | None  # the slug of the document the question names
+    legs: dict
+    fused: list[tuple[int, float]]  # plain weighted RRF of the legs, no prior
 
 
 class AskplanService:
@@ -63,6 +72,7 @@ class AskplanService:
         self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
+        self._ranker: tuple[Ranker | None] | None = None  # loaded on first use; (None,) when none is fitted
         self.departments = DepartmentRegistry.from_corpus(self.corpus)
         self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
 
@@ -225,15 +235,11 @@ class AskplanService:
         intent = read_intent(norm)
         if intent.department and (answer := self._department_answer(question, norm, intent.department, doc)):
             return answer
-        retriever = self.retriever()
-        allowed = self._allowed(doc)
-        topic = intent.topic or norm
-        named = None if doc else self.names.named_in(norm)
-        if named:
-            topic = DocumentNames.strip(topic, named)
-        target = doc or (named.slug if named else None)
-        legs = retriever.legs(topic, allowed)
-        fused = self._adjust(retriever.fuse(legs, weights or MODES[mode]), named and named.slug)
+        found = self.retrieve(norm, intent, doc, weights or MODES[mode])
+        topic, legs = found.topic, found.legs
+        target = doc or found.named
+        learned = mode == "hybrid" and weights is None
+        fused = self._rank(found, learned=learned)
         pinned = self._clause_row(intent.clause_number, target, norm, fused)
         if pinned is None and intent.section:
             pinned = self._section_row(intent.section, target)
@@ -242,6 +248,33 @@ class AskplanService:
         hits = self._hits(fused[:k], legs, topic)
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, topic, legs, pinned is not None)
+
+    def retrieve(self, norm: str, intent: Intent, doc: str | None, weights: dict[str, float]) -> Retrieved:
+        """The legs and their plain fusion for a question: the query is the question without its cue words and
+        without the words that name a document (a named document is a ranking feature, not a keyword)."""
+        topic = intent.topic or norm
+        named = None if doc else self.names.named_in(norm)
+        if named:
+            topic = DocumentNames.strip(topic, named)
+        retriever = self.retriever()
+        legs = retriever.legs(topic, self._allowed(doc))
+        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights))
+
+    @property
+    def ranker(self) -> Ranker | None:
+        """The learned re-ranking for this model ($ASKPLAN_HOME/ranker first, then the package's), or None."""
+        if self._ranker is None:
+            self._ranker = (load_ranker(self.model_name, self.settings.home / "ranker", RANKER_DIR),)
+        return self._ranker[0]
+
+    def _rank(self, found: Retrieved, *, learned: bool) -> list[tuple[int, float]]:
+        """The learned re-ranking of the fused list where one is fitted for the model; otherwise (and for the
+        one-family modes) the fusion with the named document's measures ×NAMED_DOC_PRIOR."""
+        ranker = self.ranker if learned else None
+        if ranker is None:
+            return self._adjust(found.fused, found.named)
+        return rerank(ranker, self.corpus.measures, found.fused, found.legs, found.topic, found.named,
+                      found.intent.who_leads)
 
     def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
@@ -416,61 +449,3 @@ def validate_question(question: str) -> str:
     if not re.search(r"\w", norm):
         raise BadQuery("the question has no words in it; type a question such as 谁牵头碳达峰工作？")
     return norm
-
-
-@dataclass(frozen=True)
-class Added:
-    """What ``add_documents`` / ``remove_document`` did: the texts written or removed and the index built."""
-
-    documents: tuple[dict, ...]
-    manifest: object | None
-    seconds: float
-
-
-def add_documents(settings: Settings, paths: list[Path], overrides, *, encoder=None, say=None) -> Added:
-    """Extract, check and write every file as a corpus text, then update the index (only new passages are
-    embedded). Bad input raises before anything is written; an index failure puts the corpus back."""
-    from askplan.ingest import add as ingest
-
-    t0 = time.perf_counter()
-    workdir = ingest.workdir_in(settings.corpus_dir)
-    try:
-        staged = ingest.stage(paths, settings.corpus_dir, overrides, workdir)
-        for s in staged if say else ():
-            say(f"{s.slug}: {s.measures} measures read ({s.with_responsibility} with a responsible unit), "
-                f"coverage {s.coverage:.0%}")
-        before = ingest.commit(staged)
-        if before and say:
-            say("indexing: only the new passages are embedded …")
-        manifest = _reindex(settings, encoder, say, lambda: ingest.rollback(before)) if before else None
-    finally:
-        ingest.discard(workdir)
-    docs = tuple({"slug": s.slug, "title": s.title, "path": str(s.target), "measures": s.measures,
-                  "with_responsibility": s.with_responsibility, "coverage": s.coverage,
-                  "status": "unchanged" if s.unchanged else "replaced" if s.replaces else "added",
-                  "warnings": list(s.warnings)} for s in staged)
-    return Added(docs, manifest, round(time.perf_counter() - t0, 2))
-
-
-def remove_document(settings: Settings, slug: str, *, encoder=None, say=None) -> Added:
-    """Take ``<slug>.txt`` out of the corpus and the index; an index failure puts the file back."""
-    from askplan.ingest import add as ingest
-
-    t0 = time.perf_counter()
-    target = settings.corpus_dir / f"{slug}.txt"
-    data = ingest.remove_text(settings.corpus_dir, slug)
-    manifest = _reindex(settings, encoder, say, lambda: ingest.rollback({target: data}))
-    seconds = round(time.perf_counter() - t0, 2)
-    return Added(({"slug": slug, "path": str(target), "status": "removed"},), manifest, seconds)
-
-
-def _reindex(settings: Settings, encoder, say, undo: Callable[[], None]):
-    """Rebuild the index over the changed corpus (vectors of unchanged passages reused); ``undo`` on failure."""
-    try:
-        service = AskplanService(settings, encoder=encoder)
-        if not service.corpus.documents:
-            return None  # nothing left to index: the old index stays until the next build
-        return service.build(say=say)
-    except BaseException:
-        undo()
-        raise

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -72,10 +71,12 @@ class Corpus:
             raise NotFound(f"no measure {measure_id!r}; list them with: askplan measures --doc {doc}") from None
 
     def fingerprint(self) -> str:
-        """sha256 over every file's name and bytes: the index records it to notice a changed corpus."""
+        """sha256 over every file's name and bytes and over how they were cut into measures (ids and spans): the
+        index records it to notice a changed corpus, or the same files parsed differently by a newer askplan."""
         digest = hashlib.sha256()
         for doc in self.documents:
             digest.update(doc.slug.encode() + b"\0" + Path(doc.path).read_bytes() + b"\0")
+            digest.update("".join(f"{m.id}:{m.start}:{m.end}\n" for m in doc.measures).encode())
         return digest.hexdigest()
 
 
@@ -144,11 +145,11 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
                          "line (put it under a heading, or report the layout)") for f in coverage.lost]
     problems += [Problem(str(path), f.line, f"line in {len(f.measures)} measures ({', '.join(f.measures)})")
                  for f in coverage.doubled]
-    for key, n in Counter(m.key for m in measures).items():
-        if n > 1:
-            line = next(m.line for m in measures if m.key == key)
-            problems.append(Problem(str(path), line, f"duplicate measure key {key!r} ({n} times); "
-                                    "a clause number is repeated in the source"))
+    keys = {m.key for m in measures}
+    for m in measures:  # the parser keys a repeated number's second block <key>_2 (parser._measures)
+        if (base := _REPEAT.match(m.key)) and base.group(1) in keys:
+            problems.append(Problem(str(path), m.line, f"measure key {base.group(1)!r} repeats in the source; "
+                                    f"this block is keyed {m.key!r}"))
     try:
         facts = config.facts(slug, meta)
     except CorpusError as exc:
@@ -156,6 +157,9 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
                    str(path), tuple(measures), facts.role, facts.region, facts.aliases, round(coverage.share, 4))
     return doc, problems
+
+
+_REPEAT = re.compile(r"^(.+)_\d+$")
 
 
 def _read_text(path: Path) -> str:

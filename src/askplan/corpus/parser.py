@@ -268,14 +268,19 @@ def parse_body(slug: str, source: str, body_offset: int, first_line: int) -> Par
 
 def _measures(slug: str, source: str, parts: list[Node], carriers: dict[int, str]) -> list[Measure]:
     measures: list[Measure] = []
+    seen: dict[str, int] = {}
     for block in blocks_of(parts):
+        # A key the source repeats (two unnumbered 附件 headings, a clause number printed twice) gets _2, _3 … in
+        # reading order, so every id is unique and stays the same across rebuilds; the loader still warns.
+        seen[block.key] = seen.get(block.key, 0) + 1
+        key = block.key if seen[block.key] == 1 else f"{block.key}_{seen[block.key]}"
         if block.split:
             for i, group in enumerate(_paragraph_groups(block.lines), start=1):
                 start = block.body_start if group[0] is block.lines[0] else group[0].start
-                measures.append(_measure(slug, source, block, f"{block.key}-{i}", group, start, len(measures)))
+                measures.append(_measure(slug, source, block, f"{key}-{i}", group, start, len(measures)))
         else:
-            measures.append(_measure(slug, source, block, block.key, block.lines, block.body_start, len(measures)))
-        first = measures[-1] if not block.split else next(m for m in measures if m.key.startswith(f"{block.key}-"))
+            measures.append(_measure(slug, source, block, key, block.lines, block.body_start, len(measures)))
+        first = measures[-1] if not block.split else next(m for m in measures if m.key.startswith(f"{key}-"))
         for node in (*block.carry, *block.node.path()):
             carriers.setdefault(node.heading.line.number, first.id)
     return measures

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from askplan.evaluate.runner import worst_misses
 
-COLUMNS = ("questions", "recall@1", "recall@5", "mrr@10", "lead_accuracy", "abstain_recall", "false_abstain_rate")
+COLUMNS = ("questions", "recall@1", "recall@5", "mrr@10", "lead_accuracy", "lead_unit_accuracy", "abstain_recall",
+           "false_abstain_rate")
 BASELINE_COLUMNS = ("recall@1", "recall@5", "mrr@10")
 
 

@@ -22,6 +22,7 @@ class Question:
     quotes: tuple[str, ...] = ()  # verbatim passages marking the gold, resolved against the loaded corpus
     doc: str | None = None  # the document the quotes come from
     group: str = ""  # the set a pooled question came from
+    lead: str | None = None  # a lead question's leading unit as printed (sets from round 3 on)
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -34,7 +35,8 @@ def load_questions(path: Path) -> list[Question]:
             quotes = tuple(row.get("quotes") or ())
             gold = tuple(row["gold"]) if "gold" in row or not isinstance(row.get("quotes"), list) else ()
             questions.append(Question(str(row["id"]), row["question"], gold, row.get("kind") or "topic",
-                                      row.get("answer"), quotes, row.get("doc"), _set_name(path)))
+                                      row.get("answer"), quotes, row.get("doc"), _set_name(path),
+                                      row.get("lead")))
         except (ValueError, KeyError, TypeError) as exc:
             raise AskplanError(f"{path}:{number}: not a question object ({exc}); each line must be "
                                '{"id": …, "question": …, "gold": [measure ids]} or carry "quotes": [verbatim '
@@ -78,7 +80,9 @@ def run_question(service, q: Question, mode: str, doc: str | None = None) -> dic
     row = {"id": q.id, "set": q.group, "kind": q.kind, "question": q.question, "gold": list(q.gold),
            "ranked": [h.measure.id for h in answer.hits], "answered": answer.answered, "reason": answer.reason,
            "check": answer.check, "confidence": answer.confidence, "answer_kind": answer.kind,
-           "responsibility": resp.text if resp else None, "coverage": answer.coverage, "dense_top": answer.dense_top}
+           "responsibility": resp.text if resp else None,
+           "lead": (resp.lead_verbatim or resp.lead) if resp else None, "coverage": answer.coverage,
+           "dense_top": answer.dense_top}
     if mode != "baseline":
         plain = service.ask(q.question, k=DEPTH, mode="baseline", doc=doc)
         row["baseline_ranked"] = [h.measure.id for h in plain.hits]
@@ -126,6 +130,7 @@ def _aggregate(results: list[dict], by_id: dict[str, Question]) -> dict:
     answerable = [r for r in results if r["gold"]]
     unanswerable = [r for r in results if not r["gold"]]
     leads = [r for r in answerable if r["kind"] == "lead" and r["id"] in by_id and by_id[r["id"]].answer]
+    lead_units = [r for r in answerable if r["kind"] == "lead" and r["id"] in by_id and by_id[r["id"]].lead]
     return {
         "questions": len(results),
         "recall@1": mean([recall_at(r["ranked"], r["gold"], 1) for r in answerable]),
@@ -135,6 +140,9 @@ def _aggregate(results: list[dict], by_id: dict[str, Question]) -> dict:
         "ndcg@10": mean([ndcg_at(r["ranked"], r["gold"], 10) for r in answerable]),
         "lead_accuracy": mean([float(fold_clause(r["responsibility"]) == fold_clause(by_id[r["id"]].answer))
                                for r in leads]),
+        # the unit returned as leading (the first listed, or the one marked 牵头) is the writer's, folded alike
+        "lead_unit_accuracy": mean([float(bool(r.get("lead")) and fold_clause(r["lead"]) ==
+                                          fold_clause(by_id[r["id"]].lead)) for r in lead_units]),
         "abstain_recall": mean([float(not r["answered"]) for r in unanswerable]),
         "false_abstain_rate": mean([float(not r["answered"]) for r in answerable]),
     }
