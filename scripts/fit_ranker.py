@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from askplan.config import REPO_ROOT, Settings
+from askplan.evaluate.rerank_fit import Lists, fit, save_ranker, top1, training_lists
 from askplan.evaluate.runner import load_question_sets, resolve_gold
 from askplan.search.rerank import WEIGHTS_DIR
-from askplan.search.rerank_fit import Lists, fit, save_ranker, top1, training_lists
 from askplan.service import AskplanService
 
 EVAL = REPO_ROOT / "eval"

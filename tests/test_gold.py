@@ -45,13 +45,20 @@ QUOTE_SETS = sorted((REPO / "eval").glob("**/*.quotes.jsonl"))
 
 
 @pytest.mark.parametrize("path", QUOTE_SETS, ids=lambda p: str(p.relative_to(REPO / "eval")))
-def test_every_quote_set_resolves_against_its_corpus(path, corpus):
-    """Bundled sets against corpus/, added-later sets against the corpus/ folder beside them."""
+def test_every_quote_set_resolves_against_its_corpus(path, corpus, tmp_path):
+    """Bundled sets against corpus/, added-later sets against corpus/ plus the corpus/ folder beside them."""
+    import shutil
+
     from askplan.corpus import load_corpus
 
     own = path.parent / "corpus"
-    target = load_corpus(own) if own.is_dir() else corpus
+    target = corpus
+    if own.is_dir():
+        for f in [*(REPO / "corpus").iterdir(), *own.glob("*.txt")]:
+            shutil.copy(f, tmp_path / f.name)
+        target = load_corpus(tmp_path)
     questions = resolve_gold(load_questions(path), target)
     assert len(questions) >= 50
     assert all(q.gold for q in questions if q.quotes)
-    assert any(not q.gold for q in questions)  # every set carries unanswerable questions
+    if any(q.kind != "lead" for q in questions):  # a who-leads-only set aside, every set carries unanswerable ones
+        assert any(not q.gold for q in questions)

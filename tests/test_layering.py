@@ -16,7 +16,7 @@ STAGES = [
     {"index"},
     {"search"},
     {"intent", "answer", "docnames", "answerability", "departments", "followup"},
-    {"links", "service"},
+    {"links", "service", "documents"},
     {"checker", "render", "render_answer"},
     {"evaluate", "web", "commands", "cli", "__main__"},
 ]

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from askplan.config import DEFAULT_MODEL
+from askplan.evaluate.rerank_fit import Lists, fit, save_ranker, top1, training_lists
 from askplan.evaluate.runner import load_question_sets, resolve_gold
 from askplan.search.rerank import CANDIDATES, FEATURES, WEIGHTS_DIR, Ranker, features, load_ranker, rerank
-from askplan.search.rerank_fit import Lists, fit, save_ranker, top1, training_lists
 from askplan.search.retriever import MODES
 
 REPO = Path(__file__).parents[1]

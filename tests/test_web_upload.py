@@ -147,17 +147,17 @@ def test_bad_content_ends_in_a_one_line_error(client) -> None:
 
 
 def test_second_upload_while_one_runs_is_409(client, monkeypatch) -> None:
-    import askplan.ingest.apply
+    import askplan.documents
 
     release, started = threading.Event(), threading.Event()
-    real = askplan.ingest.apply.add_documents
+    real = askplan.documents.add_documents
 
     def slow(*args, **kwargs):
         started.set()
         assert release.wait(30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(askplan.ingest.apply, "add_documents", slow)
+    monkeypatch.setattr(askplan.documents, "add_documents", slow)
     assert upload(client, "old-trees.txt", NOTICE.encode()).status_code == 303
     assert started.wait(10)
     second = upload(client, "other.txt", NOTICE.encode())
@@ -180,8 +180,8 @@ def test_markup_in_an_uploaded_title_is_escaped(client) -> None:
 def test_running_server_picks_up_a_document_added_elsewhere(client, settings) -> None:
     """``askplan add`` in another process changes the corpus and the index: the next request sees the new
     pointer, the index no longer matches the loaded corpus, and the server rereads both (readiness._reload)."""
+    from askplan.documents import add_documents
     from askplan.ingest.add import Overrides
-    from askplan.service import add_documents
 
     path = settings.home / "old-trees.txt"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@ covers the best-matching sentence for who-leads questions, and abstention when n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from askplan.corpus.responsibility import parse_actors
 from askplan.index.passages import sentence_spans
 from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import normalize
@@ -84,6 +86,19 @@ def coverage(query_grams: set[str], measure: Measure) -> float:
 
 
 def responsibility_for(measure: Measure, sentence: tuple[int, int] | None) -> Responsibility | None:
-    if not measure.responsibilities:
+    """The responsibility clause covering ``sentence``; in a measure that marks none (no bracket, label or table
+    cell), the actor its sentences name: the one of that sentence, else the nearest before it."""
+    if any(not r.prose for r in measure.responsibilities):
+        return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
+    actors = _actors(measure.text)
+    if not actors:
         return None
-    return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
+    if sentence is None:
+        return actors[0]
+    # the actor of the sentence itself, else the nearest one before it (an article's lead-in 管委会履行以下职责：
+    # carries its items), else the first after it
+    before = [a for a in actors if a.clause_span[0] < sentence[1]]
+    return before[-1] if before else actors[0]
+
+
+_actors = lru_cache(maxsize=8192)(parse_actors)

@@ -10,7 +10,10 @@ class Responsibility:
     """One responsibility clause such as ``(責任單位:省發展改革委、省商務廳等)`` or ``（省商务厅牵头，合肥海关配合）``.
 
     ``span`` is the part of the measure text the clause covers (offsets into ``Measure.text``);
-    ``clause_span`` is where the clause itself stands in that text.
+    ``clause_span`` is where the clause itself stands in that text. ``prose`` marks a duty read from a sentence
+    (市发展改革部门负责…, 由执委会会同…) rather than a marked clause; in a measure that marks none, the actors of
+    its sentences (``parse_actors``) answer who-leads questions, without entering the department view or the
+    draft checker.
     """
 
     text: str
@@ -20,6 +23,7 @@ class Responsibility:
     co_units: tuple[str, ...]
     span: tuple[int, int]
     clause_span: tuple[int, int]
+    prose: bool = False
 
     @property
     def lead_verbatim(self) -> str | None:

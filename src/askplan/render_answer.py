@@ -11,7 +11,7 @@ def responsibility_dict(r: Responsibility | None) -> dict | None:
         return None
     return {"text": r.text, "lead": r.lead_verbatim, "lead_canonical": r.lead, "units": list(r.units_verbatim),
             "units_canonical": list(r.units), "co_units": list(r.units_verbatim[1:]),
-            "covers": list(r.span)}
+            "covers": list(r.span), "in_prose": r.prose}
 
 
 def hit_dict(hit: Hit) -> dict:

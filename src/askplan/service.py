@@ -297,7 +297,7 @@ class AskplanService:
                       reply=reply, context=measure.id)
 
     def _plain_hit(self, measure, rank: int) -> Hit:
-        resp = measure.responsibilities[0] if measure.responsibilities else None
+        resp = responsibility_for(measure, None)
         return Hit(measure, self.corpus.document(measure.doc), rank, float("inf"), {}, None, resp)
 
     def _basis_citations(self, measure) -> tuple[str, ...]:

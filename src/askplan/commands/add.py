@@ -43,8 +43,8 @@ def add(paths: tuple[Path, ...], title: str, issuer: str, date: str, slug: str, 
       askplan add page.html --slug my-city-plan-2024 --region 安徽
     """
     from askplan.cli import _say, _settings
+    from askplan.documents import add_documents
     from askplan.ingest.add import Overrides
-    from askplan.ingest.apply import add_documents
 
     result = add_documents(_settings(corpus_dir, index_dir, model), list(paths),
                            Overrides(title, issuer, date, slug, region), say=_say)
@@ -58,7 +58,7 @@ def add(paths: tuple[Path, ...], title: str, issuer: str, date: str, slug: str, 
 def remove(slug: str, corpus_dir: Path, index_dir: Path, model: str | None, as_json: bool) -> None:
     """Take the document SLUG (its file name without .txt) out of the corpus and the index."""
     from askplan.cli import _say, _settings
-    from askplan.ingest.apply import remove_document
+    from askplan.documents import remove_document
 
     _report(remove_document(_settings(corpus_dir, index_dir, model), slug.strip(), say=_say), as_json)
 

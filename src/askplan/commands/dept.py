@@ -53,8 +53,8 @@ def _output(name: str | None, corpus_dir: Path, doc: str | None, as_json: bool, 
         units = registry.in_document(doc) if doc else registry
         return ("".join(_json_line(d.summary_dict(u)) for u in units) if as_json
                 else _render(fmt, d.SUMMARY_COLUMNS, d.summary_rows(units), lambda: d.summary_text(units)))
-    unit = registry.resolve(name)
-    unit = unit.in_document(doc) if doc else unit
+    # with --doc the name is resolved among that document's units: 生态环境 means its one 生态环境 unit
+    unit = (registry.in_document(doc) if doc else registry).resolve(name)
     return (_json_line(d.department_dict(unit)) if as_json
             else _render(fmt, d.EXPORT_COLUMNS, d.export_rows(unit, primary=corpus.primary and corpus.primary.slug),
                          lambda: d.department_text(unit)))

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from askplan.corpus.boilerplate import boilerplate_kind
 from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first_sentence, split_lines
 from askplan.corpus.responsibility import find_clauses, parse_responsibilities
-from askplan.models import Measure
+from askplan.corpus.table_units import row_responsibility, unit_columns
+from askplan.models import Measure, Responsibility
 from askplan.normalize import normalize, strip_edit_markers
 
 SPLIT_MIN_MEAN_CHARS = 100
@@ -283,7 +284,30 @@ def _measures(slug: str, source: str, parts: list[Node], carriers: dict[int, str
         first = measures[-1] if not block.split else next(m for m in measures if m.key.startswith(f"{key}-"))
         for node in (*block.carry, *block.node.path()):
             carriers.setdefault(node.heading.line.number, first.id)
-    return measures
+    return _table_rows(source, measures)
+
+
+def _table_rows(source: str, measures: list[Measure]) -> list[Measure]:
+    """Measures under a task table's header that carry no responsibility clause read it from their unit cells. A
+    row without unit cells right after one with them shares its cells (a merged, row-spanning cell)."""
+    headers = unit_columns(source)
+    if not headers:
+        return measures
+    out: list[Measure] = []
+    above: tuple[object, Responsibility] | None = None  # the previous row's header and responsibility
+    for m in measures:
+        columns = next((h for h in reversed(headers) if h.end <= m.start), None)
+        resp = None
+        if columns is not None and not m.responsibilities:
+            resp = row_responsibility(m.text, columns)
+            if resp is None and above is not None and above[0] is columns:
+                end = len(m.text)
+                resp = replace(above[1], span=(0, end), clause_span=(end, end))
+            if resp is not None:
+                m = replace(m, responsibilities=(resp,))
+        above = (columns, resp) if resp is not None else None
+        out.append(m)
+    return out
 
 
 def _paragraph_groups(lines: tuple[Line, ...]) -> list[tuple[Line, ...]]:

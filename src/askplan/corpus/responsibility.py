@@ -59,6 +59,35 @@ CLAUSE_PATTERNS: tuple[ClausePattern, ...] = (
 )
 PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 
+# Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
+# ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
+_ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
+        r"|单位|單位|集团|集團|公司|中心|责任人|責任人|专班|專班|协会|協會)")
+_ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 leads too (由企业牵头); opening a clause it is an object
+_DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
+         r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過)")
+_NAME_CHAR = r"(?:(?!由|授权|授權|委托|委託|会同|會同|牵头|牽頭|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
+_NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL})"
+# the shortest name that ends like an organisation and goes on no further (not 管委 of 管委会, 市政府 of
+# 市政府办公室, 局 of 局长, 委 of 委托)
+_NAME_END = rf"(?!员|員|长|長|托|託|会(?!同)|會(?!同)|{_ORG_LED})"
+_ACTOR = rf"{_NAME_START}{_NAME_CHAR}{{0,38}}?{_ORG}{_NAME_END}"
+_ACTOR_LED = rf"{_NAME_START}{_NAME_CHAR}{{0,38}}?{_ORG_LED}{_NAME_END}"
+_ACTORS = rf"{_ACTOR}(?:[、和与與及]{_ACTOR})*"
+_ENDS_LIKE_ORG = re.compile(rf"(?:{_ORG_LED}|[省市区區县縣])$")
+_SENTENCE_END = re.compile(r"[。；;！？\n]")
+
+ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
+    ClausePattern("actor_after_by", re.compile(
+        rf"(?<![自理经經缘緣因来來])(?:由|授权|授權|委托|委託)(?P<lead>{_ACTOR_LED})(?:(?:会同|會同)(?P<co>{_ACTORS}))?"
+        rf"(?=[\u4e00-\u9fff])"),
+                  "由本级数据资源主管部门会同有关政务部门协调处理", "由于相关部门配合不够"),
+    ClausePattern("actor_subject", re.compile(
+        rf"(?<![^。；;：:，,\n\s\u3000])(?P<lead>{_ACTORS})(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
+        rf"|{_DUTY}(?!人|同志))"),
+                  "州数据资源主管部门应当会同有关部门建立基础数据资源库", "要充分发挥企业作用。"),
+)
+
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
@@ -106,10 +135,11 @@ def split_units(raw: str) -> list[str]:
     return parts
 
 
-def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[str], list[str]]]:
-    """(start, end, lead-group units, co-units) for every clause in ``text``, in order; ``prose=False`` reads
-    only the marked clauses (labels or brackets), which decide how a block is split into measures."""
-    found: list[tuple[int, int, list[str], list[str]]] = []
+def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[str], list[str], bool]]:
+    """(start, end, lead-group units, co-units, stated in prose) for every clause in ``text``, in order;
+    ``prose=False`` reads only the marked clauses (labels or brackets), which decide how a block is split into
+    measures."""
+    found: list[tuple[int, int, list[str], list[str], bool]] = []
     taken: list[tuple[int, int]] = []
     for pattern in CLAUSE_PATTERNS:
         if not prose and pattern.name in PROSE_PATTERNS:
@@ -121,7 +151,7 @@ def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[
             leads = split_units(groups.get("units") or groups.get("lead") or "")
             co = split_units(groups.get("co") or "")
             if leads and all(_looks_like_unit(u) for u in leads):
-                found.append((m.start(), m.end(), leads, co))
+                found.append((m.start(), m.end(), leads, co, pattern.name in PROSE_PATTERNS))
                 taken.append((m.start(), m.end()))
     return sorted(found)
 
@@ -134,20 +164,51 @@ def parse_responsibilities(text: str) -> tuple[Responsibility, ...]:
     """Every responsibility clause of a measure's text, each with the span of text it covers: from the end of the
     previous clause (or the start of the text) to the clause itself."""
     out, covered_from = [], 0
-    for start, end, leads, co in find_clauses(text):
+    for start, end, leads, co, prose in find_clauses(text):
         verbatim = leads + co
-        units = _dedupe(canonical_unit(u) for u in verbatim)
+        units = dedupe(canonical_unit(u) for u in verbatim)
         lead = units[0] if units else None
         span_start = covered_from
         while span_start < start and text[span_start] in " \u3000\n\r\t":
             span_start += 1
         out.append(Responsibility(text[start:end], units, tuple(verbatim), lead, units[1:],
-                                  (span_start, start), (start, end)))
+                                  (span_start, start), (start, end), prose))
         covered_from = end
     return tuple(out)
 
 
-def _dedupe(items) -> tuple[str, ...]:
+def parse_actors(text: str) -> tuple[Responsibility, ...]:
+    """The organisations ``text``'s sentences make their actors, each covering its sentence from the name on;
+    the first unit of a name list leads (网信部门、保密部门…负责 -> 网信部门)."""
+    found: list[tuple[int, int, list[str], list[str]]] = []
+    for pattern in ACTOR_PATTERNS:
+        for m in pattern.regex.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e, *_ in found):
+                continue
+            leads = [u for part in split_units(m.group("lead")) for u in _split_joined(part)]
+            co = [u for part in split_units(m.group("co") or "") for u in _split_joined(part)]
+            if leads and all(_looks_like_unit(u) for u in leads):
+                found.append((m.start(), m.end(), leads, co))
+    out = []
+    for start, end, leads, co in sorted(found):
+        verbatim = leads + co
+        units = dedupe(canonical_unit(u) for u in verbatim)
+        stop = m.start() if (m := _SENTENCE_END.search(text, end)) else len(text)
+        out.append(Responsibility(text[start:stop], units, tuple(verbatim), units[0], units[1:], (start, stop),
+                                  (start, end), prose=True))
+    return tuple(out)
+
+
+def _split_joined(name: str) -> list[str]:
+    """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
+    for m in re.finditer(r"[和与與及]", name):
+        left, right = name[:m.start()], name[m.end():]
+        if len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right):
+            return [left, *_split_joined(right)]
+    return [name]
+
+
+def dedupe(items) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in items:
         if item:

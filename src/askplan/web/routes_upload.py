@@ -94,8 +94,8 @@ def _field(value, label: str) -> str:
 
 def _add(app, path, values: dict[str, str], say) -> dict:
     """What ``askplan add PATH --title … --issuer … --date … --slug …`` does, then serve the result at once."""
+    from askplan.documents import add_documents
     from askplan.ingest.add import Overrides
-    from askplan.ingest.apply import add_documents
 
     service = app.state.service
     say(f"正在读取 {path.name} …")

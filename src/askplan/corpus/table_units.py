@@ -1,0 +1,110 @@
+"""Responsible units printed as table columns. A 任务清单 copied out of a web page or a Word table arrives one cell
+per line: a header run (分类 / 重点任务 / 牵头部门 / 配合部门 …, a header cell sometimes broken over two lines) and
+then, per numbered task, its text cells followed by one cell per unit column. No bracket or label marks those
+cells, so the clause patterns of ``responsibility.py`` cannot read them; the header says which trailing cells are
+units and which of them leads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askplan.corpus.responsibility import canonical_unit, dedupe, split_units
+from askplan.models import Responsibility
+
+# A unit column's header: who leads, who assists, who carries it out.
+_LEAD_WORDS = r"牵头|牽頭|责任|責任|主责|主責"
+_UNIT_COLUMN = re.compile(rf"(?P<role>{_LEAD_WORDS}|配合|协同|協同|协办|協辦|参与|參與|实施|實施|支撑|支撐|承办|承辦)"
+                          r"(?:部门|部門|单位|單位|处室|處室|科室|主体|主體)")
+_LEAD_ROLE = re.compile(_LEAD_WORDS)
+_HEADER_CELL_CHARS = 16  # a header cell is short …
+_CELL_CHARS = 40  # … and so is a cell of units
+_SENTENCE_END = re.compile(r"[。；;！？]")
+_NOT_A_UNIT_CELL = re.compile(r"[。；;：:！？\d]")
+_UNIT_ENDING = re.compile(r"(?:[省市县縣区區厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]|机构|機構)$")
+
+
+@dataclass(frozen=True)
+class UnitColumns:
+    end: int  # offset (into the text searched) just past the header run
+    count: int  # how many trailing cells of a row are units
+    lead: int  # which of them (0-based) holds the leading unit
+    others: tuple[int, ...]  # the assisting / implementing columns, in header order
+
+
+def unit_columns(text: str) -> list[UnitColumns]:
+    """Every header run in ``text`` whose last columns are unit columns, in order."""
+    found: list[UnitColumns] = []
+    run: list[tuple[str, int]] = []  # short lines in a row, each with the offset just past it
+    pos = 0
+    for raw in (*text.splitlines(keepends=True), "。"):
+        line = raw.strip()
+        pos += len(raw)
+        if not line:
+            continue
+        if len(line) <= _HEADER_CELL_CHARS and not _SENTENCE_END.search(line):
+            run.append((line, pos))
+            continue
+        # the header is the longest start of the run that ends with unit columns; rows' short cells may follow
+        for k in range(len(run), 1, -1):
+            if (cols := _columns("".join(cell for cell, _ in run[:k]))) is not None:
+                found.append(UnitColumns(run[k - 1][1], *cols))
+                break
+        run = []
+    return found
+
+
+def _columns(header: str) -> tuple[int, int, tuple[int, ...]] | None:
+    """(count, lead index, other indices) when ``header`` ends with two or more unit columns, one of them leading."""
+    labels = list(_UNIT_COLUMN.finditer(header))
+    if len(labels) < 2 or labels[-1].end() != len(header):
+        return None
+    tail = [labels[-1]]  # the unit columns are the header's last labels, back to back
+    for m in reversed(labels[:-1]):
+        if m.end() != tail[0].start():
+            break
+        tail.insert(0, m)
+    leads = [i for i, m in enumerate(tail) if _LEAD_ROLE.fullmatch(m.group("role"))]
+    if len(tail) < 2 or not leads:
+        return None
+    return len(tail), leads[0], tuple(i for i in range(len(tail)) if i != leads[0])
+
+
+def row_responsibility(text: str, columns: UnitColumns) -> Responsibility | None:
+    """The responsibility a table row's trailing cells state, or None when they do not look like units. A first
+    unit cell broken over several lines (设施运行处 / 设施养护处) keeps all of them, in order."""
+    lines: list[tuple[int, int]] = []  # non-blank lines as (start, end) offsets, last first
+    pos = len(text)
+    for raw in reversed(text.splitlines(keepends=True)):
+        start = pos - len(raw)
+        if line := raw.strip():
+            first = start + raw.index(line[0])
+            lines.append((first, first + len(line)))
+        pos = start
+    cells = lines[:columns.count]
+    if len(lines) <= columns.count or any(not _unit_cell(text[s:e]) for s, e in cells):
+        return None  # a row holds its task text before the unit cells
+    cells.reverse()
+    extra = 0
+    while len(lines) > columns.count + extra + 1 and _unit_cell(text[slice(*lines[columns.count + extra])], True):
+        extra += 1
+    head = lines[columns.count: columns.count + extra][::-1]
+    unit_cells = [[text[s:e] for s, e in (head + [cells[0]] if i == 0 else [cells[i]])] for i in range(len(cells))]
+    lead_units = [u for cell in unit_cells[columns.lead] for u in split_units(cell)]
+    if not lead_units or not all(_named_unit(u) for u in lead_units):
+        return None
+    verbatim = lead_units + [u for i in columns.others for cell in unit_cells[i] for u in split_units(cell)]
+    units = dedupe(canonical_unit(u) for u in verbatim)
+    start, end = (head[0] if head else cells[0])[0], cells[-1][1]
+    return Responsibility(text[start:end], units, tuple(verbatim), units[0], units[1:], (0, start), (start, end))
+
+
+def _unit_cell(cell: str, named: bool = False) -> bool:
+    """Short, no sentence, no figure; with ``named``, every unit in it ends like an organisation."""
+    if len(cell) > _CELL_CHARS or _NOT_A_UNIT_CELL.search(cell):
+        return False
+    return not named or all(_named_unit(u) for u in split_units(cell))
+
+
+def _named_unit(name: str) -> bool:
+    return bool(_UNIT_ENDING.search(name)) or name.startswith("各")

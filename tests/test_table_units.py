@@ -1,0 +1,109 @@
+"""Responsible units printed as table columns (a 任务清单 flattened one cell per line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from askplan.corpus import load_document
+from askplan.corpus.table_units import row_responsibility, unit_columns
+
+HEAD = "---\ntitle: 某区重点任务清单\nissuer: 某区人民政府\ndate: 2024-01-01\nscript: simplified\nsource: test\n---\n"
+TABLE = """某区人民政府关于印发重点任务清单的通知
+
+各街道、区政府各部门：现将任务清单印发给你们，请认真落实。
+
+附件
+
+序号
+
+重点任务
+
+完成时限
+
+牵头
+
+单位
+
+配合
+
+单位
+
+（1）建成社区食堂20家。
+
+2024年底
+
+区民政局
+
+各街道、区市场监管局
+
+（2）新增养老床位500张。
+
+2025年底
+
+（3）改造老旧小区电梯30部。
+
+2025年底
+
+区住房保障局
+
+区房管局
+
+区财政局、各街道
+
+（4）完成河道整治12公里。
+
+2026年6月
+
+区水务局
+
+区生态环境局
+"""
+
+
+def _doc(tmp_path: Path, body: str):
+    path = tmp_path / "district-task-list-2024.txt"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return load_document(path)
+
+
+def _leads(doc) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    return {m.label: (m.responsibilities[0].lead, m.responsibilities[0].co_units) if m.responsibilities else (None, ())
+            for m in doc.measures if m.label}
+
+
+def test_header_split_over_lines_gives_the_unit_columns() -> None:
+    (cols,) = unit_columns(TABLE)
+    assert (cols.count, cols.lead, cols.others) == (2, 0, (1,))
+    assert TABLE[:cols.end].rstrip().endswith("单位")
+
+
+def test_rows_read_their_unit_cells(tmp_path: Path) -> None:
+    leads = _leads(_doc(tmp_path, TABLE))
+    assert leads["（1）"] == ("区民政局", ("各街道", "区市场监管局"))
+    assert leads["（4）"] == ("区水务局", ("区生态环境局",))
+
+
+def test_a_row_without_unit_cells_shares_the_merged_cell_above(tmp_path: Path) -> None:
+    assert _leads(_doc(tmp_path, TABLE))["（2）"][0] == "区民政局"
+
+
+def test_a_lead_cell_broken_over_two_lines_keeps_its_first_unit(tmp_path: Path) -> None:
+    lead, co = _leads(_doc(tmp_path, TABLE))["（3）"]
+    assert lead == "区住房保障局"
+    assert co[0] == "区房管局"
+
+
+def test_prose_naming_the_columns_is_no_header() -> None:
+    prose = "各牵头部门、配合部门要加强协作。\n\n（1）建成社区食堂20家。\n\n区民政局\n\n各街道\n"
+    assert unit_columns(prose) == []
+
+
+def test_columns_after_the_unit_columns_keep_rows_from_being_misread(tmp_path: Path) -> None:
+    body = "序号\n\n重点任务\n\n牵头单位\n\n配合单位\n\n完成时限\n\n（1）建成社区食堂20家。\n\n区民政局\n\n各街道\n\n2024年底\n"
+    assert _leads(_doc(tmp_path, body))["（1）"] == (None, ())
+
+
+def test_figures_are_not_read_as_units() -> None:
+    (cols,) = unit_columns(TABLE)
+    assert row_responsibility("建成社区食堂20家。\n\n建成10家\n\n建成10家", cols) is None
+    assert row_responsibility("区民政局\n\n各街道", cols) is None  # no task text before the cells
