@@ -4,13 +4,11 @@ check's precision."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from askplan.answerability.features import FeatureMaker
+from askplan.answerability.features import GENERIC_WORDS, FeatureMaker
 from askplan.answerability.scorer import Calibration
-import re
-
-from askplan.answerability.features import GENERIC_WORDS
 from askplan.answerability.types import ANSWER_TYPES, AnswerType, refusing_type
 from askplan.models import Measure
 from askplan.normalize import normalize
