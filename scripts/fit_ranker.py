@@ -2,6 +2,7 @@
 each group over the corpus its gold ids refer to, and print a leave-one-group-out check beside fusion alone.
 
     .venv/bin/python scripts/fit_ranker.py            # writes the package's weights for the default model
+    .venv/bin/python scripts/fit_ranker.py --check    # the leave-one-group-out check only; writes nothing
 
 The groups and why they are development sets: eval/README.md. Held-out sets are never passed here.
 """
@@ -56,6 +57,8 @@ def main() -> None:
         ranker = fit(pooled([v for k, v in lists.items() if k != name]), model)
         print(f"left out {name:22s} {len(held.x):5d} lists ({held.unreachable} unreachable): "
               f"top-1 fusion {top1(held, None):.3f}  learned {top1(held, ranker):.3f}")
+    if "--check" in sys.argv[1:]:
+        return
     ranker = fit(pooled(list(lists.values())), model)
     path = save_ranker(ranker, WEIGHTS_DIR, [str(f.relative_to(REPO_ROOT)) for _, fs in GROUPS.values() for f in fs])
     print(f"wrote {path}")

@@ -58,7 +58,7 @@ def test_every_quote_set_resolves_against_its_corpus(path, corpus, tmp_path):
             shutil.copy(f, tmp_path / f.name)
         target = load_corpus(tmp_path)
     questions = resolve_gold(load_questions(path), target)
-    assert len(questions) >= 50
+    assert len(questions) >= 40  # round 4's added-later sets have 10 a document over four
     assert all(q.gold for q in questions if q.quotes)
     if any(q.kind != "lead" for q in questions):  # a who-leads-only set aside, every set carries unanswerable ones
         assert any(not q.gold for q in questions)

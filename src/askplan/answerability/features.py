@@ -77,7 +77,7 @@ class FeatureMaker:
         """``topic`` normalised; ``legs`` the retrieval legs (name -> LegResult) of the question."""
         text = measure.norm
         ws = list(dict.fromkeys(w for w in words(topic) if len(w) >= 2))
-        found = [w for w in ws if self.holds(text, w)]
+        found = [w for w in ws if self._holds(text, w)]
         grams = set(bigrams(topic))
         dense = legs.get("dense")
         scores = dense.scores if dense is not None and dense.scores else [0.0]
@@ -107,7 +107,7 @@ class FeatureMaker:
         return sum(self.idf(w) for w in found) / total if total else 1.0
 
     @staticmethod
-    def holds(text: str, word: str) -> bool:
+    def _holds(text: str, word: str) -> bool:
         """The word is in the text, or a homophone of it is (炭达峰 for 碳达峰)."""
         return word in text or (len(word) >= 2 and pinyin_string(word) in pinyin_string(text))
 

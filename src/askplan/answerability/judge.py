@@ -4,23 +4,17 @@ check's precision."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from askplan.answerability.features import GENERIC_WORDS, FeatureMaker
+from askplan.answerability.features import FeatureMaker
 from askplan.answerability.scorer import Calibration
-from askplan.answerability.types import ANSWER_TYPES, AnswerType, refusing_type
+from askplan.answerability.types import refusing_type
 from askplan.models import Measure
 from askplan.normalize import normalize
-from askplan.tokenize import words
 
 # Evidence of an answer type must stand near the sentence that matches the question best (its best sentence
 # plus this many characters either side), not anywhere in a long clause: chosen on the development sets.
 EVIDENCE_WINDOW = 120
-# …and share a sentence with one of the question's ANCHORS rarest content words that the clause holds (多少专项资金
-# is not answered by a clause whose only figure is about something else). Chosen on the development sets.
-ANCHORS = 2
-_SENTENCE = re.compile(r"[。；;\n]")
 
 
 def around(text: str, sentence: str, window: int) -> str:
@@ -48,22 +42,6 @@ class Answerability:
     def word_coverage(self, topic: str, text: str) -> float:
         return self.features.word_coverage(topic, text)
 
-    def unanchored_type(self, question: str, text: str) -> AnswerType | None:
-        """The first answer type the question asks for whose evidence stands in no sentence of ``text`` that also
-        holds one of the question's rarest content words (the ones ``text`` holds). Both normalised."""
-        for kind in ANSWER_TYPES:
-            if not (m := kind.asks.search(question)):
-                continue
-            rest = f"{question[:m.start()]}，{question[m.end():]}"
-            content = [w for w in dict.fromkeys(words(rest)) if len(w) >= 2 and w not in GENERIC_WORDS
-                       and not kind.asks.search(w)]
-            anchors = sorted((w for w in content if self.features.holds(text, w)), key=self.features.idf,
-                             reverse=True)[:ANCHORS]
-            if anchors and not any(kind.evidence.search(s) and any(self.features.holds(s, w) for w in anchors)
-                                   for s in _SENTENCE.split(text)):
-                return kind
-        return None
-
     @staticmethod
     def always() -> Verdict:
         return Verdict(True)
@@ -75,8 +53,6 @@ class Answerability:
         feats = self.features(topic, measure, sentence, row, legs) if wanted else {}
         if kind := refusing_type(question, around(measure.norm, normalize(sentence or ""), EVIDENCE_WINDOW)):
             return Verdict(False, kind.reason, kind.name, None, feats)
-        if kind := self.unanchored_type(question, measure.norm):
-            return Verdict(False, kind.reason, f"{kind.name}-anchor", None, feats)
         if self.calibration is None:
             return Verdict(True, features=feats)
         p = self.calibration.probability(feats)
