@@ -3,6 +3,7 @@ each group over the corpus its gold ids refer to, and print a leave-one-group-ou
 
     .venv/bin/python scripts/fit_ranker.py            # writes the package's weights for the default model
     .venv/bin/python scripts/fit_ranker.py --check    # the leave-one-group-out check only; writes nothing
+    .venv/bin/python scripts/fit_ranker.py --work DIR # keep the added-later index in DIR between runs
 
 The groups and why they are development sets: eval/README.md. Held-out sets are never passed here.
 """
@@ -28,7 +29,7 @@ GROUPS = {  # name -> (extra corpus folder or None, question files)
     "sessions 1-3 (plan)": (None, sorted(p for p in EVAL.glob("*.jsonl") if p.name != "links_gold.jsonl"
                                          and not p.name.startswith("heldout"))),
     "dev-s4 (six bundled)": (None, sorted((EVAL / "blind").glob("dev-s4*.quotes.jsonl"))),
-    "later round 1": (EVAL / "later" / "corpus", sorted((EVAL / "later").glob("dev-later-*.quotes.jsonl"))),
+    "later round 1": (EVAL / "later" / "corpus", sorted((EVAL / "later").glob("dev-*.quotes.jsonl"))),
 }
 
 
@@ -36,7 +37,7 @@ def lists_for(extra: Path | None, files: list[Path], work: Path) -> Lists:
     corpus = REPO_ROOT / "corpus"
     if extra is not None:  # the bundled texts and the round's texts in one folder, indexed there
         corpus = work / extra.parent.name
-        corpus.mkdir()
+        corpus.mkdir(exist_ok=True)
         for f in [*(REPO_ROOT / "corpus").glob("*.txt"), REPO_ROOT / "corpus" / "askplan.toml", *extra.glob("*.txt")]:
             shutil.copy(f, corpus / f.name)
     service = AskplanService(Settings(corpus_dir=corpus, index_dir=corpus.parent / f"{corpus.name}-index"
@@ -51,8 +52,12 @@ def pooled(parts: list[Lists]) -> Lists:
 
 def main() -> None:
     model = Settings().model
+    args = sys.argv[1:]
+    keep = Path(args[args.index("--work") + 1]) if "--work" in args else None
     with tempfile.TemporaryDirectory() as tmp:
-        lists = {name: lists_for(extra, files, Path(tmp)) for name, (extra, files) in GROUPS.items()}
+        work = keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        lists = {name: lists_for(extra, files, work) for name, (extra, files) in GROUPS.items()}
     for name, held in lists.items():
         ranker = fit(pooled([v for k, v in lists.items() if k != name]), model)
         print(f"left out {name:22s} {len(held.x):5d} lists ({held.unreachable} unreachable): "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askplan.docnames import DocumentNames
+from askplan.docnames import RELATIVE_YEAR, DocumentNames, annual_documents
 from askplan.models import Document
 from askplan.normalize import normalize
 
@@ -82,3 +82,16 @@ def test_indexed_lookup_agrees_with_scoring_every_document(corpus):
         for q in questions:
             hit = names.named_in(q)
             assert ((hit.slug, hit.spans) if hit else None) == _one_by_one(names, q), q
+
+
+def test_annual_documents_name_one_year_and_no_span():
+    docs = [_doc("a", "2026年安徽省政府工作报告"), _doc("b", "松江区城市更新2025年度实施计划"),
+            _doc("c", "上海市交通领域精细化管理三年行动计划(2024-2026年)"),
+            _doc("d", "安徽省实施长三角一体化发展规划“十四五”行动方案"),
+            _doc("e", "示范区高质量发展条例（2024年9月27日修正本）"), _doc("f", "长江三角洲区域一体化发展规划纲要")]
+    assert annual_documents(docs) == {"a", "b"}
+
+
+def test_relative_year_words():
+    assert all(RELATIVE_YEAR.search(normalize(q)) for q in ("今年GDP目标多少", "去年汽车产量", "上年度完成情况"))
+    assert not any(RELATIVE_YEAR.search(normalize(q)) for q in ("2025年目标是多少", "年度计划有哪些", "三年行动"))

@@ -21,6 +21,18 @@ TITLE_RUN = 6  # characters of a title quoted in a question that name it
 # Words around a document's name that only say where to look: 这个方案里, 纲要中, 该条例的.
 _AROUND = r"(?:这个|这份|那个|那份|本|该|整个)?{}(?:里面|里|中|上|的)?"
 ALIAS_WEIGHT, KIND_WEIGHT, RUN_WEIGHT, TIE_WEIGHT = 3.0, 2.0, 3.0, 0.5
+# A question about this year, last year or next year asks about a document of one year (a work report, a 年度
+# plan), not about a five-year plan or a standing regulation.
+RELATIVE_YEAR = re.compile(r"今年|去年|明年|前年|本年度|上一?年度|上年|当年")
+_ONE_YEAR = re.compile(r"(?:19|20)\d{2}\s*年(?!\s*\d{1,2}\s*月)")  # a year, not a date
+_SPAN_OF_YEARS = re.compile(r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)?\d{2}|十[一二三四五六七八九]五")
+
+
+def annual_documents(documents) -> frozenset[str]:
+    """Slugs of the documents about one year: the title names one year (2026年…政府工作报告, …2025年度实施计划)
+    and no span of years (2024-2026年, “十四五”)."""
+    titles = ((d.slug, normalize(d.title)) for d in documents)
+    return frozenset(slug for slug, t in titles if len(_ONE_YEAR.findall(t)) == 1 and not _SPAN_OF_YEARS.search(t))
 
 
 @dataclass(frozen=True)

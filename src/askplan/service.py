@@ -15,7 +15,7 @@ from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
-from askplan.docnames import DocumentNames
+from askplan.docnames import RELATIVE_YEAR, DocumentNames, annual_documents
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import Intent, read_intent
@@ -47,6 +47,7 @@ class Retrieved:
     named: str | None  # the slug of the document the question names
     legs: dict
     fused: list[tuple[int, float]]  # plain weighted RRF of the legs, no prior
+    annual: frozenset[str] = frozenset()  # documents of one year, when the question speaks of 今年/去年 …
 
 
 class AskplanService:
@@ -61,6 +62,7 @@ class AskplanService:
         primary = self.corpus.primary
         self.primary = primary.slug if primary else None  # from the corpus config; None is fine
         self.names = DocumentNames(self.corpus.documents)
+        self._annual = annual_documents(self.corpus.documents)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
         self._by_key: dict[str, list[int]] = {}
         for row, m in enumerate(self.corpus.measures):
@@ -258,7 +260,8 @@ class AskplanService:
             topic = DocumentNames.strip(topic, named)
         retriever = self.retriever()
         legs = retriever.legs(topic, self._allowed(doc))
-        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights))
+        annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
+        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), annual)
 
     @property
     def ranker(self) -> Ranker | None:
@@ -274,7 +277,7 @@ class AskplanService:
         if ranker is None:
             return self._adjust(found.fused, found.named)
         return rerank(ranker, self.corpus.measures, found.fused, found.legs, found.topic, found.named,
-                      found.intent.who_leads)
+                      found.intent.who_leads, found.annual)
 
     def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
