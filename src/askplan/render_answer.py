@@ -69,7 +69,9 @@ def answer_text(answer: Answer) -> str:
             lines.append("   " + " > ".join(m.chapter))
         if hit.best_sentence:
             lines.append("   » " + m.text[hit.best_sentence[0]:hit.best_sentence[1]].strip())
-        if hit.responsibility:
+        if hit.responsibility and hit.responsibility.prose:
+            lines.append("   正文所述: " + hit.responsibility.text)
+        elif hit.responsibility:
             lines.append("   责任单位: " + hit.responsibility.text)
     return "\n".join(lines)
 

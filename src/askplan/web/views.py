@@ -67,6 +67,7 @@ class RespView:
     lead: str | None
     co_units: tuple[str, ...]
     covered: str
+    prose: bool = False  # read from a sentence (X负责…, 由X会同…), not a marked clause
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
     covered = measure.text[r.span[0]:r.clause_span[0]].strip()
     short = covered if len(covered) <= 80 else covered[:80] + "…"
     return RespView(conv(r.text), conv(r.lead_verbatim) if r.lead_verbatim else None,
-                    tuple(conv(u) for u in r.units_verbatim[1:]), conv(short))
+                    tuple(conv(u) for u in r.units_verbatim[1:]), conv(short), r.prose)
 
 
 def hit_view(hit: Hit, grams: set[str], conv: Convert) -> HitView:
