@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askplan.docnames import RELATIVE_YEAR, DocumentNames, annual_documents
+from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents, document_places
 from askplan.models import Document
 from askplan.normalize import normalize
 
@@ -95,3 +95,37 @@ def test_annual_documents_name_one_year_and_no_span():
 def test_relative_year_words():
     assert all(RELATIVE_YEAR.search(normalize(q)) for q in ("今年GDP目标多少", "去年汽车产量", "上年度完成情况"))
     assert not any(RELATIVE_YEAR.search(normalize(q)) for q in ("2025年目标是多少", "年度计划有哪些", "三年行动"))
+
+
+def _issued(slug, title, issuer, region=""):
+    return Document(slug, title, issuer, "2024-01-01", "simplified", "test", f"{slug}.txt", (), "", region, ())
+
+
+PLACED = (
+    _issued("fj", "2026年福建省政府工作报告", "福建省人民政府（省长 某某作报告）"),
+    _issued("sj", "松江区城市更新2025年度实施计划", "上海市松江区人民政府办公室、松江区建设管理委"),
+    _issued("lh", "上海市花推广应用三年行动计划", "上海市绿化和市容管理局"),
+    _issued("nm", "2026年内蒙古自治区政府工作报告", "内蒙古自治区人民政府"),
+    _issued("tz", "台州市电梯安全管理规定", "浙江省台州市人民代表大会常务委员会"),
+    _issued("nat", "市场主体登记管理条例实施细则", "国家市场监督管理总局（总局令第52号）"),
+    _issued("law", "道路交通安全违法行为记分管理办法", "中华人民共和国公安部"),
+    _issued("cfg", "某行动方案", "某某委员会", region="安徽"),
+)
+
+
+def test_places_come_from_the_region_and_the_issuers_leading_place_names():
+    places = document_places(PLACED)
+    assert places["fj"] == {"福建"}
+    assert places["sj"] == {"上海", "松江"}  # the district counts: the title names it
+    assert places["lh"] == {"上海"}  # not 绿化和: below a 市 only a 区 or 县 is a place
+    assert places["nm"] == {"内蒙古"}
+    assert places["tz"] == {"浙江", "台州"}
+    assert places["nat"] == places["law"] == frozenset()  # national issuers name no place
+    assert places["cfg"] == {"安徽"}
+
+
+def test_a_question_naming_a_place_picks_that_places_documents():
+    places = Places(PLACED)
+    assert places.named_in(normalize("福建去年在提振消费这块都搞了哪些活动")) == {"fj"}
+    assert places.named_in(normalize("上海的城市更新项目")) == {"sj", "lh"}
+    assert places.named_in(normalize("电梯维保多久一次")) == frozenset()

@@ -35,6 +35,42 @@ def annual_documents(documents) -> frozenset[str]:
     return frozenset(slug for slug, t in titles if len(_ONE_YEAR.findall(t)) == 1 and not _SPAN_OF_YEARS.search(t))
 
 
+# A place that issues a document: the 省/市/区 names an issuer begins with (福建省人民政府 → 福建,
+# 上海市嘉定区人民政府办公室 → 上海, 嘉定). National issuers (国务院, 国家…局, 中华人民共和国…部) name no place.
+_NAME = r"([^\W\d_]{2,4}?)"
+_PLACE_LEVELS = re.compile(rf"^{_NAME}(省|自治区|市|自治州|州|盟)"  # 福建省, 上海市, 内蒙古自治区
+                           rf"(?:(?<=[省区]){_NAME}(?:市|自治州|州|盟))?"  # a city below a province: 台州市
+                           rf"(?:{_NAME}(?:区|县|旗))?")  # a district or county: 嘉定区
+_NATIONAL = re.compile(r"^(?:国家|国务院|中华人民共和国|中共中央|全国)")
+
+
+def document_places(documents) -> dict[str, frozenset[str]]:
+    """Each document's places: its region (front matter or corpus config) and the places its issuers begin with."""
+    out = {}
+    for d in documents:
+        places = {normalize(d.region)} if d.region else set()
+        title = normalize(d.title)
+        for part in re.split(r"[、，,；;\s]+", normalize(re.sub(r"[（(].*?[）)]", "", d.issuer))):
+            if part and not _NATIONAL.match(part) and (m := _PLACE_LEVELS.match(part)):
+                places.add(m.group(1))  # a lower level counts where the title names it too (松江区城市更新…)
+                places.update(g for g in (m.group(3), m.group(4)) if g and g in title)
+        out[d.slug] = frozenset(places)
+    return out
+
+
+class Places:
+    """The documents whose place a question names (福建去年… → the 福建 documents)."""
+
+    def __init__(self, documents):
+        self._docs: dict[str, set[str]] = {}
+        for slug, places in document_places(documents).items():
+            for place in places:
+                self._docs.setdefault(place, set()).add(slug)
+
+    def named_in(self, norm: str) -> frozenset[str]:
+        return frozenset(slug for place, slugs in self._docs.items() if place in norm for slug in slugs)
+
+
 @dataclass(frozen=True)
 class Named:
     slug: str

@@ -15,7 +15,7 @@ from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.departments import LEAD, DepartmentRegistry
-from askplan.docnames import RELATIVE_YEAR, DocumentNames, annual_documents
+from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import Intent, read_intent
@@ -48,6 +48,7 @@ class Retrieved:
     legs: dict
     fused: list[tuple[int, float]]  # plain weighted RRF of the legs, no prior
     annual: frozenset[str] = frozenset()  # documents of one year, when the question speaks of 今年/去年 …
+    placed: frozenset[str] = frozenset()  # documents whose place (region, issuer's 省/市/区) the question names
 
 
 class AskplanService:
@@ -63,6 +64,7 @@ class AskplanService:
         self.primary = primary.slug if primary else None  # from the corpus config; None is fine
         self.names = DocumentNames(self.corpus.documents)
         self._annual = annual_documents(self.corpus.documents)
+        self._places = Places(self.corpus.documents)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
         self._by_key: dict[str, list[int]] = {}
         for row, m in enumerate(self.corpus.measures):
@@ -261,7 +263,8 @@ class AskplanService:
         retriever = self.retriever()
         legs = retriever.legs(topic, self._allowed(doc))
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
-        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), annual)
+        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), annual,
+                         self._places.named_in(norm))
 
     @property
     def ranker(self) -> Ranker | None:
@@ -277,7 +280,7 @@ class AskplanService:
         if ranker is None:
             return self._adjust(found.fused, found.named)
         return rerank(ranker, self.corpus.measures, found.fused, found.legs, found.topic, found.named,
-                      found.intent.who_leads, found.annual)
+                      found.intent.who_leads, found.annual, found.placed)
 
     def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
