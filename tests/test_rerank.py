@@ -128,7 +128,7 @@ def test_service_answers_in_the_learned_order(real_service) -> None:
         intent = read_intent(norm)
         found = service.retrieve(norm, intent, None, MODES["hybrid"])
         want = rerank(service.ranker, service.corpus.measures, found.fused, found.legs, found.topic, found.named,
-                      intent.who_leads)
+                      intent.who_leads, found.cues)
         got = [h.measure.id for h in service.ask(question, k=10).hits]
         assert got == [service.corpus.measures[r].id for r, _ in want[:10]]
 

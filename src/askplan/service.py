@@ -23,8 +23,9 @@ from askplan.links import LinkTable, citation_of, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
 from askplan.search.rerank import WEIGHTS_DIR as RANKER_DIR
-from askplan.search.rerank import Ranker, load_ranker, rerank
+from askplan.search.rerank import Cues, Ranker, load_ranker, rerank
 from askplan.search.retriever import MODES, Retriever
+from askplan.tense import done_shares, question_tense
 from askplan.tokenize import bigrams, use_cache_dir
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ class Retrieved:
     named: str | None  # the slug of the document the question names
     legs: dict
     fused: list[tuple[int, float]]  # plain weighted RRF of the legs, no prior
-    annual: frozenset[str] = frozenset()  # documents of one year, when the question speaks of 今年/去年 …
-    placed: frozenset[str] = frozenset()  # documents whose place (region, issuer's 省/市/区) the question names
+    cues: Cues = Cues()  # the documents the question points at (its year words, its places) and its tense
 
 
 class AskplanService:
@@ -65,6 +65,7 @@ class AskplanService:
         self.names = DocumentNames(self.corpus.documents)
         self._annual = annual_documents(self.corpus.documents)
         self._places = Places(self.corpus.documents)
+        self._done = done_shares(self.corpus.measures)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
         self._by_key: dict[str, list[int]] = {}
         for row, m in enumerate(self.corpus.measures):
@@ -263,8 +264,8 @@ class AskplanService:
         retriever = self.retriever()
         legs = retriever.legs(topic, self._allowed(doc))
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
-        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), annual,
-                         self._places.named_in(norm))
+        cues = Cues(annual, self._places.named_in(norm), question_tense(norm), self._done)
+        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues)
 
     @property
     def ranker(self) -> Ranker | None:
@@ -280,7 +281,7 @@ class AskplanService:
         if ranker is None:
             return self._adjust(found.fused, found.named)
         return rerank(ranker, self.corpus.measures, found.fused, found.legs, found.topic, found.named,
-                      found.intent.who_leads, found.annual, found.placed)
+                      found.intent.who_leads, found.cues)
 
     def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)

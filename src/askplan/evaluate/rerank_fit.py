@@ -51,7 +51,7 @@ def training_lists(service, questions) -> Lists:
             unreachable += 1
             continue
         xs.append(features(measures, rows, [s for _, s in head], found.legs, found.topic, found.named,
-                           intent.who_leads, found.annual, found.placed))
+                           intent.who_leads, found.cues))
         ys.append(gold)
     return Lists(xs, ys, unreachable)
 

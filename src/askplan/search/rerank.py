@@ -41,7 +41,18 @@ FEATURES = (
     "lead_owned",     # a who-leads question and the measure names responsible units
     "annual_doc",     # the question speaks of 今年/去年 … and the measure's document is about one year
     "place_named",    # the question names the place of the measure's document (its region or issuer's 省/市/区)
+    "tense_match",    # the question's tense (+1 past, -1 now or later; tense.py) × the measure's chapter's share of
+                      # work-done markers
 )
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What a question says beyond its words, for the features: which documents it points at and its tense."""
+    annual: frozenset[str] = frozenset()  # documents of one year, when the question speaks of 今年/去年 …
+    placed: frozenset[str] = frozenset()  # documents whose place (region, issuer's 省/市/区) the question names
+    tense: int = 0  # tense.question_tense
+    done: np.ndarray | None = None  # per measure row, tense.done_shares
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ def load_ranker(model: str, *directories: Path) -> Ranker | None:
 
 
 def features(measures, rows: list[int], fused: list[float], legs: dict, query: str, named: str | None,
-             who_leads: bool, annual: frozenset[str] = frozenset(), placed: frozenset[str] = frozenset()) -> np.ndarray:
+             who_leads: bool, cues: Cues = Cues()) -> np.ndarray:
     """One row of FEATURES per candidate ``rows[i]`` (its fused score ``fused[i]``)."""
     grams = set(bigrams(query))
     ranks = {name: {r: i for i, r in enumerate(leg.rows)} for name, leg in legs.items()}
@@ -105,21 +116,21 @@ def features(measures, rows: list[int], fused: list[float], legs: dict, query: s
             _share(grams, set(bigrams(normalize(" ".join((*m.chapter, m.title or "")))))),
             math.log(1 + len(m.text)),
             float(who_leads and bool(m.responsibilities)),
-            float(m.doc in annual),
-            float(m.doc in placed),
+            float(m.doc in cues.annual),
+            float(m.doc in cues.placed),
+            cues.tense * float(cues.done[row]) if cues.tense and cues.done is not None else 0.0,
         )
     return out
 
 
 def rerank(ranker: Ranker | None, measures, fused: list[tuple[int, float]], legs: dict, query: str,
-           named: str | None, who_leads: bool, annual: frozenset[str] = frozenset(),
-           placed: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
+           named: str | None, who_leads: bool, cues: Cues = Cues()) -> list[tuple[int, float]]:
     """``fused`` with its first CANDIDATES re-ordered by ``ranker`` (scores replaced by the ranker's, above
     every later candidate's); unchanged without a ranker."""
     if ranker is None or not fused:
         return fused
     head, tail = fused[:CANDIDATES], fused[CANDIDATES:]
-    x = features(measures, [r for r, _ in head], [s for _, s in head], legs, query, named, who_leads, annual, placed)
+    x = features(measures, [r for r, _ in head], [s for _, s in head], legs, query, named, who_leads, cues)
     s = ranker.scores(x)
     floor = (tail[0][1] if tail else 0.0)
     order = sorted(range(len(head)), key=lambda i: (-s[i], measures[head[i][0]].id))
