@@ -29,6 +29,9 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
     ("产业类科创项目原则上由企业牵头。", "企业", ()),
     ("登记机关对申请人提交的登记材料实行形式审查。", "登记机关", ()),
     ("市有关部门和相关区人民政府按照各自职责承担其他事务。", "市有关部门", ("相关区人民政府",)),
+    # the levels a name applies to stay part of it (not 市 / 县（市 / 区）特种…)
+    ("市、县（市、区）特种设备安全监督管理部门负责本辖区内的电梯安全监督管理工作。", "市、县(市、区)特种设备安全监督管理部门", ()),
+    ("州、县（市）政务部门应当会同有关部门建立目录。", "州、县(市)政务部门", ("有关部门",)),
 ])
 def test_actor_forms(text, lead, co) -> None:
     (actor,) = parse_actors(text)

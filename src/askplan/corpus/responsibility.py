@@ -89,6 +89,8 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
 )
 
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
+# Levels of government a name applies to, before the name: 市、县（市、区）…, 州、县（市）…
+_LEVELS = re.compile(r"^(?:[省市州县縣区區]、)+[省市州县縣区區](?:[（(][省市州县縣区區、]+[）)])?(?=[\u4e00-\u9fff])")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _ORG_ENDING = re.compile(r"[省市县縣厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]$")
@@ -120,8 +122,12 @@ def canonical_unit(name: str) -> str:
 
 
 def split_units(raw: str) -> list[str]:
-    """Verbatim unit names from a clause's list, expanding 合肥、蕪湖等市人民政府 into one name per city."""
-    parts = [re.sub(r"(?:按职责分工|按職責分工)$", "", p.strip()) for p in _SPLIT.split(raw)]
+    """Verbatim unit names from a clause's list, expanding 合肥、蕪湖等市人民政府 into one name per city; a name
+    led by the levels it applies to (市、县（市、区）特种设备安全监督管理部门) stays one name."""
+    raw = raw.strip()
+    if levels := _LEVELS.match(raw):
+        raw = levels.group().replace("、", "\0") + raw[levels.end():]
+    parts = [re.sub(r"(?:按职责分工|按職責分工)$", "", p.strip()).replace("\0", "、") for p in _SPLIT.split(raw)]
     parts = [p for p in parts if p and p not in ("等", "和")]
     for i, part in enumerate(parts):
         m = _CITY_GOVERNMENT.match(part)
