@@ -15,7 +15,7 @@ STAGES = [
     {"tokenize", "thesaurus", "encoders", "embed"},
     {"index"},
     {"search"},
-    {"intent", "answer", "docnames", "answerability", "departments", "followup"},
+    {"intent", "answer", "docnames", "tense", "answerability", "departments", "followup"},
     {"links", "service", "documents"},
     {"checker", "render", "render_answer"},
     {"evaluate", "web", "commands", "cli", "__main__"},
