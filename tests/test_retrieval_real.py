@@ -70,7 +70,8 @@ def test_a_keyword_finds_a_clause_that_names_it(real_service):
 
 @pytest.mark.parametrize("question", [
     "省长三角办的主任是谁", "引江济淮二期工程总投资是多少钱？", "长三角一体化示范区执委会的咨询电话是多少",
-    "合肥都市圈一体化的进展怎么样",
+    # not 合肥都市圈一体化的进展怎么样 any more: the status type that refused it was right on 2 of its 7 held-out
+    # refusals and was removed (eval/README.md, session 7)
 ])
 def test_abstains_when_the_corpus_does_not_answer(real_service, question):
     answer = real_service.ask(question)
