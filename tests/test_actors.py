@@ -44,6 +44,8 @@ def test_actor_forms(text, lead, co) -> None:
     "坚持自由贸易试验区管理委员会统一领导。",  # the 由 of 自由
     "（责任单位要加强协调）",  # a label is no actor
     "要充分发挥企业作用。",  # 企业 opening a clause is an object, not an actor
+    "鼓励运营单位对反哺数据进行审核。",  # a verb of encouragement opens no name
+    "支持龙头企业牵头组建创新联合体。",
     "企业主要负责人是安全生产第一责任人。",  # 负责人 is a person
     "市交通委局长负责协调。",  # 局长 is a person
     "政府引导、企业主体、社会参与。",

@@ -67,7 +67,9 @@ _ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 lead
 _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
          r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過)")
 _NAME_CHAR = r"(?:(?!由|授权|授權|委托|委託|会同|會同|牵头|牽頭|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
-_NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL})"
+# a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
+_OPENING_VERB = r"(?:鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
+_NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
 # the shortest name that ends like an organisation and goes on no further (not 管委 of 管委会, 市政府 of
 # 市政府办公室, 局 of 局长, 委 of 委托)
 _NAME_END = rf"(?!员|員|长|長|托|託|会(?!同)|會(?!同)|{_ORG_LED})"
