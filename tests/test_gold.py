@@ -21,6 +21,18 @@ def test_quote_in_a_clause_resolves_in_either_script(corpus):
     assert r.resolve("共同建設軌道上的長三角", PLAN) == f"{PLAN}/17"  # a clause's own heading
 
 
+def test_a_quote_with_the_item_label_resolves_where_the_text_repeats_the_title(tmp_path):
+    from askplan.corpus import load_corpus
+
+    head = "---\ntitle: 测试报告\nissuer: 某省人民政府\ndate: 2026-01-01\nscript: simplified\nsource: test\n---\n"
+    body = "一、民生实事\n1.关爱儿童方面。为全省儿童免费开展孤独症筛查。\n2.养老服务方面。新建老年食堂100家。\n"
+    (tmp_path / "t-report-2026.txt").write_text(head + body, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    got = QuoteResolver(corpus).resolve("1.关爱儿童方面。为全省儿童免费", "t-report-2026")
+    assert not got.endswith("?unparsed")
+    assert "孤独症" in next(m.text for m in corpus.measures if m.id == got)
+
+
 def test_quote_outside_every_document_is_an_error(corpus):
     with pytest.raises(AskplanError, match="not in"):
         QuoteResolver(corpus).resolve("这句话不在任何文件里出现过", None)

@@ -22,7 +22,9 @@ def _key(text: str) -> str:
 class QuoteResolver:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self._measures = [(m.id, m.doc, _key(f"{m.label}{m.title}\n{m.text}")) for m in corpus.measures]
+        # label + title + text, and label + text for a measure whose text repeats its title (3.关爱儿童方面。…)
+        self._measures = [(m.id, m.doc, _key(f"{m.label}{m.title}\n{m.text}") + "\0" + _key(f"{m.label}{m.text}"))
+                          for m in corpus.measures]
         self._files = {d.slug: d.path for d in corpus.documents}
 
     def resolve(self, quote: str, doc: str | None) -> str:
