@@ -79,7 +79,14 @@ _ACTORS = rf"{_ACTOR}(?:[、和与與及]{_ACTOR})*"
 _ENDS_LIKE_ORG = re.compile(rf"(?:{_ORG_LED}|[省市区區县縣])$")
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 
+# what 成立/设立 names is the body's full name, which may open with a verb (推动长三角一体化发展领导小组)
+_ESTABLISHED = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]){_NAME_CHAR}{{0,38}}?(?:{_ORG}|机制|機制){_NAME_END}"
 ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
+    ClausePattern("actor_established", re.compile(
+        rf"(?:成立|设立|設立|组建|組建)(?P<lead>{_ESTABLISHED}(?:、{_ESTABLISHED})*)(?P<co>)[，,]"
+        rf"(?=负责|負責|统筹|統籌|承担|承擔|协调|協調|指导|指導|牵头|牽頭)"),
+                  "成立推动长三角一体化发展领导小组，统筹指导和综合协调长三角一体化发展战略实施",
+                  "建立健全协调机制，推动政策落实"),
     ClausePattern("actor_after_by", re.compile(
         rf"(?<![自理经經缘緣因来來])(?:由|授权|授權|委托|委託)(?P<lead>{_ACTOR_LED})(?:(?:会同|會同)(?P<co>{_ACTORS}))?"
         rf"(?=[\u4e00-\u9fff])"),
