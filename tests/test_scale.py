@@ -140,7 +140,9 @@ def _clause_row_one_by_one(service, number, target, norm, fused):
     article = bool(_ARTICLE_ASKED.search(norm))
     order = {row: i for i, (row, _) in enumerate(fused)}
     titled = {r for r in candidates if shared_run(norm, service._clause_titles[r], 4)}
-    return min(candidates, key=lambda r: (r not in titled, r not in keyed, measures[r].doc != service.primary,
+    placed = {r for r in candidates if shared_run(norm, service._clause_chapters[r], 4)}
+    return min(candidates, key=lambda r: (r not in titled, r not in placed, r not in keyed,
+                                          measures[r].doc != service.primary,
                                           measures[r].label.startswith("第") != article,
                                           order.get(r, len(order)), r))
 
@@ -165,3 +167,26 @@ def test_clause_lookup_agrees_with_the_rule_per_candidate(hash_service):
                 assert service._clause_row(number, target, norm, fused) == want, (number, target, q)
                 checked += want is not None
     assert checked > 300
+
+
+def test_a_quoted_heading_picks_the_clause_under_it(hash_service):
+    """七项重点工作里的第（四）项: the candidate under the quoted heading wins over the primary document's （四）."""
+    from askplan.normalize import normalize
+
+    service = hash_service
+    measures = service.corpus.measures
+    for number in range(2, 20):
+        rows, _ = service._clause_candidates(number)
+        others = [r for r in rows if measures[r].doc != service.primary and measures[r].chapter]
+        if len(rows) < 2 or not others:
+            continue
+        row = others[0]
+        heading = service._clause_chapters[row]
+        rivals = [service._clause_chapters[r] + service._clause_titles[r] for r in rows if r != row]
+        run = next((heading[i:i + 4] for i in range(len(heading) - 3)
+                    if not any(heading[i:i + 4] in t for t in rivals) and heading[i:i + 4].isalpha()), None)
+        if run is None:
+            continue
+        assert service._clause_row(number, None, normalize(f"{run}里的第{number}项"), []) == row
+        return
+    pytest.fail("no clause number with candidates under distinct headings in the test corpus")

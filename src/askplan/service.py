@@ -73,6 +73,7 @@ class AskplanService:
         self._doc_code = {d.slug: i for i, d in enumerate(self.corpus.documents)}
         self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
+        self._clause_chapters = tuple(normalize("".join(m.chapter)) for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
@@ -391,9 +392,9 @@ class AskplanService:
                     fused: list[tuple[int, float]]) -> int | None:
         """The measure a clause number names (its key, or the number in its label: （七） of a chapter), in the
         named document if any. Among several: those whose title the question quotes (第22条加强组织领导), then
-        those keyed by the number, then the primary document's (users
-        write 第二十五条 for its （二十五） too), then those whose label has the question's form (第十二条 asks
-        for an article), then the best ranked."""
+        those under a heading it quotes (七项重点工作里的第（四）项), then those keyed by the number, then the
+        primary document's (users write 第二十五条 for its （二十五） too), then those whose label has the question's
+        form (第十二条 asks for an article), then the best ranked."""
         if number is None:
             return None
         rows, keyed = self._clause_candidates(number)
@@ -404,6 +405,8 @@ class AskplanService:
             return None
         grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, title, 4): any run of 4 in title
         titled = np.fromiter((any(g in self._clause_titles[r] for g in grams) for r in rows), bool, len(rows))
+        # the question quotes the heading the clause sits under (七项重点工作里的第（四）项)
+        placed = np.fromiter((any(g in self._clause_chapters[r] for g in grams) for r in rows), bool, len(rows))
         fused_rows = np.fromiter((r for r, _ in fused), np.int64, len(fused))
         rank = np.full(len(rows), len(set(fused_rows.tolist())))  # unranked candidates after every ranked one
         at = np.minimum(np.searchsorted(rows, fused_rows), len(rows) - 1)
@@ -411,7 +414,7 @@ class AskplanService:
         rank[at[hit]] = np.flatnonzero(hit)
         article = self._article[rows] != bool(_ARTICLE_ASKED.search(norm))
         other_doc = self._doc_of_row[rows] != self._doc_code.get(self.primary, -2)
-        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~titled))[0]])
+        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~placed, ~titled))[0]])
 
     def _clause_candidates(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows (ascending) a clause number can name — keyed by it, or printing it in their label — and which of
