@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -65,7 +66,6 @@ class AskplanService:
         self.names = DocumentNames(self.corpus.documents)
         self._annual = annual_documents(self.corpus.documents)
         self._places = Places(self.corpus.documents)
-        self._done = done_shares(self.corpus.measures)
         self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
         self._by_key: dict[str, list[int]] = {}
         for row, m in enumerate(self.corpus.measures):
@@ -265,8 +265,14 @@ class AskplanService:
         retriever = self.retriever()
         legs = retriever.legs(topic, self._allowed(doc))
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
-        cues = Cues(annual, self._places.named_in(norm), question_tense(norm), self._done)
+        tense = question_tense(norm)
+        cues = Cues(annual, self._places.named_in(norm), tense, self._done_shares if tense else None)
         return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues)
+
+    @cached_property
+    def _done_shares(self):
+        """tense.done_shares of every measure, computed on the first question that has a tense."""
+        return done_shares(self.corpus.measures)
 
     @property
     def ranker(self) -> Ranker | None:
@@ -406,7 +412,7 @@ class AskplanService:
         grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, title, 4): any run of 4 in title
         titled = np.fromiter((any(g in self._clause_titles[r] for g in grams) for r in rows), bool, len(rows))
         # the question quotes the heading the clause sits under (七项重点工作里的第（四）项)
-        placed = np.fromiter((any(g in self._clause_chapters[r] for g in grams) for r in rows), bool, len(rows))
+        under = np.fromiter((any(g in self._clause_chapters[r] for g in grams) for r in rows), bool, len(rows))
         fused_rows = np.fromiter((r for r, _ in fused), np.int64, len(fused))
         rank = np.full(len(rows), len(set(fused_rows.tolist())))  # unranked candidates after every ranked one
         at = np.minimum(np.searchsorted(rows, fused_rows), len(rows) - 1)
@@ -414,7 +420,7 @@ class AskplanService:
         rank[at[hit]] = np.flatnonzero(hit)
         article = self._article[rows] != bool(_ARTICLE_ASKED.search(norm))
         other_doc = self._doc_of_row[rows] != self._doc_code.get(self.primary, -2)
-        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~placed, ~titled))[0]])
+        return int(rows[np.lexsort((rows, rank, article, other_doc, ~keyed, ~under, ~titled))[0]])
 
     def _clause_candidates(self, number: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows (ascending) a clause number can name — keyed by it, or printing it in their label — and which of
