@@ -69,10 +69,8 @@ def answer_text(answer: Answer) -> str:
             lines.append("   " + " > ".join(m.chapter))
         if hit.best_sentence:
             lines.append("   » " + m.text[hit.best_sentence[0]:hit.best_sentence[1]].strip())
-        if hit.responsibility and hit.responsibility.prose:
-            lines.append("   正文所述: " + hit.responsibility.text)
-        elif hit.responsibility:
-            lines.append("   责任单位: " + hit.responsibility.text)
+        if r := hit.responsibility:
+            lines.append(f"   {'正文所述' if r.prose else '责任单位'}: {r.text}")
     return "\n".join(lines)
 
 

@@ -409,10 +409,12 @@ class AskplanService:
             rows, keyed = rows[inside], keyed[inside]
         if not len(rows):
             return None
-        grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, title, 4): any run of 4 in title
-        titled = np.fromiter((any(g in self._clause_titles[r] for g in grams) for r in rows), bool, len(rows))
-        # the question quotes the heading the clause sits under (七项重点工作里的第（四）项)
-        under = np.fromiter((any(g in self._clause_chapters[r] for g in grams) for r in rows), bool, len(rows))
+        grams = {norm[i:i + 4] for i in range(len(norm) - 3)}  # shared_run(norm, text, 4): any run of 4 in text
+
+        def quoted(texts) -> np.ndarray:  # per candidate: the question quotes a run of its text
+            return np.fromiter((any(g in texts[r] for g in grams) for r in rows), bool, len(rows))
+
+        titled, under = quoted(self._clause_titles), quoted(self._clause_chapters)  # its title; the heading it is under
         fused_rows = np.fromiter((r for r, _ in fused), np.int64, len(fused))
         rank = np.full(len(rows), len(set(fused_rows.tolist())))  # unranked candidates after every ranked one
         at = np.minimum(np.searchsorted(rows, fused_rows), len(rows) - 1)
