@@ -32,6 +32,20 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
     # the levels a name applies to stay part of it (not 市 / 县（市 / 区）特种…)
     ("市、县（市、区）特种设备安全监督管理部门负责本辖区内的电梯安全监督管理工作。", "市、县(市、区)特种设备安全监督管理部门", ()),
     ("州、县（市）政务部门应当会同有关部门建立目录。", "州、县(市)政务部门", ("有关部门",)),
+    # duties owed (负有, 确保) and parties that are no organisation (土壤污染责任人, 土地使用权人)
+    ("土壤污染责任人负有实施风险管控和修复的义务。", "土壤污染责任人", ()),
+    ("建设单位确保后续开发不破坏风险管控设施。", "建设单位", ()),
+    ("未明确后期管理责任的，由原土地使用权人承担。", "原土地使用权人", ()),
+    ("土壤污染责任人或土地使用权人应当实施后期管理。", "土壤污染责任人", ("土地使用权人",)),
+    ("建设单位、电梯所有权人和电信业务经营者应当保障电梯井道的通讯信号覆盖。", "建设单位",
+     ("电梯所有权人", "电信业务经营者")),
+    ("各牵头考核单位对各部门承担的重点任务进行考核。", "各牵头考核单位", ()),  # a 牵头 that is part of a name
+    # a short name given before the verb; 自由 inside a name is no 由
+    ("相关行业主管部门和相关区政府（以下统称专区监管部门）负责监管。", "相关行业主管部门", ("相关区政府",)),
+    ("中国（上海）自由贸易试验区临港新片区管理委员会（以下简称管委会）作为派出机构，负责落实改革任务。",
+     "中国(上海)自由贸易试验区临港新片区管理委员会", ()),
+    # 组织 after a government is its verb, not part of its name
+    ("青浦区人民政府组织编制国民经济和社会发展规划纲要。", "青浦区人民政府", ()),
 ])
 def test_actor_forms(text, lead, co) -> None:
     (actor,) = parse_actors(text)
@@ -49,6 +63,8 @@ def test_actor_forms(text, lead, co) -> None:
     "企业主要负责人是安全生产第一责任人。",  # 负责人 is a person
     "市交通委局长负责协调。",  # 局长 is a person
     "政府引导、企业主体、社会参与。",
+    "确保2025年前完成改造任务。",  # 确保 with no one before it
+    "加快建设自由贸易试验区管理委员会大楼。",  # a verb opens no name, 自由 or not
 ])
 def test_no_actor(text) -> None:
     assert parse_actors(text) == ()
@@ -65,6 +81,15 @@ def test_who_leads_falls_back_to_the_actor_of_the_best_sentence() -> None:
     sentence = best_sentence(m, set(bigrams(normalize("生态环境分区管控谁牵头"))))
     resp = responsibility_for(m, sentence)
     assert (resp.lead, resp.co_units) == ("市生态环境部门", ("执委会",))
+
+
+def test_of_two_actors_in_one_sentence_the_one_whose_duty_matches_leads() -> None:
+    m = _measure("北京市大数据工作推进小组负责总体指导和重大问题决策，北京市大数据工作推进小组办公室负责组织推进决策落实。")
+    question = set(bigrams(normalize("重大问题决策归谁")))
+    sentence = best_sentence(m, question)
+    assert responsibility_for(m, sentence, question).lead == "北京市大数据工作推进小组"
+    later = set(bigrams(normalize("决策落实由谁组织推进")))
+    assert responsibility_for(m, best_sentence(m, later), later).lead == "北京市大数据工作推进小组办公室"
 
 
 def test_an_article_lead_in_carries_its_items() -> None:

@@ -107,3 +107,65 @@ def test_figures_are_not_read_as_units() -> None:
     (cols,) = unit_columns(TABLE)
     assert row_responsibility("建成社区食堂20家。\n\n建成10家\n\n建成10家", cols) is None
     assert row_responsibility("区民政局\n\n各街道", cols) is None  # no task text before the cells
+
+
+ANNEX = """某区推进光伏应用实施方案
+
+一、工作任务
+
+（一）推进示范工程。支持交通场站建设光伏设施。
+
+附表
+
+任务分工表
+
+序号
+
+事项
+
+工作措施
+
+责任单位
+
+推进示范工程
+
+1
+
+“光伏+地铁”工程
+
+充分利用车站屋顶建设光伏设施
+
+地铁集团
+
+2
+
+新建车站屋顶光伏覆盖面积达到50%
+
+3
+
+“光伏+港口”工程
+
+利用港区仓库屋顶建设分布式光伏
+
+港务集团、区交通委
+
+4
+
+*推进东码头屋顶光伏设施建设
+"""
+
+
+def test_a_single_unit_column_is_a_header_after_other_columns() -> None:
+    (cols,) = unit_columns(ANNEX)
+    assert (cols.count, cols.lead, cols.others) == (1, 0, ())
+    assert unit_columns("责任单位\n\n区民政局\n\n建成社区食堂20家。\n") == []  # a label alone is no table
+
+
+def test_a_table_printed_inside_one_measure_reads_one_responsibility_a_row(tmp_path: Path) -> None:
+    (measure,) = [m for m in _doc(tmp_path, ANNEX).measures if "任务分工表" in m.text]
+    rows = measure.responsibilities
+    assert [r.lead for r in rows] == ["地铁集团", "地铁集团", "港务集团", "港务集团"]  # rows 2 and 4: merged cells
+    assert rows[2].co_units == ("区交通委",) and not any(r.prose for r in rows)
+    fourth = measure.text.index("东码头")
+    assert measure.responsibility_at(fourth).lead == "港务集团"
+    assert measure.responsibility_at(measure.text.index("覆盖面积")).lead == "地铁集团"

@@ -85,9 +85,11 @@ def coverage(query_grams: set[str], measure: Measure) -> float:
     return len(query_grams & set(bigrams(measure.norm))) / len(query_grams)
 
 
-def responsibility_for(measure: Measure, sentence: tuple[int, int] | None) -> Responsibility | None:
+def responsibility_for(measure: Measure, sentence: tuple[int, int] | None,
+                       query_grams: set[str] | None = None) -> Responsibility | None:
     """The responsibility clause covering ``sentence``; in a measure that marks none (no bracket, label or table
-    cell), the actor its sentences name: the one of that sentence, else the nearest before it."""
+    cell), the actor its sentences name: of the sentence's own actors the one whose part of it (up to the next
+    actor) shares most query bigrams, else the nearest actor before it."""
     if any(not r.prose for r in measure.responsibilities):
         return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
     actors = _actors(measure.text)
@@ -95,6 +97,12 @@ def responsibility_for(measure: Measure, sentence: tuple[int, int] | None) -> Re
         return None
     if sentence is None:
         return actors[0]
+    inside = [a for a in actors if sentence[0] <= a.clause_span[0] < sentence[1]]
+    if query_grams and len(inside) > 1:
+        ends = [a.clause_span[0] for a in inside[1:]] + [sentence[1]]
+        shared = [len(query_grams & set(bigrams(normalize(measure.text[a.clause_span[0]:end]))))
+                  for a, end in zip(inside, ends, strict=True)]
+        return inside[shared.index(max(shared))]
     # the actor of the sentence itself, else the nearest one before it (an article's lead-in 管委会履行以下职责：
     # carries its items), else the first after it
     before = [a for a in actors if a.clause_span[0] < sentence[1]]

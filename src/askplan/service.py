@@ -440,7 +440,7 @@ class AskplanService:
                     for name, leg in legs.items() if row in leg.rows}
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
-                   responsibility_for(measure, sentence))
+                   responsibility_for(measure, sentence, grams))
 
 
 def _rows_by_label_number(measures) -> dict[int, list[int]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from askplan.corpus.boilerplate import boilerplate_kind
 from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first_sentence, split_lines
 from askplan.corpus.responsibility import find_clauses, parse_responsibilities
-from askplan.corpus.table_units import row_responsibility, unit_columns
+from askplan.corpus.table_units import row_responsibility, table_rows, unit_columns
 from askplan.models import Measure, Responsibility
 from askplan.normalize import normalize, strip_edit_markers
 
@@ -289,13 +289,18 @@ def _measures(slug: str, source: str, parts: list[Node], carriers: dict[int, str
 
 def _table_rows(source: str, measures: list[Measure]) -> list[Measure]:
     """Measures under a task table's header that carry no responsibility clause read it from their unit cells. A
-    row without unit cells right after one with them shares its cells (a merged, row-spanning cell)."""
+    row without unit cells right after one with them shares its cells (a merged, row-spanning cell). A measure
+    that holds a whole table (an annex 任务分工表 of numbered rows) reads one responsibility per row."""
     headers = unit_columns(source)
     if not headers:
         return measures
     out: list[Measure] = []
     above: tuple[object, Responsibility] | None = None  # the previous row's header and responsibility
     for m in measures:
+        if not m.responsibilities and (rows := table_rows(m.text)):
+            out.append(replace(m, responsibilities=rows))
+            above = None
+            continue
         columns = next((h for h in reversed(headers) if h.end <= m.start), None)
         resp = None
         if columns is not None and not m.responsibilities:

@@ -62,20 +62,25 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 # Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
 # ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
 _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        r"|单位|單位|集团|集團|公司|中心|责任人|責任人|专班|專班|协会|協會)")
+        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會"
+        # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
+        r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
 _ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 leads too (由企业牵头); opening a clause it is an object
 _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
-         r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過)")
-_NAME_CHAR = r"(?:(?!由|授权|授權|委托|委託|会同|會同|牵头|牽頭|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
+         r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
+_NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
 _OPENING_VERB = r"(?:鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
 # the shortest name that ends like an organisation and goes on no further (not 管委 of 管委会, 市政府 of
 # 市政府办公室, 局 of 局长, 委 of 委托)
-_NAME_END = rf"(?!员|員|长|長|托|託|会(?!同)|會(?!同)|{_ORG_LED})"
+# (组织 / 企业 go on a name only where the name ends there: 联合组织，负责…; 区人民政府组织编制… is 区人民政府)
+_NAME_END = rf"(?!员|員|长|長|托|託|会(?!同)|會(?!同)|{_ORG}|(?:组织|組織|企业|企業)(?:[、和与與及，,]|负责|負責|牵头|牽頭|应当|應當))"
 _ACTOR = rf"{_NAME_START}{_NAME_CHAR}{{0,38}}?{_ORG}{_NAME_END}"
 _ACTOR_LED = rf"{_NAME_START}{_NAME_CHAR}{{0,38}}?{_ORG_LED}{_NAME_END}"
-_ACTORS = rf"{_ACTOR}(?:[、和与與及]{_ACTOR})*"
+# a list of names may be given a short name before its verb: 相关行业主管部门和相关区政府（以下统称专区监管部门）
+_ALIAS = r"(?:[（(](?:以下|下同)?(?:简称|簡稱|统称|統稱)[^（）()。\n]{1,20}[）)])?"
+_ACTORS = rf"{_ACTOR}(?:[、和与與及或]{_ACTOR})*"
 _ENDS_LIKE_ORG = re.compile(rf"(?:{_ORG_LED}|[省市区區县縣])$")
 _SENTENCE_END = re.compile(r"[。；;！？\n]")
 
@@ -92,7 +97,7 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
         rf"(?=[\u4e00-\u9fff])"),
                   "由本级数据资源主管部门会同有关政务部门协调处理", "由于相关部门配合不够"),
     ClausePattern("actor_subject", re.compile(
-        rf"(?<![^。；;：:，,\n\s\u3000])(?P<lead>{_ACTORS})(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
+        rf"(?<![^。；;：:，,\n\s\u3000])(?P<lead>{_ACTORS}){_ALIAS}(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
         rf"|{_DUTY}(?!人|同志))"),
                   "州数据资源主管部门应当会同有关部门建立基础数据资源库", "要充分发挥企业作用。"),
 )
@@ -216,7 +221,7 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
 
 def _split_joined(name: str) -> list[str]:
     """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
-    for m in re.finditer(r"[和与與及]", name):
+    for m in re.finditer(r"[和与與及或]", name):
         left, right = name[:m.start()], name[m.end():]
         if len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right):
             return [left, *_split_joined(right)]

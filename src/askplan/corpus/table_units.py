@@ -7,7 +7,7 @@ units and which of them leads."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askplan.corpus.responsibility import canonical_unit, dedupe, split_units
 from askplan.models import Responsibility
@@ -55,9 +55,10 @@ def unit_columns(text: str) -> list[UnitColumns]:
 
 
 def _columns(header: str) -> tuple[int, int, tuple[int, ...]] | None:
-    """(count, lead index, other indices) when ``header`` ends with two or more unit columns, one of them leading."""
+    """(count, lead index, other indices) when ``header`` ends with unit columns, one of them leading (a single
+    column only after other columns: 序号 / 工作措施 / 责任单位)."""
     labels = list(_UNIT_COLUMN.finditer(header))
-    if len(labels) < 2 or labels[-1].end() != len(header):
+    if not labels or labels[-1].end() != len(header) or (len(labels) == 1 and labels[0].start() == 0):
         return None
     tail = [labels[-1]]  # the unit columns are the header's last labels, back to back
     for m in reversed(labels[:-1]):
@@ -65,7 +66,7 @@ def _columns(header: str) -> tuple[int, int, tuple[int, ...]] | None:
             break
         tail.insert(0, m)
     leads = [i for i, m in enumerate(tail) if _LEAD_ROLE.fullmatch(m.group("role"))]
-    if len(tail) < 2 or not leads:
+    if not leads:
         return None
     return len(tail), leads[0], tuple(i for i in range(len(tail)) if i != leads[0])
 
@@ -108,3 +109,41 @@ def _unit_cell(cell: str, named: bool = False) -> bool:
 
 def _named_unit(name: str) -> bool:
     return bool(_UNIT_ENDING.search(name)) or name.startswith("各")
+
+
+_ROW_NUMBER = re.compile(r"^\*?\d{1,3}[.、．]?$")
+
+
+def table_rows(text: str) -> tuple[Responsibility, ...]:
+    """The rows of task tables printed inside one measure (an annex 任务分工表: a header run, then per row a line
+    holding its number alone and the row's cells), each row's responsibility covering the row. A row without
+    unit cells shares the row above's (a merged, row-spanning cell); rows before the first unit cell get none."""
+    headers = unit_columns(text) if _UNIT_COLUMN.search(text) else []
+    out: list[Responsibility] = []
+    for i, columns in enumerate(headers):
+        stop = _run_start(text, headers[i + 1].end) if i + 1 < len(headers) else len(text)
+        starts = [m.start() for m in re.finditer(r"^.*$", text[:stop], re.M)
+                  if m.start() >= columns.end and _ROW_NUMBER.match(m.group().strip())]
+        above: Responsibility | None = None
+        for start, end in zip(starts, [*starts[1:], stop][:len(starts)], strict=True):
+            body = text.find("\n", start) + 1 or end
+            row = text[body:end].rstrip()
+            if (resp := row_responsibility(row, columns)) is not None:
+                s, e = resp.clause_span
+                above = replace(resp, span=(start, body + s), clause_span=(body + s, body + e))
+                out.append(above)
+            elif above is not None:
+                row_end = body + len(row)
+                out.append(replace(above, span=(start, row_end), clause_span=(row_end, row_end)))
+    return tuple(out)
+
+
+def _run_start(text: str, header_end: int) -> int:
+    """Where the header run that ends at ``header_end`` begins: after the last long or sentence line before it."""
+    pos = header_end
+    for raw in reversed(text[:header_end].splitlines(keepends=True)):
+        line = raw.strip()
+        if line and (len(line) > _HEADER_CELL_CHARS or _SENTENCE_END.search(line)):
+            break
+        pos -= len(raw)
+    return pos
