@@ -169,3 +169,35 @@ def test_a_table_printed_inside_one_measure_reads_one_responsibility_a_row(tmp_p
     fourth = measure.text.index("东码头")
     assert measure.responsibility_at(fourth).lead == "港务集团"
     assert measure.responsibility_at(measure.text.index("覆盖面积")).lead == "地铁集团"
+
+
+TABBED = ("某区家庭医生签约服务实施方案\n\n一、工作任务\n\n（一）扩大服务供给。\n\n附件\n\n任务分工表\n\n"
+          "序号\t工作事项\t主要内容\t牵头单位\t配合单位\n"
+          "1\t扩大家庭医生来源。\t现阶段家庭医生以全科医生为主，\n"
+          "逐步向专科拓展。\t区卫生健康局、各街道\t区人社局\n"
+          "鼓励退休医师参与签约服务。\n"
+          "2\t优化签约服务团队。\t家庭医生可以组建团队提供签约服务。\t区人社局\t/\n"
+          "3\t加强宣传引导。\t采取群众易于接受的方式开展宣传。\t/\t/\n"
+          "4\t保障合理用药。\t落实药品目录管理政策。\t区卫生健康局\t/\n"
+          "统一药品供应目录，保障药品供应。\t区医保局\t区卫生健康局\n")
+
+
+def test_a_tab_separated_table_reads_each_row_and_its_continuation_lines(tmp_path: Path) -> None:
+    (measure,) = [m for m in _doc(tmp_path, TABBED).measures if "任务分工表" in m.text]
+    rows = measure.responsibilities
+    assert [(r.lead, r.co_units) for r in rows] == [
+        ("区卫生健康局", ("各街道", "区人社局")),  # its units on the row's second line, aligned to the last columns
+        ("区人社局", ()),  # "/" is no unit
+        ("区人社局", ()),  # no unit cells: the merged cell above
+        ("区卫生健康局", ()), ("区医保局", ("区卫生健康局",)),  # a row split into sub-rows with units of their own
+    ]
+    assert measure.responsibility_at(measure.text.index("向专科拓展")).lead == "区卫生健康局"
+    assert measure.responsibility_at(measure.text.index("退休医师")).lead == "区卫生健康局"  # after its units
+    assert measure.responsibility_at(measure.text.index("组建团队")).lead == "区人社局"
+    assert measure.responsibility_at(measure.text.index("统一药品供应目录")).lead == "区医保局"
+
+
+def test_a_tab_separated_line_without_a_unit_column_is_no_header(tmp_path: Path) -> None:
+    body = TABBED.replace("牵头单位\t配合单位", "完成时限\t备注")
+    (measure,) = [m for m in _doc(tmp_path, body).measures if "任务分工表" in m.text]
+    assert measure.responsibilities == ()

@@ -65,7 +65,11 @@ class Measure:
         return f"{self.display_label}{self.title}" if self.label else self.title
 
     def responsibility_at(self, offset: int) -> Responsibility | None:
-        """The clause whose span covers ``offset`` in ``text`` (the nearest following one otherwise)."""
+        """The clause whose span covers ``offset`` in ``text`` (a table row's span holds its unit cells), else the
+        nearest following one."""
+        for resp in self.responsibilities:
+            if resp.span[0] <= offset < max(resp.span[1], resp.clause_span[1]):
+                return resp
         for resp in self.responsibilities:
             if offset < resp.clause_span[1]:
                 return resp

@@ -118,7 +118,11 @@ def table_rows(text: str) -> tuple[Responsibility, ...]:
     """The rows of task tables printed inside one measure (an annex 任务分工表: a header run, then per row a line
     holding its number alone and the row's cells), each row's responsibility covering the row. A row without
     unit cells shares the row above's (a merged, row-spanning cell); rows before the first unit cell get none."""
-    headers = unit_columns(text) if _UNIT_COLUMN.search(text) else []
+    if not _UNIT_COLUMN.search(text):
+        return ()
+    if "\t" in text and (rows := _tab_table_rows(text)):
+        return rows
+    headers = unit_columns(text)
     out: list[Responsibility] = []
     for i, columns in enumerate(headers):
         stop = _run_start(text, headers[i + 1].end) if i + 1 < len(headers) else len(text)
@@ -147,3 +151,85 @@ def _run_start(text: str, header_end: int) -> int:
             break
         pos -= len(raw)
     return pos
+
+
+@dataclass(frozen=True)
+class _TabHeader:
+    end: int  # offset just past the header line
+    width: int  # how many cells a full row has
+    lead: int  # the leading unit column
+    others: tuple[int, ...]  # the other unit columns, in header order
+
+
+def _tab_header(line: str, end: int) -> _TabHeader | None:
+    """A header line of a table flattened one row a line with tab-separated cells (序号\t工作事项\t…\t牵头单位\t
+    配合单位): the unit columns are the cells that end in a unit label, the first leading one leads."""
+    cells = [c.strip() for c in line.split("\t")]
+    units = [i for i, c in enumerate(cells) if len(c) <= _HEADER_CELL_CHARS and (m := _UNIT_COLUMN.search(c))
+             and m.end() == len(c)]
+    leads = [i for i in units if _LEAD_ROLE.search(_UNIT_COLUMN.search(cells[i]).group("role"))]
+    if len(cells) < 3 or not leads or units[0] == 0:
+        return None
+    return _TabHeader(end, len(cells), leads[0], tuple(i for i in units if i != leads[0]))
+
+
+def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
+    """Rows of a tab-separated table. A row opens with its number in the first cell; a cell holding line breaks
+    continues the row on the next lines, whose cells then fill the row's last columns. Each line with unit cells
+    states the responsibility of the row's text from the previous such line on (a row split into sub-rows with
+    units of their own); lines after the last go with it; a row with none shares the row above's (a merged cell)."""
+    out: list[Responsibility] = []
+    header: _TabHeader | None = None
+    row: list[Responsibility] = []  # the open row's responsibilities
+    row_start = pending = -1  # where the open row starts (-1: none open), where its text not yet covered starts
+    table_from = 0  # where the current table's rows start in ``out``
+
+    def close(row_end: int) -> None:
+        if row_start < 0:
+            return
+        if row:
+            last = row[-1]
+            row[-1] = replace(last, span=(last.span[0], max(row_end, last.clause_span[1])))
+        elif len(out) > table_from:  # never the cells of an earlier table
+            row.append(replace(out[-1], span=(row_start, row_end), clause_span=(row_end, row_end)))
+        out.extend(row)
+
+    for m in re.finditer(r"^.*$", text, re.M):
+        start, end, line = m.start(), m.end(), m.group()
+        if "\t" not in line:
+            continue
+        if (new := _tab_header(line, end)) is not None:
+            close(start)
+            header, row, row_start, table_from = new, [], -1, len(out)
+            continue
+        if header is None:
+            continue
+        cells = line.split("\t")
+        if _ROW_NUMBER.match(cells[0].strip()):
+            close(start)
+            row, row_start, pending, first = [], start, start, 0
+        elif row_start < 0:
+            continue
+        else:
+            first = max(0, header.width - len(cells))  # a continuation line fills the row's last columns
+        offsets = [start + sum(len(c) + 1 for c in cells[:k]) for k in range(len(cells))]
+        at = {first + k: (offsets[k], cells[k].strip()) for k in range(len(cells))}
+        if (resp := _tab_units(at, header, end)) is not None:
+            row.append(replace(resp, span=(pending, end)))
+            pending = end + 1
+    close(len(text))
+    return tuple(out)
+
+
+def _tab_units(at: dict[int, tuple[int, str]], header: _TabHeader, line_end: int) -> Responsibility | None:
+    lead_cell = at.get(header.lead, (0, ""))[1]
+    lead_units = [u for u in split_units(lead_cell) if u not in ("/", "-", "—")]
+    if not lead_units or not all(_named_unit(u) for u in lead_units) or len(lead_cell) > _CELL_CHARS:
+        return None
+    verbatim = lead_units + [u for i in header.others if i in at for u in split_units(at[i][1])
+                             if u not in ("/", "-", "—") and _named_unit(u)]
+    units = dedupe(canonical_unit(u) for u in verbatim)
+    start = at[header.lead][0]
+    last = max(i for i in (header.lead, *header.others) if i in at)
+    stop = min(at[last][0] + len(at[last][1]) + 1, line_end)
+    return Responsibility(lead_cell, units, tuple(verbatim), units[0], units[1:], (0, start), (start, stop))
