@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from askplan.corpus import Corpus, check_corpus, load_corpus, load_document
-from askplan.corpus.layout import HEADING_PATTERNS, KINDS_INSIDE_TERMINAL, Line, classify
+from askplan.corpus.layout import HEADING_PATTERNS, KINDS_INSIDE_TERMINAL, Line, classify, first_sentence
 from askplan.corpus.parser import parse_body
 from askplan.corpus.responsibility import CLAUSE_PATTERNS, parse_responsibilities
 from askplan.models import Document
@@ -315,3 +315,9 @@ def test_offsets_exact_in_a_file_with_bom(tmp_path: Path) -> None:
     source = path.read_bytes().decode("utf-8")
     doc = load_document(path)
     assert [strip_edit_markers(source[m.start:m.end]) for m in doc.measures] == [m.text for m in doc.measures]
+
+
+def test_a_title_ends_at_the_first_sentence_or_table_cell() -> None:
+    assert first_sentence("优化转诊服务。统筹区域资源。") == "优化转诊服务"
+    # a row of a table flattened with tab-separated cells: no tab in a title, hence none in a citation
+    assert first_sentence("签约服务覆盖率\t每年增加1-3个百分点。\t家庭医生签约服务覆盖率=签约居民人数") == "签约服务覆盖率"

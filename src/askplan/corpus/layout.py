@@ -132,8 +132,9 @@ def _offset_of_rest(line: Line, label: str) -> int:
 
 
 def first_sentence(text: str, limit: int = 40) -> str:
-    """The first sentence of a paragraph, used as a title where the layout prints none."""
+    """The first sentence of a paragraph, used as a title where the layout prints none; a tab ends it too (a
+    table row flattened with tab-separated cells: its first text cell is its title)."""
     text = strip_edit_markers(text).strip().split("\n", 1)[0].strip()
-    m = re.search(r"[。；;！？!?]", text)
+    m = re.search(r"[。；;！？!?\t]", text)
     sentence = text[: m.start()] if m else text
     return sentence if len(sentence) <= limit else sentence[:limit] + "…"
