@@ -112,12 +112,14 @@ def _named_unit(name: str) -> bool:
 
 
 _ROW_NUMBER = re.compile(r"^\*?\d{1,3}[.、．]?$")
+_EMPTY_CELL = frozenset({"/", "-", "—"})  # a cell that names no unit
 
 
 def table_rows(text: str) -> tuple[Responsibility, ...]:
-    """The rows of task tables printed inside one measure (an annex 任务分工表: a header run, then per row a line
-    holding its number alone and the row's cells), each row's responsibility covering the row. A row without
-    unit cells shares the row above's (a merged, row-spanning cell); rows before the first unit cell get none."""
+    """The rows of task tables printed inside one measure, each row's responsibility covering the row: tables
+    flattened with tab-separated cells (``_tab_table_rows``), else one cell a line (an annex 任务分工表: a header
+    run, then per row a line holding its number alone and the row's cells). A row without unit cells shares the
+    row above's (a merged, row-spanning cell); rows before the first unit cell get none."""
     if not _UNIT_COLUMN.search(text):
         return ()
     if "\t" in text and (rows := _tab_table_rows(text)):
@@ -165,12 +167,12 @@ def _tab_header(line: str, end: int) -> _TabHeader | None:
     """A header line of a table flattened one row a line with tab-separated cells (序号\t工作事项\t…\t牵头单位\t
     配合单位): the unit columns are the cells that end in a unit label, the first leading one leads."""
     cells = [c.strip() for c in line.split("\t")]
-    units = [i for i, c in enumerate(cells) if len(c) <= _HEADER_CELL_CHARS and (m := _UNIT_COLUMN.search(c))
-             and m.end() == len(c)]
-    leads = [i for i in units if _LEAD_ROLE.search(_UNIT_COLUMN.search(cells[i]).group("role"))]
-    if len(cells) < 3 or not leads or units[0] == 0:
+    labels = {i: m for i, c in enumerate(cells)
+              if len(c) <= _HEADER_CELL_CHARS and (m := _UNIT_COLUMN.search(c)) and m.end() == len(c)}
+    leads = [i for i, m in labels.items() if _LEAD_ROLE.search(m.group("role"))]
+    if len(cells) < 3 or not leads or 0 in labels:
         return None
-    return _TabHeader(end, len(cells), leads[0], tuple(i for i in units if i != leads[0]))
+    return _TabHeader(end, len(cells), leads[0], tuple(i for i in labels if i != leads[0]))
 
 
 def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
@@ -223,11 +225,11 @@ def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
 
 def _tab_units(at: dict[int, tuple[int, str]], header: _TabHeader, line_end: int) -> Responsibility | None:
     lead_cell = at.get(header.lead, (0, ""))[1]
-    lead_units = [u for u in split_units(lead_cell) if u not in ("/", "-", "—")]
+    lead_units = [u for u in split_units(lead_cell) if u not in _EMPTY_CELL]
     if not lead_units or not all(_named_unit(u) for u in lead_units) or len(lead_cell) > _CELL_CHARS:
         return None
     verbatim = lead_units + [u for i in header.others if i in at for u in split_units(at[i][1])
-                             if u not in ("/", "-", "—") and _named_unit(u)]
+                             if u not in _EMPTY_CELL and _named_unit(u)]
     units = dedupe(canonical_unit(u) for u in verbatim)
     start = at[header.lead][0]
     last = max(i for i in (header.lead, *header.others) if i in at)
