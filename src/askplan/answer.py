@@ -65,6 +65,10 @@ def clause_spans(measure: Measure) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if measure.text[s:e].strip()]
 
 
+def _grams(measure: Measure, start: int, end: int) -> set[str]:
+    return set(bigrams(normalize(measure.text[start:end])))
+
+
 def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | None:
     """The sentence sharing most query bigrams (responsibility clauses themselves excluded); earliest on ties."""
     clause_starts = {r.clause_span[0] for r in measure.responsibilities}
@@ -72,7 +76,7 @@ def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | 
     for start, end in clause_spans(measure):
         if start in clause_starts:
             continue
-        grams = set(bigrams(normalize(measure.text[start:end])))
+        grams = _grams(measure, start, end)
         score = len(grams & query_grams)
         if score > best_score:
             best, best_score = (start, end), score
@@ -100,7 +104,7 @@ def responsibility_for(measure: Measure, sentence: tuple[int, int] | None,
     inside = [a for a in actors if sentence[0] <= a.clause_span[0] < sentence[1]]
     if query_grams and len(inside) > 1:
         ends = [a.clause_span[0] for a in inside[1:]] + [sentence[1]]
-        shared = [len(query_grams & set(bigrams(normalize(measure.text[a.clause_span[0]:end]))))
+        shared = [len(query_grams & _grams(measure, a.clause_span[0], end))
                   for a, end in zip(inside, ends, strict=True)]
         return inside[shared.index(max(shared))]
     # the actor of the sentence itself, else the nearest one before it (an article's lead-in 管委会履行以下职责：

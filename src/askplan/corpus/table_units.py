@@ -157,13 +157,12 @@ def _run_start(text: str, header_end: int) -> int:
 
 @dataclass(frozen=True)
 class _TabHeader:
-    end: int  # offset just past the header line
     width: int  # how many cells a full row has
     lead: int  # the leading unit column
     others: tuple[int, ...]  # the other unit columns, in header order
 
 
-def _tab_header(line: str, end: int) -> _TabHeader | None:
+def _tab_header(line: str) -> _TabHeader | None:
     """A header line of a table flattened one row a line with tab-separated cells (序号\t工作事项\t…\t牵头单位\t
     配合单位): the unit columns are the cells that end in a unit label, the first leading one leads."""
     cells = [c.strip() for c in line.split("\t")]
@@ -172,7 +171,7 @@ def _tab_header(line: str, end: int) -> _TabHeader | None:
     leads = [i for i, m in labels.items() if _LEAD_ROLE.search(m.group("role"))]
     if len(cells) < 3 or not leads or 0 in labels:
         return None
-    return _TabHeader(end, len(cells), leads[0], tuple(i for i in labels if i != leads[0]))
+    return _TabHeader(len(cells), leads[0], tuple(i for i in labels if i != leads[0]))
 
 
 def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
@@ -200,7 +199,7 @@ def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
         start, end, line = m.start(), m.end(), m.group()
         if "\t" not in line:
             continue
-        if (new := _tab_header(line, end)) is not None:
+        if (new := _tab_header(line)) is not None:
             close(start)
             header, row, row_start, table_from = new, [], -1, len(out)
             continue
@@ -228,8 +227,7 @@ def _tab_units(at: dict[int, tuple[int, str]], header: _TabHeader, line_end: int
     lead_units = [u for u in split_units(lead_cell) if u not in _EMPTY_CELL]
     if not lead_units or not all(_named_unit(u) for u in lead_units) or len(lead_cell) > _CELL_CHARS:
         return None
-    verbatim = lead_units + [u for i in header.others if i in at for u in split_units(at[i][1])
-                             if u not in _EMPTY_CELL and _named_unit(u)]
+    verbatim = lead_units + [u for i in header.others if i in at for u in split_units(at[i][1]) if _named_unit(u)]
     units = dedupe(canonical_unit(u) for u in verbatim)
     start = at[header.lead][0]
     last = max(i for i in (header.lead, *header.others) if i in at)
