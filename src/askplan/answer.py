@@ -42,6 +42,7 @@ class Answer:
     check: str = ""  # what refused the answer: an answer type's name or "scorer" (empty when answered)
     confidence: float | None = None  # the answerability scorer's p(answerable), where it ran
     features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    vector: tuple[float, ...] = field(default=(), compare=False, repr=False)  # the question's (askplan calibrate)
     follow_up: str = ""  # kind "followup": the intent answered (co_units, deadline, text …; see followup.py)
     reply: str = ""  # kind "followup": the answer in one line, from the previous clause
     context: str | None = None  # the previous clause's measure id the question was asked about

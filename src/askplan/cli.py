@@ -263,20 +263,26 @@ def eval_cmd(corpus_dir: Path, index_dir: Path, model: str | None, questions_fil
 @_index_options
 @click.argument("questions_files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--max-false-abstain", default=0.03, show_default=True, type=click.FloatRange(0, 0.5),
-              help="The threshold abstains on at most this share of the answerable training questions.")
+@click.option("--max-false-abstain", default=0.01, show_default=True, type=click.FloatRange(0, 0.5),
+              help="The threshold abstains on at most this share of the answerable questions, each file's "
+                   "questions scored by a model fitted without that file (so the budget holds for new writers).")
+@click.option("--no-vector", is_flag=True,
+              help="Fit on the generic features only, without the question's embedding.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the calibration file (default: $ASKPLAN_HOME/calibration, which askplan reads "
                    "before the calibrations shipped in the package).")
 @click.option("--json", "as_json", is_flag=True, help="Print the calibration as JSON.")
 @domain_errors
 def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_files: tuple[Path, ...],
-              max_false_abstain: float, out_dir: Path | None, as_json: bool) -> None:
+              max_false_abstain: float, no_vector: bool, out_dir: Path | None, as_json: bool) -> None:
     """Fit the answerability scorer for the current model on labelled question sets (development sets only).
 
-    Each question is run through the pipeline; its generic features (coverage, leg agreement, cosine) and
-    whether it is answerable train a logistic regression, saved per model."""
+    Each question is run through the pipeline; its generic features (coverage, leg agreement, cosine), its
+    embedding and whether it is answerable train a logistic regression, saved per model. Give each writer's
+    questions their own file: the threshold is set out of fold, file by file."""
     import dataclasses
+
+    from tqdm import tqdm
 
     from askplan.answerability.scorer import fit, save_calibration
     from askplan.evaluate.runner import load_question_sets, resolve_gold
@@ -284,17 +290,21 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
 
     service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
-    questions = resolve_gold(load_question_sets(questions_files), service.corpus)
     service.answerability.collect = True
-    rows, labels = [], []
-    for q in questions:
-        answer = service.ask(q.question, k=10)
-        if answer.features:
-            rows.append(answer.features)
-            labels.append(int(bool(q.gold)))
+    rows, vectors, labels, groups = [], [], [], []
+    for path in questions_files:
+        questions = resolve_gold(load_question_sets((path,)), service.corpus)
+        for q in tqdm(questions, desc=path.name, unit="q", disable=as_json, leave=False):
+            answer = service.ask(q.question, k=10)
+            if answer.features and answer.vector and not (answer.check and answer.check != "scorer"):
+                rows.append(answer.features)  # a question an answer-type check refused never reaches the scorer
+                vectors.append(answer.vector)
+                labels.append(int(bool(q.gold)))
+                groups.append(path.name)
     if len(set(labels)) < 2:
         raise AskplanError("calibration needs both answerable and unanswerable questions (\"gold\": [])")
     cal = fit(rows, labels, model=service.model_name, max_false_abstain=max_false_abstain,
+              vectors=None if no_vector else vectors, groups=groups,
               trained_on=tuple(p.name for p in questions_files))
     path = save_calibration(cal, out_dir or service.settings.home / "calibration")
     click.echo(json.dumps(dataclasses.asdict(cal), ensure_ascii=False) if as_json else

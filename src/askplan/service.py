@@ -370,7 +370,7 @@ class AskplanService:
             norm, topic, top.measure, sentence, self._rows[top.measure.id], legs)
         return Answer(question, norm, kind, verdict.answered, hits, verdict.reason, round(cov, 4),
                       round(float(dense_top), 4), check=verdict.check, confidence=verdict.confidence,
-                      features=verdict.features)
+                      features=verdict.features, vector=verdict.vector)
 
     def _adjust(self, fused: list[tuple[int, float]], named: str | None) -> list[tuple[int, float]]:
         """The named document's measures ×NAMED_DOC_PRIOR; ties broken by id."""

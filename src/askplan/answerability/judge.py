@@ -30,6 +30,7 @@ class Verdict:
     check: str = ""  # what refused: an answer type's name, or "scorer"
     confidence: float | None = None  # the scorer's p(answerable), where it ran
     features: dict[str, float] = field(default_factory=dict, compare=False)
+    vector: tuple[float, ...] = field(default=(), compare=False, repr=False)  # the question's, when collected
 
 
 class Answerability:
@@ -51,11 +52,16 @@ class Answerability:
         """``question`` and ``topic`` normalised; ``sentence`` the clause's best sentence as printed."""
         wanted = self.collect or self.calibration is not None
         feats = self.features(topic, measure, sentence, row, legs) if wanted else {}
+        dense = legs.get("dense")
+        query = dense.query if dense is not None else None
+        vector = tuple(float(v) for v in query) if self.collect and query is not None else ()
         if kind := refusing_type(question, around(measure.norm, normalize(sentence or ""), EVIDENCE_WINDOW)):
-            return Verdict(False, kind.reason, kind.name, None, feats)
+            return Verdict(False, kind.reason, kind.name, None, feats, vector)
         if self.calibration is None:
-            return Verdict(True, features=feats)
-        p = self.calibration.probability(feats)
+            return Verdict(True, features=feats, vector=vector)
+        p = self.calibration.probability(feats, query)
+        if p is None:  # the calibration reads a question vector this retrieval did not give
+            return Verdict(True, features=feats, vector=vector)
         if p < self.calibration.threshold:
-            return Verdict(False, f"最接近的条款与问题对不上（把握 {p:.0%}）", "scorer", round(p, 4), feats)
-        return Verdict(True, "", "", round(p, 4), feats)
+            return Verdict(False, f"最接近的条款与问题对不上（把握 {p:.0%}）", "scorer", round(p, 4), feats, vector)
+        return Verdict(True, "", "", round(p, 4), feats, vector)

@@ -12,7 +12,7 @@ fusion, answerability and everything above them are the same code whichever back
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -31,6 +31,8 @@ class LegResult:
     rows: list[int]  # measure rows, best first
     scores: list[float]
     best_passage: dict[int, int] | None = None  # measure row -> passage index (dense leg)
+    # The dense leg's query vector (set by the retriever): the answerability scorer reads the question through it.
+    query: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 class SearchBackend(Protocol):

@@ -4,6 +4,8 @@ bm25s, or Milvus) is the backend's business (``askplan.search.backends``); this 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from askplan.errors import AskplanError, IndexCorrupt
@@ -45,7 +47,7 @@ class Retriever:
         qvec = self.encoder.encode_queries([norm_query])
         try:
             out = {leg: self.backend.lexical(leg, norm_query, allowed, self.depth) for leg in LEXICAL_LEGS}
-            out["dense"] = self.backend.dense(qvec, allowed, self.depth)
+            out["dense"] = replace(self.backend.dense(qvec, allowed, self.depth), query=qvec[0])
             return out
         except AskplanError:  # the backend's own errors (a Milvus server down) keep their message
             raise
