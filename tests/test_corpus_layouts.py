@@ -321,3 +321,40 @@ def test_a_title_ends_at_the_first_sentence_or_table_cell() -> None:
     assert first_sentence("优化转诊服务。统筹区域资源。") == "优化转诊服务"
     # a row of a table flattened with tab-separated cells: no tab in a title, hence none in a citation
     assert first_sentence("签约服务覆盖率\t每年增加1-3个百分点。\t家庭医生签约服务覆盖率=签约居民人数") == "签约服务覆盖率"
+
+
+# --- a body printed as one line (a web page scraped without its line breaks) --------------------------------
+
+def _one_line_body(filler: str) -> str:
+    return ("各县（市、区）人民政府，市级有关部门：现就推进测试工作提出如下意见。"
+            f"一、总体要求（一）指导思想。{filler}（二）发展目标。到2025年，覆盖率达到90%。{filler}"
+            f"二、重点任务（三）加强组织。{filler}依照本条例第三十条规定，坚持“一、二”两个原则。"
+            f"（责任单位：市教育局、市财政局）（四）强化保障。1.落实资金。{filler}2.加强督查。{filler}"
+            "三、保障措施（五）加强宣传。" + filler)
+
+
+def test_a_body_run_together_on_one_line_is_cut_at_its_headings():
+    filler = "推进各项工作落实落细，确保取得实效。" * 40
+    source = FRONT + _one_line_body(filler) + "\n"
+    parsed = parse_body("t", source, len(FRONT), 8)
+    titles = [(m.key, m.title) for m in parsed.measures]
+    assert titles == [("0", "前言及通知"), ("1", "指导思想"), ("2", "发展目标"), ("3", "加强组织"),
+                      ("2.4.1", "落实资金"), ("2.4.2", "加强督查"), ("5", "加强宣传")]
+    third = next(m for m in parsed.measures if m.key == "3")
+    # the references inside a sentence stay in their clause, and the clause keeps its units
+    assert "依照本条例第三十条规定，坚持“一、二”两个原则" in third.text
+    assert third.responsibilities[0].lead == "市教育局"
+    assert parse_body("t", source, len(FRONT), 8).measures == parsed.measures  # keys stable across parses
+
+
+def test_a_long_paragraph_with_an_enumeration_stays_one_line():
+    """Only a run-together body is cut: a paragraph under 3,000 characters, or one whose markers do not go on
+    numbering after sentence ends (a work report's 一是…二是, an inline 1. 2.), stays whole."""
+    from askplan.corpus.layout import RUN_TOGETHER_CHARS, run_together, split_lines
+
+    short = "（一）加强统筹。主要目标：1.提高效率。2.降低成本。3.改善服务。" + "推进工作。" * 100
+    assert len(split_lines(short, 0, 1)) == 1
+    long = ("过去一年，一是经济稳中有进。二是民生持续改善。" + "推进工作落实。" * 600)
+    assert len(long) >= RUN_TOGETHER_CHARS
+    line = split_lines(long, 0, 1)
+    assert len(line) == 1 and run_together(line[0]) == line

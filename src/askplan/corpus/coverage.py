@@ -50,8 +50,8 @@ def body_coverage(source: str, body_offset: int, first_line: int, parsed: Parsed
             nxt += 1
         open_spans = [s for s in open_spans if s[1] >= line.start]
         ids = {mid for _, end, mid in open_spans if line.end <= end}
-        if line.number in parsed.carriers:
-            ids.add(parsed.carriers[line.number])
+        if line.start in parsed.carriers:
+            ids.add(parsed.carriers[line.start])
         reason = dropped.get(line.number, "") if not ids else ""
         fates.append(LineFate(line.number, line.clean, tuple(sorted(ids)), reason))
     return Coverage(tuple(fates))

@@ -255,7 +255,7 @@ class ParsedBody:
     measures: list[Measure]
     numbering: list[tuple[int, str]]  # (line, message) of numbering gaps and repeats
     dropped: tuple[tuple[int, str], ...]  # (line, reason) of lines that are no text of the document
-    carriers: dict[int, str]  # heading line -> id of the measure that carries it (its own, or the first below)
+    carriers: dict[int, str]  # heading line's offset -> id of the measure that carries it (its own, or the first below)
 
 
 def parse_body(slug: str, source: str, body_offset: int, first_line: int) -> ParsedBody:
@@ -283,7 +283,7 @@ def _measures(slug: str, source: str, parts: list[Node], carriers: dict[int, str
             measures.append(_measure(slug, source, block, key, block.lines, block.body_start, len(measures)))
         first = measures[-1] if not block.split else next(m for m in measures if m.key.startswith(f"{key}-"))
         for node in (*block.carry, *block.node.path()):
-            carriers.setdefault(node.heading.line.number, first.id)
+            carriers.setdefault(node.heading.line.start, first.id)
     return _table_rows(source, measures)
 
 
