@@ -103,16 +103,24 @@ def test_build_chooses_ann_above_the_threshold_and_loads_it_mapped(tmp_path, cor
     assert Retriever(mapped, encoder).legs(query) == Retriever(copied, encoder).legs(query)
 
 
-def test_bm25_scores_equal_bm25s_own(hash_service):
+def test_bm25_scores_equal_bm25s_own(hash_service, hash_settings):
+    """The index's BM25 arrays (read without bm25s) score exactly as bm25s's own ``get_scores`` over the same
+    files: the same float32 sums."""
+    import bm25s
+
+    from askplan.index import layout
     from askplan.search.backends import bm25_scores
     from askplan.tokenize import bigrams, pinyin_bigrams, words
 
     index = hash_service.retriever().index
+    store = layout.resolve(hash_settings.index_dir)
     for query in ("谁牵头碳达峰工作", "长三角生态绿色一体化发展示范区", "皖北振兴 科技创新"):
-        for bm, tokenize in ((index.bm25_words, words), (index.bm25_bigrams, bigrams),
-                             (index.bm25_pinyin, pinyin_bigrams)):
-            tokens = [t for t in tokenize(query) if t in bm.vocab_dict]
-            want, got = bm.get_scores(tokens), bm25_scores(bm, tokens)
+        for name, ours, tokenize in (("bm25_words", index.bm25_words, words),
+                                     ("bm25_bigrams", index.bm25_bigrams, bigrams),
+                                     ("bm25_pinyin", index.bm25_pinyin, pinyin_bigrams)):
+            theirs = bm25s.BM25.load(str(store / name), mmap=True, show_progress=False)
+            tokens = [t for t in tokenize(query) if t in ours.vocab_dict]
+            want, got = theirs.get_scores(tokens), bm25_scores(ours, tokens)
             assert got.dtype == want.dtype and np.array_equal(got, want) and want.max() > 0
 
 

@@ -55,15 +55,19 @@ class Answer:
 
 def clause_spans(measure: Measure) -> list[tuple[int, int]]:
     """Sentences of a measure, also cut at the end of each responsibility clause."""
-    cuts = sorted(r.clause_span[1] for r in measure.responsibilities)
+    return _clause_spans(measure.text, measure.responsibilities)
+
+
+def _clause_spans(text: str, responsibilities: tuple[Responsibility, ...]) -> list[tuple[int, int]]:
+    cuts = sorted(r.clause_span[1] for r in responsibilities)
     spans = []
-    for start, end in sentence_spans(measure.text):
+    for start, end in sentence_spans(text):
         for cut in cuts:
             if start < cut < end:
                 spans.append((start, cut))
                 start = cut
         spans.append((start, end))
-    return [(s, e) for s, e in spans if measure.text[s:e].strip()]
+    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _grams(measure: Measure, start: int, end: int) -> set[str]:
@@ -72,16 +76,22 @@ def _grams(measure: Measure, start: int, end: int) -> set[str]:
 
 def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | None:
     """The sentence sharing most query bigrams (responsibility clauses themselves excluded); earliest on ties."""
-    clause_starts = {r.clause_span[0] for r in measure.responsibilities}
     best, best_score = None, 0.0
-    for start, end in clause_spans(measure):
-        if start in clause_starts:
-            continue
-        grams = _grams(measure, start, end)
+    for start, end, grams in _sentence_grams(measure.id, measure.text, measure.responsibilities):
         score = len(grams & query_grams)
         if score > best_score:
             best, best_score = (start, end), score
     return best
+
+
+@lru_cache(maxsize=2048)
+def _sentence_grams(mid: str, text: str, responsibilities: tuple) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """(start, end, bigrams) of each sentence of a measure but its responsibility clauses: the same for every
+    question, so a hit's sentences are cut and normalised once. Keyed by id, text and clauses (a rebuilt corpus
+    reads no stale entry); bounded."""
+    clause_starts = {r.clause_span[0] for r in responsibilities}
+    return tuple((start, end, frozenset(bigrams(normalize(text[start:end]))))
+                 for start, end in _clause_spans(text, responsibilities) if start not in clause_starts)
 
 
 def coverage(query_grams: set[str], measure: Measure) -> float:

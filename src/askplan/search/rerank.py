@@ -17,6 +17,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,7 @@ def features(measures, rows: list[int], fused: list[float], legs: dict, query: s
     out = np.zeros((len(rows), len(FEATURES)))
     for i, (row, fused_score) in enumerate(zip(rows, fused, strict=True)):
         m = measures[row]
-        text_grams = set(bigrams(m.norm))
+        text_grams, sentence_grams, heading_grams = _measure_grams(m.id, m.text, m.norm, m.chapter, m.title)
         out[i] = (
             fused_score * 100,
             float(named is not None and m.doc == named),
@@ -112,8 +113,8 @@ def features(measures, rows: list[int], fused: list[float], legs: dict, query: s
             _rel(scores["bm25_words"].get(row, 0.0), best["bm25_words"]),
             _rel(scores["bm25_bigrams"].get(row, 0.0), best["bm25_bigrams"]),
             _share(grams, text_grams),
-            _best_sentence_share(m.text, grams),
-            _share(grams, set(bigrams(normalize(" ".join((*m.chapter, m.title or "")))))),
+            max((_share(grams, g) for g in sentence_grams), default=0.0),
+            _share(grams, heading_grams),
             math.log(1 + len(m.text)),
             float(who_leads and bool(m.responsibilities)),
             float(m.doc in cues.annual),
@@ -150,7 +151,11 @@ def _share(grams: set[str], within: set[str]) -> float:
     return len(grams & within) / len(grams) if grams else 0.0
 
 
-def _best_sentence_share(text: str, grams: set[str]) -> float:
-    if not grams:
-        return 0.0
-    return max((_share(grams, set(bigrams(normalize(text[s:e])))) for s, e in sentence_spans(text)), default=0.0)
+@lru_cache(maxsize=2048)
+def _measure_grams(mid: str, text: str, norm: str, chapter: tuple[str, ...], title: str | None):
+    """A candidate's bigram sets (whole text, each sentence, chapter path and title): the same for every question,
+    so the candidates a corpus's questions keep meeting are cut and normalised once (they were 60 % of the
+    re-ranker's time). Keyed by id and texts, so a rebuilt corpus never reads a stale entry; bounded, so a large
+    corpus holds only its recent candidates."""
+    sentences = tuple(frozenset(bigrams(normalize(text[s:e]))) for s, e in sentence_spans(text))
+    return frozenset(bigrams(norm)), sentences, frozenset(bigrams(normalize(" ".join((*chapter, title or "")))))

@@ -1,0 +1,47 @@
+"""The BM25 arrays read without bm25s give what bm25s itself reads from the same files: vocabulary, score
+matrix, and every document's score for a query (the legs' ranking rests on it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from askplan.index import layout
+from askplan.index.store import LEXICAL, Bm25Arrays
+from askplan.normalize import normalize
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_the_arrays_score_like_bm25s(hash_service, hash_settings, mmap):
+    import bm25s
+
+    store = layout.resolve(hash_settings.index_dir)
+    query = normalize("推进碳达峰碳中和 工业互联网平台 皖北振兴")
+    for name, tokenize in LEXICAL.items():
+        ours = Bm25Arrays(store / name, mmap=mmap)
+        theirs = bm25s.BM25.load(str(store / name), mmap=mmap, show_progress=False)
+        assert ours.vocab_dict == theirs.vocab_dict and ours.dtype == theirs.dtype
+        assert ours.scores["num_docs"] == theirs.scores["num_docs"] == len(hash_service.corpus.measures)
+        tokens = [t for t in tokenize(query) if t in ours.vocab_dict]
+        assert tokens, name
+        assert ours.get_tokens_ids(tokens) == theirs.get_tokens_ids(tokens)
+        assert np.array_equal(ours.get_scores(tokens), theirs.get_scores(tokens))
+
+
+def test_answering_imports_neither_bm25s_nor_scipy(hash_service, hash_settings):
+    """A fresh process that loads the index and answers stays clear of bm25s and the scipy.sparse it imports."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from askplan.config import Settings\n"
+        "from askplan.service import AskplanService\n"
+        f"s = AskplanService(Settings(corpus_dir=Path({str(hash_settings.corpus_dir)!r}), "
+        f"index_dir=Path({str(hash_settings.index_dir)!r}), model='hash-bigram-64'))\n"
+        "assert s.ask('谁牵头碳达峰工作').hits\n"
+        "print(sorted(m for m in ('bm25s', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
