@@ -110,19 +110,17 @@ def fit(rows: list[dict[str, float]], labels: list[int], *, model: str, max_fals
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
     w, b = _logistic(z, y, l2)
+    p, how = _sigmoid(z @ w + b), "on them"
     names = list(dict.fromkeys(groups or ()))
     if len(names) >= 2:
         g = np.array(groups)
-        p = np.zeros(len(y))
         for name in names:
             out = g == name
-            if len(set(y[~out])) < 2:
+            if len(set(y[~out])) < 2:  # the other groups hold one class only: this group keeps its in-sample p
                 continue
             wg, bg = _logistic(z[~out], y[~out], l2)
             p[out] = _sigmoid(z[out] @ wg + bg)
         how = f"out of fold over {len(names)} question files"
-    else:
-        p, how = _sigmoid(z @ w + b), "on them"
     answerable = np.sort(p[y == 1])
     cut = int(np.floor(max_false_abstain * len(answerable)))
     threshold = float(answerable[cut]) if cut < len(answerable) else 0.5
