@@ -112,3 +112,19 @@ def test_the_service_reads_the_question_through_the_retrievers_vector(tmp_path, 
     save_calibration(short, tmp_path / "calibration")
     other = AskplanService(dataclasses.replace(hash_settings, home=tmp_path), corpus=corpus)
     assert other.ask("推进碳达峰碳中和").answered and other.ask("推进碳达峰碳中和").confidence is None
+
+
+def test_a_stale_calibration_in_home_gives_way_to_the_next(tmp_path, caplog):
+    """A calibration of an older format (or unreadable) in the first folder is skipped with a warning naming the
+    fix, and the next folder's still applies; with none usable, there is none."""
+    rng = np.random.default_rng(3)
+    good = fit(_rows(60, 1.0, rng) + _rows(30, -1.0, rng), [1] * 60 + [0] * 30, model="m", max_false_abstain=0.05)
+    home, package = tmp_path / "home", tmp_path / "package"
+    save_calibration(good, package)
+    home.mkdir()
+    (home / "m.json").write_text('{"format": 1, "features": ["dense_top"]}', encoding="utf-8")
+    assert load_calibration("m", home, package) == good
+    assert "fitted for other features" in caplog.text and "askplan calibrate" in caplog.text
+    (home / "m.json").write_text("{not json", encoding="utf-8")
+    assert load_calibration("m", home, package) == good
+    assert load_calibration("m", home) is None

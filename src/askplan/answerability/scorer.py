@@ -68,19 +68,25 @@ def calibration_path(model: str, directory: Path = CALIBRATION_DIR) -> Path:
 
 
 def load_calibration(model: str, *directories: Path) -> Calibration | None:
-    """The first calibration for ``model`` in ``directories`` (default: the package's own), or None."""
+    """The first usable calibration for ``model`` in ``directories`` (default: the package's own), or None. One
+    fitted for other features or an older format (left in $ASKPLAN_HOME by an earlier version), or unreadable, is
+    skipped with a warning, so the next one (the package's) still applies."""
     found = [p for d in (directories or (CALIBRATION_DIR,)) if (p := calibration_path(model, d)).is_file()]
     if not found:
         log.info("no answerability calibration for %s; run askplan calibrate to fit one", model)
-        return None
-    path = found[0]
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT or tuple(data["features"]) != FEATURES:
-        log.warning("%s was fitted for other features; run askplan calibrate again", path)
-        return None
-    tuples = ("mean", "scale", "weights", "trained_on", "vector_mean", "vector_scale", "vector_weights")
-    return Calibration(**{**data, "features": tuple(data["features"]),
-                          **{k: tuple(data.get(k, ())) for k in tuples}})
+    for path in found:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("%s cannot be read (%s); run askplan calibrate again", path, exc)
+            continue
+        if data.get("format") != FORMAT or tuple(data.get("features", ())) != FEATURES:
+            log.warning("%s was fitted for other features; run askplan calibrate again", path)
+            continue
+        tuples = ("mean", "scale", "weights", "trained_on", "vector_mean", "vector_scale", "vector_weights")
+        return Calibration(**{**data, "features": tuple(data["features"]),
+                              **{k: tuple(data.get(k, ())) for k in tuples}})
+    return None
 
 
 def save_calibration(cal: Calibration, directory: Path = CALIBRATION_DIR) -> Path:
