@@ -43,6 +43,21 @@ def test_a_shared_kind_word_names_none():
     assert named("方案里怎么说的") is None  # 行动方案 and 实施方案 both end in 方案
 
 
+def test_an_alias_another_title_holds_stops_naming():
+    """An alias written for the corpus's one 条例 would keep pulling every 条例 question to it after a second
+    条例 is added; the kind word then ties and names none, and a place the question names breaks the tie."""
+    reg = _doc("reg", "某市促进开放条例", ("开放条例", "条例"))
+    assert DocumentNames((reg,)).named_in(normalize("条例第五条讲什么")).slug == "reg"
+    docs = (reg, _issued("rail", "洛阳市城市轨道交通条例", "洛阳市人民代表大会常务委员会"))
+    names = DocumentNames(docs)
+    assert names.named_in(normalize("条例第五条讲什么")) is None
+    assert names.named_in(normalize("开放条例第五条讲什么")).slug == "reg"  # an alias no other title holds
+    assert names.named_in(normalize("洛阳的条例第五条讲什么")).slug == "rail"
+    assert names.tied_in(normalize("条例第五条讲什么")) == {"reg", "rail"}
+    assert names.tied_in(normalize("洛阳的条例第五条讲什么")) == frozenset()  # one is named
+    assert names.tied_in(normalize("第五条讲什么")) == frozenset()  # nothing named at all
+
+
 def test_nothing_named():
     assert named("谁牵头碳达峰工作") is None
 
@@ -110,6 +125,10 @@ PLACED = (
     _issued("nat", "市场主体登记管理条例实施细则", "国家市场监督管理总局（总局令第52号）"),
     _issued("law", "道路交通安全违法行为记分管理办法", "中华人民共和国公安部"),
     _issued("cfg", "某行动方案", "某某委员会", region="安徽"),
+    _issued("gy", "政府工作报告（2018年1月31日在高阳县第十七届人民代表大会第二次会议上）",
+            "高阳县人民政府（县长 某某），河北省保定市"),
+    _issued("sd", "关于做好村和社区“两委”换届工作的意见", "中共山东省委组织部、山东省民政厅"),
+    _issued("cc", "关于某项工作的意见", "中共中央办公厅"),
 )
 
 
@@ -122,6 +141,9 @@ def test_places_come_from_the_region_and_the_issuers_leading_place_names():
     assert places["tz"] == {"浙江", "台州"}
     assert places["nat"] == places["law"] == frozenset()  # national issuers name no place
     assert places["cfg"] == {"安徽"}
+    assert places["gy"] == {"高阳", "河北"}  # a county's own body; 保定 is not in the title
+    assert places["sd"] == {"山东"}  # 中共山东省委: the place after the party's name
+    assert places["cc"] == frozenset()
 
 
 def test_a_question_naming_a_place_picks_that_places_documents():

@@ -32,3 +32,22 @@ def test_topic_keeps_content_words():
 def test_recipients_of_a_notice_are_not_who_leads():
     assert not read_intent(normalize("这个行动方案是哪天印发的？发给了哪些单位")).who_leads
     assert read_intent(normalize("碳达峰由哪些单位负责")).who_leads
+
+
+@pytest.mark.parametrize(("question", "part"), [
+    ("报告第三部分第五项讲的啥", (3, 5)),
+    ("福建政府工作报告第二部分（一）讲什么", (2, 1)),
+    ("林业意见第（二）部分第2项说了什么", (2, 2)),
+    ("第四部分里的第三条是什么", (4, 3)),
+])
+def test_an_item_under_a_numbered_part(question, part):
+    intent = read_intent(normalize(question))
+    assert intent.part == part
+    assert intent.clause_number is None
+    assert "部分" not in intent.topic
+
+
+@pytest.mark.parametrize("question", ["附件第二部分第9条说的是啥", "附件2第二部分第4点说的啥", "第三部分讲什么",
+                                      "第二十五条讲什么", "第五章第二节"])
+def test_no_part_path(question):
+    assert read_intent(normalize(question)).part is None

@@ -55,3 +55,46 @@ def test_an_unwritable_index_path_stays_the_reason_on_retry(tmp_path):
             r = c.get("/api/ask", params={"q": CARBON})
             assert r.status_code == 503 and "cannot write the index folder" in r.json()["detail"]
             assert "--force" not in r.text
+
+
+def test_a_ready_server_warms_the_per_measure_caches_without_changing_answers(tmp_path):
+    """Once ready, the server does the first-meeting work of every measure (its sentences' bigrams, its pinyin)
+    that questions would otherwise pay one by one; the answers are the ones an unwarmed service gives."""
+    import time
+
+    from askplan.answer import _sentence_grams
+    from askplan.answerability.features import pinyin_string
+    from askplan.search.rerank import _measure_grams
+
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    cold = AskplanService(settings)
+    cold.build()
+    for cache in (_measure_grams, _sentence_grams, pinyin_string):
+        cache.cache_clear()
+    questions = (CARBON, "皖北振兴是哪一条", "临港新片区跨境数据怎么管")
+    want = [[h.measure.id for h in cold.ask(q).hits] for q in questions]
+    for cache in (_measure_grams, _sentence_grams, pinyin_string):
+        cache.cache_clear()
+    app = create_app(settings, build_if_missing=False)
+    with TestClient(app) as c:
+        assert app.state.readiness.wait(30) == "ok"
+        n = len(app.state.service.corpus.measures)
+        deadline = time.monotonic() + 60
+        while _measure_grams.cache_info().currsize < n and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _measure_grams.cache_info().currsize == _sentence_grams.cache_info().currsize == n
+        assert pinyin_string.cache_info().currsize >= n
+        got = [[h["id"] for h in c.get("/api/ask", params={"q": q}).json()["hits"]] for q in questions]
+    assert got == want
+
+
+def test_a_corpus_larger_than_the_caches_is_not_warmed(tmp_path, monkeypatch):
+    import askplan.service
+
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    service = AskplanService(settings)
+    n = len(service.corpus.measures)
+    monkeypatch.setattr(askplan.service, "WARM_LIMIT", n - 1)
+    assert service.warm_up() == 0  # warming would evict what it warmed
+    monkeypatch.setattr(askplan.service, "WARM_LIMIT", n)
+    assert service.warm_up() == n

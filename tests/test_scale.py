@@ -133,7 +133,7 @@ def test_a_bad_factory_string_is_refused_before_anything_is_built(tmp_path, corp
     assert not (tmp_path / store.STORE).exists()
 
 
-def _clause_row_one_by_one(service, number, target, norm, fused):
+def _clause_row_one_by_one(service, number, target, norm, fused, among=frozenset()):
     """The clause-number rule applied to each candidate in Python: what ``_clause_row`` must return."""
     from askplan.docnames import shared_run
     from askplan.service import _ARTICLE_ASKED
@@ -141,8 +141,8 @@ def _clause_row_one_by_one(service, number, target, norm, fused):
     measures = service.corpus.measures
     keyed = {service._rows[f"{d.slug}/{number}"] for d in service.corpus.documents
              if f"{d.slug}/{number}" in service._rows}
-    candidates = [r for r in sorted(keyed | set(service._numbered.get(number, ()))) if not target
-                  or measures[r].doc == target]
+    candidates = [r for r in sorted(keyed | set(service._numbered.get(number, ())))
+                  if (measures[r].doc == target if target else not among or measures[r].doc in among)]
     if not candidates:
         return None
     article = bool(_ARTICLE_ASKED.search(norm))
@@ -171,8 +171,9 @@ def test_clause_lookup_agrees_with_the_rule_per_candidate(hash_service):
             for q in rng.sample(questions, 4):
                 norm = normalize(q)
                 fused = [(r, 1.0) for r in rng.sample(range(n), rng.choice((0, 5, 60)))]
-                want = _clause_row_one_by_one(service, number, target, norm, fused)
-                assert service._clause_row(number, target, norm, fused) == want, (number, target, q)
+                among = frozenset(rng.sample(docs[1:], rng.choice((0, 2))))
+                want = _clause_row_one_by_one(service, number, target, norm, fused, among)
+                assert service._clause_row(number, target, norm, fused, among) == want, (number, target, q, among)
                 checked += want is not None
     assert checked > 300
 
@@ -198,3 +199,21 @@ def test_a_quoted_heading_picks_the_clause_under_it(hash_service):
         assert service._clause_row(number, None, normalize(f"{run}里的第{number}项"), []) == row
         return
     pytest.fail("no clause number with candidates under distinct headings in the test corpus")
+
+
+def test_an_item_under_a_numbered_part_is_looked_up_by_its_key(hash_service):
+    """报告第三部分第五项 -> key 3.5, or 3.5-1 where the item runs over paragraphs; in the named document, or the
+    best ranked of those the question's naming words fit."""
+    service = hash_service
+    measures = service.corpus.measures
+    split = next(m for m in measures if m.key.endswith("-1") and m.key.count(".") == 1)
+    x, y = (int(n) for n in split.key[:-2].split("."))
+    assert service._part_row((x, y), split.doc, frozenset(), []) == service._rows[split.id]
+    rows = [r for r, m in enumerate(measures) if m.key in (f"{x}.{y}", f"{x}.{y}-1")]
+    if len(rows) > 1:  # the ranking picks among documents holding the key
+        fused = [(rows[-1], 2.0), (rows[0], 1.0)]
+        assert service._part_row((x, y), None, frozenset(), fused) == rows[-1]
+    assert service._part_row((99, 99), None, frozenset(), []) is None
+    other = next(d.slug for d in service.corpus.documents if d.slug != split.doc)
+    if all(measures[r].doc != other for r in rows):
+        assert service._part_row((x, y), None, frozenset({other}), []) is None  # only the fitting documents

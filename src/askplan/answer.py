@@ -84,6 +84,11 @@ def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | 
     return best
 
 
+def warm(measure: Measure) -> None:
+    """Cut a measure into its sentences before any question meets it (``AskplanService.warm_up``)."""
+    _sentence_grams(measure.id, measure.text, measure.responsibilities)
+
+
 @lru_cache(maxsize=2048)
 def _sentence_grams(mid: str, text: str, responsibilities: tuple) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """(start, end, bigrams) of each sentence of a measure but its responsibility clauses: the same for every

@@ -41,7 +41,9 @@ _NAME = r"([^\W\d_]{2,4}?)"
 _PLACE_LEVELS = re.compile(rf"^{_NAME}(省|自治区|市|自治州|州|盟)"  # 福建省, 上海市, 内蒙古自治区
                            rf"(?:(?<=[省区]){_NAME}(?:市|自治州|州|盟))?"  # a city below a province: 台州市
                            rf"(?:{_NAME}(?:区|县|旗))?")  # a district or county: 嘉定区
+_COUNTY = re.compile(rf"^{_NAME}(?:县|旗)")  # an issuer that is a county's own body: 高阳县人民政府
 _NATIONAL = re.compile(r"^(?:国家|国务院|中华人民共和国|中共中央|全国)")
+_PARTY = re.compile(r"^(?:中共|中国共产党)")  # 中共山东省委组织部: the place follows the party's name
 
 
 def document_places(documents) -> dict[str, frozenset[str]]:
@@ -51,9 +53,14 @@ def document_places(documents) -> dict[str, frozenset[str]]:
         places = {normalize(d.region)} if d.region else set()
         title = normalize(d.title)
         for part in re.split(r"[、，,；;\s]+", normalize(re.sub(r"[（(].*?[）)]", "", d.issuer))):
-            if part and not _NATIONAL.match(part) and (m := _PLACE_LEVELS.match(part)):
+            if not part or _NATIONAL.match(part):
+                continue
+            part = _PARTY.sub("", part)
+            if m := _PLACE_LEVELS.match(part):
                 places.add(m.group(1))  # a lower level counts where the title names it too (松江区城市更新…)
                 places.update(g for g in (m.group(3), m.group(4)) if g and g in title)
+            elif m := _COUNTY.match(part):
+                places.add(m.group(1))
         out[d.slug] = frozenset(places)
     return out
 
@@ -84,17 +91,19 @@ class DocumentNames:
     would (a test checks both on the same questions)."""
 
     def __init__(self, documents: tuple[Document, ...]):
-        self.docs = tuple((d, normalize(d.title), tuple(normalize(a) for a in d.aliases if a.strip()),
-                           normalize(d.region) if d.region else "", d.date[:4]) for d in documents)
+        titles = [normalize(d.title) for d in documents]
+        places = document_places(documents)
+        self.docs = tuple((d, title, _distinct_aliases(d, titles[:i] + titles[i + 1:]), places[d.slug], d.date[:4])
+                          for i, (d, title) in enumerate(zip(documents, titles, strict=True)))
         self._aliases: dict[str, set[int]] = {}
         self._grams: dict[str, list[int]] = {}  # runs of 2-4 characters (qualifiers) and TITLE_RUN (title runs)
-        self._places: dict[str, list[int]] = {}  # regions and years
-        for i, (_, title, aliases, region, year) in enumerate(self.docs):
+        self._places: dict[str, list[int]] = {}  # places (region, issuers' places) and years
+        for i, (_, title, aliases, where, year) in enumerate(self.docs):
             for alias in aliases:
                 self._aliases.setdefault(alias, set()).add(i)
             for gram in {title[j:j + n] for n in (2, 3, 4, TITLE_RUN) for j in range(len(title) - n + 1)}:
                 self._grams.setdefault(gram, []).append(i)
-            for place in {region, year} - {""}:
+            for place in {*where, year} - {""}:
                 self._places.setdefault(place, []).append(i)
         self._kinds = np.array([[k in title for k in KIND_WORDS] for _, title, *_ in self.docs], dtype=bool)
         self._kinds = self._kinds.reshape(len(self.docs), len(KIND_WORDS))
@@ -111,9 +120,17 @@ class DocumentNames:
         _, spans = self._score(int(top[0]), norm)
         return Named(self.docs[top[0]][0].slug, tuple(spans))
 
+    def tied_in(self, norm: str) -> frozenset[str]:
+        """The documents that share the best score when the question names none alone (条例 with two 条例 in the
+        corpus): a clause number it gives is looked up among them, not in every document."""
+        scores = self._scores(norm)
+        best = scores.max(initial=0.0)
+        top = np.flatnonzero(scores == best) if best > 0 else ()
+        return frozenset(self.docs[i][0].slug for i in top) if len(top) > 1 else frozenset()
+
     def _score(self, i: int, norm: str) -> tuple[float, list[str]]:
         """Document ``i``'s score for the question and the words that name it."""
-        _, title, aliases, region, year = self.docs[i]
+        _, title, aliases, where, year = self.docs[i]
         score, spans = 0.0, []
         for alias in aliases:
             if alias in norm:
@@ -125,7 +142,7 @@ class DocumentNames:
                 score, spans = score + RUN_WEIGHT, [*spans, qualifier + kind]
         if run := shared_run(norm, title, TITLE_RUN):
             score, spans = score + RUN_WEIGHT, [*spans, run]
-        if score and ((region and region in norm) or year in norm):
+        if score and (any(place in norm for place in where) or year in norm):
             score += TIE_WEIGHT
         return score, spans
 
@@ -162,6 +179,14 @@ class DocumentNames:
             out = re.sub(_AROUND.format(re.escape(span)), " ", out)
         out = re.sub(r"\s+", " ", out).strip()
         return out if re.search(r"\w", out) else norm
+
+
+def _distinct_aliases(document: Document, other_titles: list[str]) -> tuple[str, ...]:
+    """The document's aliases that no other document's title holds. An alias written when the corpus had one
+    条例 or one 政府工作报告 would otherwise keep naming that document after a second one is added; such a word
+    still names a document as its title's kind word, which then ties between the two."""
+    aliases = (normalize(a) for a in document.aliases if a.strip())
+    return tuple(a for a in aliases if not any(a in t for t in other_titles))
 
 
 def _mask(n: int, index: dict[str, list[int]], keys) -> np.ndarray:

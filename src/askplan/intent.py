@@ -27,6 +27,10 @@ FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪�
 
 
 SECTION_REF = re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?")
+# 第三部分第五项 / 第二部分（一）/ 第（二）部分第2项: an item by its place under a numbered part (a report's 三、 and
+# its （五）), keyed X.Y by the parser. Not 附件第二部分: an annex is numbered apart from the body.
+PART_REF = re.compile(rf"(?<!附件)(?<!附件\d)第\s*\(?\s*({_NUM})\s*\)?\s*部分\s*(?:的|里的?|中的?)?\s*"
+                      rf"(?:第\s*\(?\s*({_NUM})\s*\)?\s*(?:项|条|点|款)|\(\s*({_NUM})\s*\))")
 # "<a unit> (都)牵头/负责/管 哪些/哪几条/什么(工作)": the measures of one unit (the department view). A who-leads
 # question names a topic instead (谁牵头碳达峰工作), so the words before the verb must end like a unit's name.
 DEPARTMENT_CUE = re.compile(
@@ -43,20 +47,22 @@ class Intent:
     who_leads: bool
     topic: str  # the question with cue words removed, for retrieval
     section: tuple[int, int] | None = None  # 第五章第二节 -> (5, 2); 第五章 -> (5, 0)
+    part: tuple[int, int] | None = None  # 第三部分第五项 -> (3, 5)
     department: str | None = None  # 省发改委牵头哪些工作 -> "省发改委" (as typed, normalised)
 
 
 def read_intent(norm_question: str) -> Intent:
     section = section_ref(norm_question)
-    number = None if section else clause_number(norm_question)
+    part = None if section else part_ref(norm_question)
+    number = None if section or part else clause_number(norm_question)
     department = department_named(norm_question)
     who = bool(LEAD_CUES.search(norm_question)) and department is None and not RECIPIENTS.search(norm_question)
     topic = LEAD_CUES.sub(" ", norm_question)
     for _, pattern in CLAUSE_PATTERNS:
         topic = pattern.sub(" ", topic) if number is not None else topic
-    topic = SECTION_REF.sub(" ", topic) if section else topic
+    topic = SECTION_REF.sub(" ", topic) if section else PART_REF.sub(" ", topic) if part else topic
     topic = re.sub(r"\s+", " ", FILLER.sub(" ", topic)).strip()
-    return Intent(number, who, topic, section, department)
+    return Intent(number, who, topic, section=section, department=department, part=part)
 
 
 def department_named(norm_question: str) -> str | None:
@@ -74,6 +80,16 @@ def section_ref(norm_question: str) -> tuple[int, int] | None:
         return None
     try:
         return parse_cn_numeral(m.group(1)), parse_cn_numeral(m.group(2)) if m.group(2) else 0
+    except ValueError:
+        return None
+
+
+def part_ref(norm_question: str) -> tuple[int, int] | None:
+    m = PART_REF.search(norm_question)
+    if not m:
+        return None
+    try:
+        return parse_cn_numeral(m.group(1)), parse_cn_numeral(m.group(2) or m.group(3))
     except ValueError:
         return None
 

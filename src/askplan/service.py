@@ -37,6 +37,7 @@ MAX_K = 50
 # (×0.7) was dropped in session 4: on the held-out sets it pushed questions about documents that assign duties in
 # prose (条例: 市发展改革部门负责…) into other documents, below the baseline.
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
+WARM_LIMIT = 2048  # the per-measure caches' size (rerank._measure_grams, answer._sentence_grams)
 DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
 _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
@@ -50,6 +51,7 @@ class Retrieved:
     legs: dict
     fused: list[tuple[int, float]]  # plain weighted RRF of the legs, no prior
     cues: Cues = Cues()  # the documents the question points at (its year words, its places) and its tense
+    among: frozenset[str] = frozenset()  # when no one document is named: those the naming words fit equally
 
 
 class AskplanService:
@@ -182,6 +184,24 @@ class AskplanService:
         first = self.corpus.measures[0]
         (retriever or self.retriever()).legs(normalize(first.title or first.text[:20]))
 
+    def warm_up(self) -> int:
+        """Do now the work a question does the first time it meets a measure: cut its sentences for the re-ranker
+        and the best sentence, spell it in pinyin for the answerability features (~4 ms a measure, most of a warm
+        question's slow tail). For a server, once it is ready; only for a corpus that fits the per-measure caches
+        (WARM_LIMIT measures), since a larger one would evict what it warms. How many measures were warmed."""
+        from askplan.answer import warm as warm_sentences
+        from askplan.answerability.features import warm as warm_pinyin
+        from askplan.search.rerank import warm as warm_grams
+
+        measures = self.corpus.measures
+        if len(measures) > WARM_LIMIT:
+            return 0
+        for measure in measures:
+            warm_grams(measure)
+            warm_sentences(measure)
+            warm_pinyin(measure)
+        return len(measures)
+
     def reload(self) -> Retriever:
         """Load the index on disk beside the one in use and swap it in with one assignment: requests already
         running finish on the old one. The old one stays in use if the new one fails to load (raised)."""
@@ -246,9 +266,11 @@ class AskplanService:
         target = doc or found.named
         learned = mode == "hybrid" and weights is None
         fused = self._rank(found, learned=learned)
-        pinned = self._clause_row(intent.clause_number, target, norm, fused)
+        pinned = self._clause_row(intent.clause_number, target, norm, fused, found.among)
         if pinned is None and intent.section:
             pinned = self._section_row(intent.section, target)
+        if pinned is None and intent.part:
+            pinned = self._part_row(intent.part, target, found.among, fused)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
         hits = self._hits(fused[:k], legs, topic)
@@ -267,7 +289,10 @@ class AskplanService:
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
         tense = question_tense(norm)
         cues = Cues(annual, self._places.named_in(norm), tense, self._done_shares if tense else None)
-        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues)
+        numbered = intent.clause_number is not None or intent.part is not None
+        among = self.names.tied_in(norm) if numbered and not (doc or named) else frozenset()
+        return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues,
+                         among)
 
     @cached_property
     def _done_shares(self):
@@ -387,6 +412,18 @@ class AskplanService:
                 return row
         return None
 
+    def _part_row(self, part: tuple[int, int], target: str | None, among: frozenset[str],
+                  fused: list[tuple[int, float]]) -> int | None:
+        """第三部分第五项 -> the measure keyed 3.5 (or its first paragraph, 3.5-1) in the named document, else in
+        those its naming words fit, else in any; among several, the best ranked."""
+        docs = {target} if target else among
+        rows = [row for key in (f"{part[0]}.{part[1]}", f"{part[0]}.{part[1]}-1") for row in self._by_key.get(key, ())
+                if not docs or self.corpus.measures[row].doc in docs]
+        if not rows:
+            return None
+        order = {row: i for i, (row, _) in enumerate(fused)}
+        return min(rows, key=lambda row: (order.get(row, len(order)), row))
+
     def _allowed(self, doc: str | None) -> np.ndarray | None:
         """A mask of the measures of ``doc``: one vectorised comparison, not a pass over the measures."""
         if not doc:
@@ -394,18 +431,20 @@ class AskplanService:
         code = self._doc_code.get(doc, -1)
         return self._doc_of_row == code
 
-    def _clause_row(self, number: int | None, target: str | None, norm: str,
-                    fused: list[tuple[int, float]]) -> int | None:
+    def _clause_row(self, number: int | None, target: str | None, norm: str, fused: list[tuple[int, float]],
+                    among: frozenset[str] = frozenset()) -> int | None:
         """The measure a clause number names (its key, or the number in its label: （七） of a chapter), in the
         named document if any. Among several: those whose title the question quotes (第22条加强组织领导), then
         those under a heading it quotes (七项重点工作里的第（四）项), then those keyed by the number, then the
         primary document's (users write 第二十五条 for its （二十五） too), then those whose label has the question's
-        form (第十二条 asks for an article), then the best ranked."""
+        form (第十二条 asks for an article), then the best ranked. With no document named but several fitting its
+        naming words equally (``among``: 条例第五条 with two 条例), only theirs are candidates."""
         if number is None:
             return None
         rows, keyed = self._clause_candidates(number)
-        if target:
-            inside = self._doc_of_row[rows] == self._doc_code.get(target, -2)
+        if target or among:
+            codes = [self._doc_code.get(slug, -2) for slug in ((target,) if target else sorted(among))]
+            inside = np.isin(self._doc_of_row[rows], codes)
             rows, keyed = rows[inside], keyed[inside]
         if not len(rows):
             return None

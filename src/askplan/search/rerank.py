@@ -151,6 +151,11 @@ def _share(grams: set[str], within: set[str]) -> float:
     return len(grams & within) / len(grams) if grams else 0.0
 
 
+def warm(measure) -> None:
+    """Cut and normalise a measure's sentences before any question meets it (``AskplanService.warm_up``)."""
+    _measure_grams(measure.id, measure.text, measure.norm, measure.chapter, measure.title)
+
+
 @lru_cache(maxsize=2048)
 def _measure_grams(mid: str, text: str, norm: str, chapter: tuple[str, ...], title: str | None):
     """A candidate's bigram sets (whole text, each sentence, chapter path and title): the same for every question,

@@ -113,6 +113,17 @@ class Readiness:
             self.note("index ready")
         finally:
             self._done.set()
+        if self.status == "ok":
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """The per-measure work of first questions, done once the server answers (a cache; never a failure)."""
+        try:
+            warmed = self.service.warm_up()
+        except Exception:  # noqa: BLE001 - warming only fills caches; a question does the same work itself
+            log.warning("warming the per-measure caches failed; questions compute them as they come", exc_info=True)
+            return
+        log.info("warmed the per-measure caches of %d measures", warmed)
 
     def _retry(self) -> None:
         with self._lock:
