@@ -46,6 +46,11 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
      "中国(上海)自由贸易试验区临港新片区管理委员会", ()),
     # 组织 after a government is its verb, not part of its name
     ("青浦区人民政府组织编制国民经济和社会发展规划纲要。", "青浦区人民政府", ()),
+    # national bodies: a ministry, a bank, a general administration
+    ("公安部负责维护粮食供应场所的治安秩序。", "公安部", ()),
+    ("中国农业发展银行负责落实应急粮食所需贷款。", "中国农业发展银行", ()),
+    ("海关总署负责进出口环节的监管。", "海关总署", ()),
+    ("公安部门负责维护秩序。", "公安部门", ()),  # not 公安部 of 公安部门
 ])
 def test_actor_forms(text, lead, co) -> None:
     (actor,) = parse_actors(text)
@@ -65,6 +70,9 @@ def test_actor_forms(text, lead, co) -> None:
     "政府引导、企业主体、社会参与。",
     "确保2025年前完成改造任务。",  # 确保 with no one before it
     "加快建设自由贸易试验区管理委员会大楼。",  # a verb opens no name, 自由 or not
+    "一要促进东中西部协调发展。",  # 西部, 底部, 干部 … name no ministry
+    "基层干部要深入群众。",
+    "全体合伙人签署的决定书。",  # 签署 is no 总署
 ])
 def test_no_actor(text) -> None:
     assert parse_actors(text) == ()

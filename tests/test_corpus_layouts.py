@@ -146,6 +146,7 @@ HEADING_EXPECTED = {
     "box": (1, "专栏1", "工业互联网网络互联互通工程", False),
     "arabic": (13, "13﹒", "开展工业互联网新模式推广", False),
     "arabic_paren": (1, "（1）", "加强组织领导", False),
+    "question": (0, "问：", "公开征求意见及吸收情况如何？", False),  # 0: numbered in order by the parser
 }
 
 
@@ -203,11 +204,20 @@ def test_clause_pattern_counter_example_is_no_clause(pattern) -> None:
     assert parse_responsibilities(pattern.counter) == ()
 
 
+@pytest.mark.parametrize("text", ["基层干部负责联系群众。", "全部负责到底。", "内部负责审核。"])
+def test_words_ending_in_bu_that_name_no_body(text) -> None:
+    assert parse_responsibilities(text) == ()
+
+
 @pytest.mark.parametrize(("text", "lead", "co"), [
     ("（6月底完成，牵头考核单位：市政府办公室、市公安局）", "市政府办公室", ("市公安局",)),
     ("（完成时限：2022年底；牵头单位：市发展改革委；配合单位：市财政局）", "市发展改革委", ("市财政局",)),
     ("（牵头单位：区经委；责任单位：各街镇）", "区经委", ("各街镇",)),
     ("成立由市交通委牵头，市发展改革委参加的工作专班。", "市交通委", ()),
+    # national bodies named in prose: a ministry, an office, a bank, a state company
+    ("公安部负责维护粮食供应场所的治安秩序。", "公安部", ()),
+    ("中国农业发展银行负责落实应急粮食所需贷款。", "中国农业发展银行", ()),
+    ("中国储备粮管理总公司负责中央储备粮动用计划的执行。", "中国储备粮管理总公司", ()),
 ])
 def test_clause_forms_in_other_layouts(text, lead, co) -> None:
     (clause,) = parse_responsibilities(text)
@@ -283,6 +293,21 @@ def test_crlf_file_parses_like_lf(tmp_path: Path) -> None:
 def _parse(body: str):
     parsed = parse_body("t", FRONT + body, len(FRONT), FRONT.count("\n") + 1)
     return parsed.measures, parsed.numbering
+
+
+def test_questions_and_answers_are_one_measure_each_numbered_in_order() -> None:
+    """A 答记者问: each 问：… with its 答：… paragraphs is a measure keyed by its place; what an answer enumerates
+    (（一）…, 1.…) stays in it; the lead paragraph before the first question is the preamble."""
+    measures, numbering = _parse("日前，有关负责人就《意见》回答了记者提问。\n"
+                                 "问：制定出台《意见》的背景是什么？\n答：近年来，资管业务快速发展。\n"
+                                 "（一）规范不足。\n（二）刚性兑付。\n"
+                                 "問：過渡期如何設置？\n答：过渡期为《意见》发布之日起至2020年底。\n"
+                                 "问：如何规范杠杆水平？答：分类设置负债杠杆。\n")
+    assert [(m.key, m.label, m.title) for m in measures[:3]] == [
+        ("0", "", "前言及通知"), ("1", "问：", "制定出台《意见》的背景是什么？"), ("2", "問：", "過渡期如何設置？")]
+    assert (measures[3].key, measures[3].label) == ("3", "问：")  # the answer on the question's own line
+    assert "（二）刚性兑付。" in measures[1].text and "2020年底" in measures[2].text
+    assert not numbering
 
 
 def test_short_assessment_item_without_full_stop_is_kept() -> None:

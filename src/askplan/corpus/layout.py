@@ -36,9 +36,12 @@ HEADING_PATTERNS: tuple[Pattern, ...] = (
     Pattern("box", 6, re.compile(r"^((?:专栏|專欄)\s*(\d{1,3}))[\s\u3000:：]*(.*)$"), "专栏1  工业互联网网络互联互通工程"),
     Pattern("arabic", 6, re.compile(r"^((\d{1,3})\s*[.．﹒、](?!\d))\s*(.*)$"), "13﹒开展工业互联网新模式推广。"),
     Pattern("arabic_paren", 7, re.compile(r"^([（(](\d{1,3})[）)])(.*)$"), "（1）加强组织领导"),
+    # A 答记者问 or 政策解读: each question with its answer is one measure, numbered in order (the text prints no
+    # number); like an article, what its answer enumerates stays inside it.
+    Pattern("question", 9, re.compile(r"^((?:问|問)()\s*[:：])\s*(.*)$"), "问：公开征求意见及吸收情况如何？"),
 )
-TERMINAL_KINDS = {"article"}
-KINDS_INSIDE_TERMINAL = {"annex", "part", "zhang", "jie", "article"}
+TERMINAL_KINDS = {"article", "question"}
+KINDS_INSIDE_TERMINAL = {"annex", "part", "zhang", "jie", "article", "question"}
 HEADING_ONLY_MAX = 40
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _OWNER_CUE = re.compile(r"责任单位|責任單位|牵头|牽頭|负责|負責")
@@ -158,6 +161,8 @@ def classify(line: Line, *, in_terminal: bool) -> Heading | None:
 
 
 def _number(kind: str, raw: str) -> int | None:
+    if kind == "question":
+        return 0  # numbered in order by the parser
     if kind == "annex":
         return int(raw) if raw else None
     try:

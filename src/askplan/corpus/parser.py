@@ -95,6 +95,8 @@ def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) 
         while stack and stack[-1].heading.rank >= heading.rank:
             stack.pop()
         parent = stack[-1] if stack else parts[-1]
+        if heading.kind == "question":  # 问：… prints no number: its place among its siblings
+            heading = replace(heading, number=1 + sum(c.kind == "question" for c in parent.children))
         node = Node(heading, parent)
         parent.children.append(node)
         stack.append(node)
