@@ -39,6 +39,7 @@ def test_recipients_of_a_notice_are_not_who_leads():
     ("福建政府工作报告第二部分（一）讲什么", (2, 1)),
     ("林业意见第（二）部分第2项说了什么", (2, 2)),
     ("第四部分里的第三条是什么", (4, 3)),
+    ("报告第三部分里头（七）那一块讲的啥", (3, 7)),
 ])
 def test_an_item_under_a_numbered_part(question, part):
     intent = read_intent(normalize(question))

@@ -29,7 +29,7 @@ FILLER = re.compile(r"[?？!！。,，、]|是哪一条|哪一条|是哪条|哪�
 SECTION_REF = re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?")
 # 第三部分第五项 / 第二部分（一）/ 第（二）部分第2项: an item by its place under a numbered part (a report's 三、 and
 # its （五）), keyed X.Y by the parser. Not 附件第二部分: an annex is numbered apart from the body.
-PART_REF = re.compile(rf"(?<!附件)(?<!附件\d)第\s*\(?\s*({_NUM})\s*\)?\s*部分\s*(?:的|里的?|中的?)?\s*"
+PART_REF = re.compile(rf"(?<!附件)(?<!附件\d)第\s*\(?\s*({_NUM})\s*\)?\s*部分\s*(?:的|(?:里|中|当中)(?:的|头|面|面的|头的)?)?\s*"
                       rf"(?:第\s*\(?\s*({_NUM})\s*\)?\s*(?:项|条|点|款)|\(\s*({_NUM})\s*\))")
 # "<a unit> (都)牵头/负责/管 哪些/哪几条/什么(工作)": the measures of one unit (the department view). A who-leads
 # question names a topic instead (谁牵头碳达峰工作), so the words before the verb must end like a unit's name.
