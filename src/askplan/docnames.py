@@ -112,9 +112,7 @@ class DocumentNames:
 
     def named_in(self, norm: str) -> Named | None:
         """The one document the question names best, or None (nothing named, or a tie)."""
-        scores = self._scores(norm)
-        best = scores.max(initial=0.0)
-        top = np.flatnonzero(scores == best) if best > 0 else ()
+        top = self._best(norm)
         if len(top) != 1:
             return None
         _, spans = self._score(int(top[0]), norm)
@@ -123,10 +121,14 @@ class DocumentNames:
     def tied_in(self, norm: str) -> frozenset[str]:
         """The documents that share the best score when the question names none alone (条例 with two 条例 in the
         corpus): a clause number it gives is looked up among them, not in every document."""
+        top = self._best(norm)
+        return frozenset(self.docs[i][0].slug for i in top) if len(top) > 1 else frozenset()
+
+    def _best(self, norm: str) -> np.ndarray:
+        """Indexes of the documents at the best score, if any scores above 0."""
         scores = self._scores(norm)
         best = scores.max(initial=0.0)
-        top = np.flatnonzero(scores == best) if best > 0 else ()
-        return frozenset(self.docs[i][0].slug for i in top) if len(top) > 1 else frozenset()
+        return np.flatnonzero(scores == best) if best > 0 else np.empty(0, dtype=np.int64)
 
     def _score(self, i: int, norm: str) -> tuple[float, list[str]]:
         """Document ``i``'s score for the question and the words that name it."""
