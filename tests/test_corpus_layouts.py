@@ -146,6 +146,9 @@ HEADING_EXPECTED = {
     "box": (1, "专栏1", "工业互联网网络互联互通工程", False),
     "arabic": (13, "13﹒", "开展工业互联网新模式推广", False),
     "arabic_paren": (1, "（1）", "加强组织领导", False),
+    "section": (1, "1", "总则", False),
+    "section2": (1, "1.1", "编制目的及依据", False),
+    "section3": (1, "2.1.1", "国家粮食应急工作指挥部", False),
     "question": (0, "问：", "公开征求意见及吸收情况如何？", False),  # 0: numbered in order by the parser
 }
 
@@ -308,6 +311,34 @@ def test_questions_and_answers_are_one_measure_each_numbered_in_order() -> None:
     assert (measures[3].key, measures[3].label) == ("3", "问：")  # the answer on the question's own line
     assert "（二）刚性兑付。" in measures[1].text and "2020年底" in measures[2].text
     assert not numbering
+
+
+def test_decimal_sections_after_a_contents_list_of_them() -> None:
+    """An 应急预案 numbered 1 / 1.1 / 1.2.1 after a 目录 that lists the same headings: the list is no measure, keys
+    follow the printed numbers, and what a section enumerates (（1）…) is its items."""
+    measures, numbering = _parse("国务院办公厅关于印发国家粮食应急预案的函\n《预案》已经国务院同意，现印发给你们。\n"
+                                 "目　　录\n1　总则\n　　1.1　编制目的\n　　1.2　等级划分\n2　组织机构\n"
+                                 "1　总则\n1.1　编制目的\n为了有效监测和控制粮食市场。\n1.2　等级划分\n"
+                                 "1.2.1　国家级：两个以上省出现粮食应急状态。\n1.2.2　省级：在一个省出现粮食应急状态。\n"
+                                 "2　组织机构\n2.1　指挥部\n指挥部职责：\n（1）掌握粮食市场形势。\n（2）督查和指导。\n")
+    assert [(m.key, m.title) for m in measures] == [
+        ("0", "前言及通知"), ("1.1", "编制目的"), ("1.2.1", "国家级：两个以上省出现粮食应急状态"),
+        ("1.2.2", "省级：在一个省出现粮食应急状态"), ("2.1.0", "指挥部"), ("2.1.1", "掌握粮食市场形势"),
+        ("2.1.2", "督查和指导")]
+    assert "目" not in measures[0].text  # the contents list is in no measure
+    assert not numbering
+
+
+def test_a_contents_list_whose_first_entry_never_comes_again_is_kept() -> None:
+    parsed = parse_body("t", FRONT + "目录\n1　总则\n2　附则\n第一条 为了规范管理，制定本办法。\n", len(FRONT),
+                        FRONT.count("\n") + 1)
+    assert any("为了规范管理" in m.text for m in parsed.measures)
+    assert not any(reason == "table of contents" for _, reason in parsed.dropped)  # nothing dropped on a guess
+
+
+def test_a_bare_number_before_words_is_no_section() -> None:
+    for text in ("2025 年全省地区生产总值增长5.5%。", "12　月底前完成", "1\t地区生产总值\t市统计局"):
+        assert classify(Line(1, 0, len(text), text), in_terminal=False) is None, text
 
 
 def test_short_assessment_item_without_full_stop_is_kept() -> None:

@@ -36,6 +36,11 @@ HEADING_PATTERNS: tuple[Pattern, ...] = (
     Pattern("box", 6, re.compile(r"^((?:专栏|專欄)\s*(\d{1,3}))[\s\u3000:：]*(.*)$"), "专栏1  工业互联网网络互联互通工程"),
     Pattern("arabic", 6, re.compile(r"^((\d{1,3})\s*[.．﹒、](?!\d))\s*(.*)$"), "13﹒开展工业互联网新模式推广。"),
     Pattern("arabic_paren", 7, re.compile(r"^([（(](\d{1,3})[）)])(.*)$"), "（1）加强组织领导"),
+    # Decimal sections (an 应急预案, a 标准): 1　总则 / 1.1　编制目的 / 1.2.1　国家级…, the number apart from its title by
+    # a space. A bare top-level number needs a short title alone on its line (not 2025 年…, not a table row).
+    Pattern("section", 4, re.compile(r"^((\d{1,2}))[ \u3000]+((?![年月日号时点个万亿元岁])[\u4e00-\u9fff]{2,20})$"), "1　总则"),
+    Pattern("section2", 5, re.compile(r"^((?:\d{1,2}[.．])(\d{1,2}))[ \u3000]+(\S.*)$"), "1.1　编制目的及依据"),
+    Pattern("section3", 6, re.compile(r"^((?:\d{1,2}[.．]){2}(\d{1,2}))[ \u3000]+(\S.*)$"), "2.1.1　国家粮食应急工作指挥部"),
     # A 答记者问 or 政策解读: each question with its answer is one measure, numbered in order (the text prints no
     # number); like an article, what its answer enumerates stays inside it.
     Pattern("question", 9, re.compile(r"^((?:问|問)()\s*[:：])\s*(.*)$"), "问：公开征求意见及吸收情况如何？"),

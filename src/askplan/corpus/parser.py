@@ -12,6 +12,7 @@ Keys (stable across rebuilds, derived from the numbering only):
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -68,7 +69,11 @@ def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) 
     parts = [Node(None)]
     stack: list[Node] = []
     skipping = False
+    toc = _listed_contents(lines)
     for i, line in enumerate(lines):
+        if toc[0] <= i < toc[1]:
+            dropped.append((line.number, "table of contents"))
+            continue
         in_terminal = any(n.kind in TERMINAL_KINDS for n in stack)
         heading = classify(line, in_terminal=in_terminal)
         if heading is not None and heading.kind == "named":
@@ -101,6 +106,30 @@ def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) 
         parent.children.append(node)
         stack.append(node)
     return parts
+
+
+TOC_LOOKAHEAD = 400  # lines a table of contents may run before the body repeats its first entry
+
+
+def _listed_contents(lines: list[Line]) -> tuple[int, int]:
+    """The lines [start, end) of a table of contents whose entries are headings (目录, then 1　总则 / 1.1　编制目的 …):
+    from the 目录 line to where the body repeats its first entry. (0, 0) where there is none, or the first entry
+    never comes again (a contents list of plain lines ends at the first heading, as before)."""
+    for i, line in enumerate(lines):
+        if _bare(line) not in TOC_TITLES:
+            continue
+        first = next((j for j in range(i + 1, min(len(lines), i + 1 + TOC_LOOKAHEAD))
+                      if classify(lines[j], in_terminal=False) is not None), None)
+        if first is None:
+            return 0, 0
+        again = next((k for k in range(first + 1, min(len(lines), first + TOC_LOOKAHEAD))
+                      if _bare(lines[k]) == _bare(lines[first])), None)
+        return (i, again) if again is not None else (0, 0)
+    return 0, 0
+
+
+def _bare(line: Line) -> str:
+    return re.sub(r"\s", "", line.clean)
 
 
 def _head_banner(root: Node, line: Line, rest: list[Line], dropped: list[tuple[int, str]]) -> bool:
