@@ -109,6 +109,7 @@ def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) 
 
 
 TOC_LOOKAHEAD = 400  # lines a table of contents may run before the body repeats its first entry
+TOC_TITLE_MAX = 12  # 目　　录 spaced out, with room for a markdown mark
 
 
 def _listed_contents(lines: list[Line]) -> tuple[int, int]:
@@ -116,7 +117,7 @@ def _listed_contents(lines: list[Line]) -> tuple[int, int]:
     from the 目录 line to where the body repeats its first entry. (0, 0) where there is none, or the first entry
     never comes again (a contents list of plain lines ends at the first heading, as before)."""
     for i, line in enumerate(lines):
-        if _bare(line) not in TOC_TITLES:
+        if len(line.content) > TOC_TITLE_MAX or _bare(line) not in TOC_TITLES:  # most lines: one length test
             continue
         first = next((j for j in range(i + 1, min(len(lines), i + 1 + TOC_LOOKAHEAD))
                       if classify(lines[j], in_terminal=False) is not None), None)
