@@ -33,6 +33,19 @@ def test_a_quote_with_the_item_label_resolves_where_the_text_repeats_the_title(t
     assert "孤独症" in next(m.text for m in corpus.measures if m.id == got)
 
 
+def test_a_quote_in_a_heading_without_text_resolves_to_the_first_measure_under_it(tmp_path):
+    from askplan.corpus import load_corpus
+
+    head = "---\ntitle: 测试预案\nissuer: 某省人民政府\ndate: 2026-01-01\nscript: simplified\nsource: test\n---\n"
+    body = ("一、奖励和处罚\n（一）有下列行为之一的，依照有关法律法规处理。\n1.不按照本预案采取应急措施的。\n"
+            "2.囤积居奇、哄抬物价的。\n（二）其他。\n")
+    (tmp_path / "t-plan-2026.txt").write_text(head + body, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    got = QuoteResolver(corpus).resolve("有下列行为之一的，依照有关法律法规处理", "t-plan-2026")
+    assert "不按照本预案" in next(m.text for m in corpus.measures if m.id == got)  # it carries the heading
+    assert QuoteResolver(corpus).resolve("囤积居奇、哄抬物价", "t-plan-2026") != got  # text of its own: its measure
+
+
 def test_quote_outside_every_document_is_an_error(corpus):
     with pytest.raises(AskplanError, match="not in"):
         QuoteResolver(corpus).resolve("这句话不在任何文件里出现过", None)

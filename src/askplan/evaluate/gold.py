@@ -1,6 +1,8 @@
 """Gold passages marked by verbatim quotes, resolved to measure ids against whatever corpus is loaded, so a
-question set works with any chunking. A quote found in a document's file but in no measure resolves to
-``<slug>/?unparsed``: text the parser lost can never be retrieved, and counts as a miss."""
+question set works with any chunking. A quote in a heading that has no text of its own (6.4.2　有下列行为之一的，…
+over its items （1）…) resolves to the first measure under it, which carries the heading in its chapter path. A
+quote found in a document's file but in no measure resolves to ``<slug>/?unparsed``: text the parser lost can
+never be retrieved, and counts as a miss."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class QuoteResolver:
         # label + title + text, and label + text for a measure whose text repeats its title (3.关爱儿童方面。…)
         self._measures = [(m.id, m.doc, _key(f"{m.label}{m.title}\n{m.text}") + "\0" + _key(f"{m.label}{m.text}"))
                           for m in corpus.measures]
+        self._chapters = [(m.id, m.doc, _key("\n".join(m.chapter))) for m in corpus.measures]  # in reading order
         self._files = {d.slug: d.path for d in corpus.documents}
 
     def resolve(self, quote: str, doc: str | None) -> str:
@@ -34,6 +37,9 @@ class QuoteResolver:
             raise AskplanError(f"empty quote {quote!r}")
         for mid, slug, text in self._measures:
             if (doc is None or slug == doc) and key in text:
+                return mid
+        for mid, slug, chapter in self._chapters:  # a heading's own words: the first measure under it
+            if (doc is None or slug == doc) and key in chapter:
                 return mid
         for slug, path in self._files.items():
             if (doc is None or slug == doc) and key in _file_key(path):
