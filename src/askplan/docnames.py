@@ -112,23 +112,22 @@ class DocumentNames:
 
     def named_in(self, norm: str) -> Named | None:
         """The one document the question names best, or None (nothing named, or a tie)."""
-        top = self._best(norm)
-        if len(top) != 1:
-            return None
-        _, spans = self._score(int(top[0]), norm)
-        return Named(self.docs[top[0]][0].slug, tuple(spans))
+        return self.read(norm)[0]
 
     def tied_in(self, norm: str) -> frozenset[str]:
         """The documents that share the best score when the question names none alone (条例 with two 条例 in the
         corpus): a clause number it gives is looked up among them, not in every document."""
-        top = self._best(norm)
-        return frozenset(self.docs[i][0].slug for i in top) if len(top) > 1 else frozenset()
+        return self.read(norm)[1]
 
-    def _best(self, norm: str) -> np.ndarray:
-        """Indexes of the documents at the best score, if any scores above 0."""
+    def read(self, norm: str) -> tuple[Named | None, frozenset[str]]:
+        """``named_in`` and ``tied_in`` from one scoring of the documents."""
         scores = self._scores(norm)
         best = scores.max(initial=0.0)
-        return np.flatnonzero(scores == best) if best > 0 else np.empty(0, dtype=np.int64)
+        top = np.flatnonzero(scores == best) if best > 0 else ()
+        if len(top) == 1:
+            _, spans = self._score(int(top[0]), norm)
+            return Named(self.docs[top[0]][0].slug, tuple(spans)), frozenset()
+        return None, frozenset(self.docs[i][0].slug for i in top)
 
     def _score(self, i: int, norm: str) -> tuple[float, list[str]]:
         """Document ``i``'s score for the question and the words that name it."""

@@ -281,7 +281,7 @@ class AskplanService:
         """The legs and their plain fusion for a question: the query is the question without its cue words and
         without the words that name a document (a named document is a ranking feature, not a keyword)."""
         topic = intent.topic or norm
-        named = None if doc else self.names.named_in(norm)
+        named, tie = (None, frozenset()) if doc else self.names.read(norm)
         if named:
             topic = DocumentNames.strip(topic, named)
         retriever = self.retriever()
@@ -290,7 +290,7 @@ class AskplanService:
         tense = question_tense(norm)
         cues = Cues(annual, self._places.named_in(norm), tense, self._done_shares if tense else None)
         numbered = intent.clause_number is not None or intent.part is not None
-        among = self.names.tied_in(norm) if numbered and not (doc or named) else frozenset()
+        among = tie if numbered else frozenset()
         return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues,
                          among)
 
