@@ -151,3 +151,12 @@ def test_a_question_naming_a_place_picks_that_places_documents():
     assert places.named_in(normalize("福建去年在提振消费这块都搞了哪些活动")) == {"fj"}
     assert places.named_in(normalize("上海的城市更新项目")) == {"sj", "lh"}
     assert places.named_in(normalize("电梯维保多久一次")) == frozenset()
+
+
+def test_places_that_name_documents_are_no_search_words():
+    places = Places(PLACED)
+    assert places.strip(normalize("高阳县医院搬迁弄到哪一步了")) == "县医院搬迁弄到哪一步了"
+    assert places.strip(normalize("福建的招投标平台今年要怎么改")) == "招投标平台今年要怎么改"  # with its 的
+    assert places.strip(normalize("上海松江区城市更新")) == "区城市更新"  # the longer place first, then the rest
+    assert places.strip(normalize("合肥的地铁怎么建")) == "合肥的地铁怎么建"  # a place no document has stays
+    assert places.strip(normalize("福建")) == "福建"  # nothing else left: the question stays whole

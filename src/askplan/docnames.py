@@ -77,6 +77,16 @@ class Places:
     def named_in(self, norm: str) -> frozenset[str]:
         return frozenset(slug for place, slugs in self._docs.items() if place in norm for slug in slugs)
 
+    def strip(self, norm: str) -> str:
+        """The question without the places that name documents: a place is a cue to the document (the re-ranker's
+        ``place_named``), not a search keyword (洛阳地铁… matched the title lines of the 条例's preamble, where the
+        place is printed, not the article that answers). Kept whole if nothing else is left."""
+        out = norm
+        for place in sorted((p for p in self._docs if p in norm), key=len, reverse=True):
+            out = re.sub(_AROUND.format(re.escape(place)), " ", out)
+        out = re.sub(r"\s+", " ", out).strip()
+        return out if re.search(r"\w", out) else norm
+
 
 @dataclass(frozen=True)
 class Named:

@@ -279,11 +279,13 @@ class AskplanService:
 
     def retrieve(self, norm: str, intent: Intent, doc: str | None, weights: dict[str, float]) -> Retrieved:
         """The legs and their plain fusion for a question: the query is the question without its cue words and
-        without the words that name a document (a named document is a ranking feature, not a keyword)."""
+        without the words that name a document or a document's place (a named document is a ranking feature, not a
+        keyword)."""
         topic = intent.topic or norm
         named, tie = (None, frozenset()) if doc else self.names.read(norm)
         if named:
             topic = DocumentNames.strip(topic, named)
+        topic = self._places.strip(topic)  # a place is a cue to its documents (Cues.placed), not a keyword
         retriever = self.retriever()
         legs = retriever.legs(topic, self._allowed(doc))
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()

@@ -30,6 +30,7 @@ class Lists:
     x: list[np.ndarray]
     y: list[np.ndarray]
     unreachable: int  # questions whose gold is not among the candidates
+    weights: list[float] | None = None  # each list's weight in the fit (None: all 1)
 
 
 def training_lists(service, questions) -> Lists:
@@ -64,13 +65,15 @@ def fit(lists: Lists, model: str, *, l2: float = L2, steps: int = STEPS) -> Rank
     scale[scale < 1e-9] = 1.0
     xs = [(x - mean) / scale for x in lists.x]
     targets = [y / y.sum() for y in lists.y]
+    weights = np.ones(len(xs)) if lists.weights is None else np.asarray(lists.weights, dtype=float)
+    weights = weights / weights.sum()
     w = np.zeros(len(FEATURES))
     for _ in range(steps):
         grad = l2 * w
-        for x, t in zip(xs, targets, strict=True):
+        for x, t, share in zip(xs, targets, weights, strict=True):
             s = x @ w
             p = np.exp(s - s.max())
-            grad += x.T @ (p / p.sum() - t) / len(xs)
+            grad += share * (x.T @ (p / p.sum() - t))
         w -= RATE * grad
     return Ranker(model, w, mean, scale)
 
