@@ -23,8 +23,8 @@ from askplan.intent import Intent, read_intent
 from askplan.links import LinkTable, citation_of, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
+from askplan.search.rerank import CANDIDATES, Cues, Ranker, load_ranker, rerank
 from askplan.search.rerank import WEIGHTS_DIR as RANKER_DIR
-from askplan.search.rerank import Cues, Ranker, load_ranker, rerank
 from askplan.search.retriever import MODES, Retriever
 from askplan.tense import done_shares, question_tense
 from askplan.tokenize import bigrams, use_cache_dir
@@ -37,6 +37,7 @@ MAX_K = 50
 # (×0.7) was dropped in session 4: on the held-out sets it pushed questions about documents that assign duties in
 # prose (条例: 市发展改革部门负责…) into other documents, below the baseline.
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
+CUED_CANDIDATES = 3  # measures of a named or placed document kept among the re-ranker's candidates
 WARM_LIMIT = 2048  # the per-measure caches' size (rerank._measure_grams, answer._sentence_grams)
 DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
@@ -314,8 +315,29 @@ class AskplanService:
         ranker = self.ranker if learned else None
         if ranker is None:
             return self._adjust(found.fused, found.named)
-        return rerank(ranker, self.corpus.measures, found.fused, found.legs, found.topic, found.named,
+        return rerank(ranker, self.corpus.measures, self._with_cued(found), found.legs, found.topic, found.named,
                       found.intent.who_leads, found.cues)
+
+    def _with_cued(self, found: Retrieved) -> list[tuple[int, float]]:
+        """The fused list with the best measures of the documents the question names (or names the place of)
+        among the re-ranker's candidates: the naming words are cut from the query, so those documents may rank
+        below the candidates on the rest of it. At most CUED_CANDIDATES are moved up, in fused order; the
+        re-ranker then weighs them like any candidate."""
+        docs = ({found.named} if found.named else set()) | found.cues.placed
+        if not docs:
+            return found.fused
+        codes = np.array([self._doc_code.get(slug, -2) for slug in docs])
+        head, tail = found.fused[:CANDIDATES], found.fused[CANDIDATES:]
+        need = CUED_CANDIDATES - int(np.isin(self._doc_of_row[[r for r, _ in head]], codes).sum())
+        if need <= 0 or not tail:
+            return found.fused
+        cued = np.isin(self._doc_of_row[[r for r, _ in tail]], codes)
+        moved = [tail[i] for i in np.flatnonzero(cued)[:need]]
+        if not moved:
+            return found.fused
+        kept = set(r for r, _ in moved)
+        cut = len(head) - len(moved)
+        return head[:cut] + moved + head[cut:] + [x for x in tail if x[0] not in kept]
 
     def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
