@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import Round, _service  # noqa: E402  (the rounds' shared corpora and indexes)
+from rounds import Round, service_for  # noqa: E402  (the rounds' shared corpora and indexes)
 
 from askplan.config import REPO_ROOT, Settings  # noqa: E402
 from askplan.evaluate.rerank_fit import Lists, fit, save_ranker, top1, training_lists  # noqa: E402
@@ -42,7 +42,7 @@ LATER_GROUPS = {f"later round {n}": (f"later{n}", sorted((EVAL / f"later{n}").gl
 
 
 def lists_for(folder: str | None, files: list[Path], work: Path) -> Lists:
-    service = _service(work, Round(folder or "bundled", folder, (), False))
+    service = service_for(work, Round(folder or "bundled", folder, (), False))
     return training_lists(service, resolve_gold(load_question_sets(files), service.corpus))
 
 

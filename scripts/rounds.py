@@ -72,7 +72,7 @@ def _corpus(work: Path, round_: Round) -> Path:
     return target
 
 
-def _service(work: Path, round_: Round):
+def service_for(work: Path, round_: Round):
     from askplan.config import Settings
     from askplan.service import AskplanService
 
@@ -96,7 +96,7 @@ def run(names: list[str], work: Path) -> dict:
         if not paths:
             print(f"{name}: no question files yet", file=sys.stderr)
             continue
-        service = _service(work, round_)
+        service = service_for(work, round_)
         questions = load_question_sets(paths)
         report = run_eval(service, questions)
         leads = {q.id: q.lead for q in questions if q.lead}

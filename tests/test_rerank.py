@@ -47,7 +47,7 @@ def test_fit_learns_the_feature_that_separates_gold() -> None:
 
 def test_list_weights_decide_each_lists_pull() -> None:
     """Weights of 1 change nothing; a part weighted near zero leaves the fit to the others (scripts/fit_ranker.py
-    weighs each question group by the square root of its size, so the plan's 2,000 questions do not decide alone)."""
+    --balance weighs each question group by its size, its square root or one each)."""
     a, b = _lists(n=40, seed=1), _lists(n=40, seed=2)
     b = Lists([x[:, ::-1].copy() for x in b.x], b.y, 0)  # gold told apart by another feature
     plain = fit(a, "m")

@@ -74,15 +74,18 @@ class Places:
             for place in places:
                 self._docs.setdefault(place, set()).add(slug)
 
+    def _in(self, norm: str) -> list[str]:
+        return [place for place in self._docs if place in norm]
+
     def named_in(self, norm: str) -> frozenset[str]:
-        return frozenset(slug for place, slugs in self._docs.items() if place in norm for slug in slugs)
+        return frozenset(slug for place in self._in(norm) for slug in self._docs[place])
 
     def strip(self, norm: str) -> str:
         """The question without the places that name documents: a place is a cue to the document (the re-ranker's
         ``place_named``), not a search keyword (洛阳地铁… matched the title lines of the 条例's preamble, where the
         place is printed, not the article that answers). Kept whole if nothing else is left."""
         out = norm
-        for place in sorted((p for p in self._docs if p in norm), key=len, reverse=True):
+        for place in sorted(self._in(norm), key=len, reverse=True):
             out = re.sub(_AROUND.format(re.escape(place)), " ", out)
         out = re.sub(r"\s+", " ", out).strip()
         return out if re.search(r"\w", out) else norm

@@ -335,7 +335,7 @@ class AskplanService:
         moved = [tail[i] for i in np.flatnonzero(cued)[:need]]
         if not moved:
             return found.fused
-        kept = set(r for r, _ in moved)
+        kept = {r for r, _ in moved}
         cut = len(head) - len(moved)
         return head[:cut] + moved + head[cut:] + [x for x in tail if x[0] not in kept]
 
