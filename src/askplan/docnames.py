@@ -84,11 +84,7 @@ class Places:
         """The question without the places that name documents: a place is a cue to the document (the re-ranker's
         ``place_named``), not a search keyword (洛阳地铁… matched the title lines of the 条例's preamble, where the
         place is printed, not the article that answers). Kept whole if nothing else is left."""
-        out = norm
-        for place in sorted(self._in(norm), key=len, reverse=True):
-            out = re.sub(_AROUND.format(re.escape(place)), " ", out)
-        out = re.sub(r"\s+", " ", out).strip()
-        return out if re.search(r"\w", out) else norm
+        return _cut(norm, self._in(norm))
 
 
 @dataclass(frozen=True)
@@ -188,11 +184,17 @@ class DocumentNames:
     @staticmethod
     def strip(norm: str, named: Named) -> str:
         """The question without the words that name the document (kept whole if nothing else is left)."""
-        out = norm
-        for span in sorted(named.spans, key=len, reverse=True):
-            out = re.sub(_AROUND.format(re.escape(span)), " ", out)
-        out = re.sub(r"\s+", " ", out).strip()
-        return out if re.search(r"\w", out) else norm
+        return _cut(norm, named.spans)
+
+
+def _cut(norm: str, words) -> str:
+    """``norm`` without ``words`` (longest first, with the demonstratives and particles around them); kept whole
+    if nothing else is left."""
+    out = norm
+    for word in sorted(words, key=len, reverse=True):
+        out = re.sub(_AROUND.format(re.escape(word)), " ", out)
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if re.search(r"\w", out) else norm
 
 
 def _distinct_aliases(document: Document, other_titles: list[str]) -> tuple[str, ...]:

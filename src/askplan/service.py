@@ -326,12 +326,11 @@ class AskplanService:
         docs = ({found.named} if found.named else set()) | found.cues.placed
         if not docs:
             return found.fused
-        codes = np.array([self._doc_code.get(slug, -2) for slug in docs])
         head, tail = found.fused[:CANDIDATES], found.fused[CANDIDATES:]
-        need = CUED_CANDIDATES - int(np.isin(self._doc_of_row[[r for r, _ in head]], codes).sum())
+        need = CUED_CANDIDATES - int(self._in_documents([r for r, _ in head], docs).sum())
         if need <= 0 or not tail:
             return found.fused
-        cued = np.isin(self._doc_of_row[[r for r, _ in tail]], codes)
+        cued = self._in_documents([r for r, _ in tail], docs)
         moved = [tail[i] for i in np.flatnonzero(cued)[:need]]
         if not moved:
             return found.fused
@@ -448,6 +447,10 @@ class AskplanService:
         order = {row: i for i, (row, _) in enumerate(fused)}
         return min(rows, key=lambda row: (order.get(row, len(order)), row))
 
+    def _in_documents(self, rows, slugs) -> np.ndarray:
+        """Per row of ``rows``: whether its measure belongs to one of the documents ``slugs``."""
+        return np.isin(self._doc_of_row[rows], [self._doc_code.get(slug, -2) for slug in slugs])
+
     def _allowed(self, doc: str | None) -> np.ndarray | None:
         """A mask of the measures of ``doc``: one vectorised comparison, not a pass over the measures."""
         if not doc:
@@ -467,8 +470,7 @@ class AskplanService:
             return None
         rows, keyed = self._clause_candidates(number)
         if target or among:
-            codes = [self._doc_code.get(slug, -2) for slug in ((target,) if target else sorted(among))]
-            inside = np.isin(self._doc_of_row[rows], codes)
+            inside = self._in_documents(rows, {target} if target else among)
             rows, keyed = rows[inside], keyed[inside]
         if not len(rows):
             return None
