@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from askplan.answer import best_sentence, responsibility_for
-from askplan.corpus.responsibility import ACTOR_PATTERNS, parse_actors, parse_responsibilities
+from askplan.corpus.responsibility import ACTOR_PATTERNS, named_units, parse_actors, parse_responsibilities, split_units
+from askplan.intent import asked_of
 from askplan.models import Measure
 from askplan.normalize import normalize
 from askplan.tokenize import bigrams
@@ -83,30 +84,113 @@ def _measure(text: str) -> Measure:
                    end=len(text), line=1, norm=normalize(text), responsibilities=parse_responsibilities(text))
 
 
+def _who(m: Measure, question: str):
+    """The unit the pipeline names for ``question`` on ``m``, as ``AskplanService._hit`` asks for it."""
+    norm = normalize(question)
+    grams = set(bigrams(norm))
+    return responsibility_for(m, best_sentence(m, grams), grams, asked_of(norm))
+
+
 def test_who_leads_falls_back_to_the_actor_of_the_best_sentence() -> None:
     m = _measure("市规划资源部门负责编制规划。\n市生态环境部门应当会同执委会建立生态环境分区管控制度。")
     assert all(r.prose for r in m.responsibilities)  # 市规划资源部门负责 is read, but in prose
-    sentence = best_sentence(m, set(bigrams(normalize("生态环境分区管控谁牵头"))))
-    resp = responsibility_for(m, sentence)
+    resp = _who(m, "生态环境分区管控谁牵头")
     assert (resp.lead, resp.co_units) == ("市生态环境部门", ("执委会",))
+    assert _who(m, "规划由谁编制").lead == "市规划资源部门"
 
 
 def test_of_two_actors_in_one_sentence_the_one_whose_duty_matches_leads() -> None:
     m = _measure("北京市大数据工作推进小组负责总体指导和重大问题决策，北京市大数据工作推进小组办公室负责组织推进决策落实。")
-    question = set(bigrams(normalize("重大问题决策归谁")))
-    sentence = best_sentence(m, question)
-    assert responsibility_for(m, sentence, question).lead == "北京市大数据工作推进小组"
-    later = set(bigrams(normalize("决策落实由谁组织推进")))
-    assert responsibility_for(m, best_sentence(m, later), later).lead == "北京市大数据工作推进小组办公室"
+    assert _who(m, "重大问题决策归谁").lead == "北京市大数据工作推进小组"
+    assert _who(m, "决策落实由谁组织推进").lead == "北京市大数据工作推进小组办公室"
 
 
 def test_an_article_lead_in_carries_its_items() -> None:
     m = _measure("管委会履行以下职责：\n（一）组织编制新片区发展规划；\n（二）统筹新片区产业布局。")
-    sentence = best_sentence(m, set(bigrams(normalize("新片区产业布局谁统筹"))))
-    assert responsibility_for(m, sentence).lead == "管委会"
+    assert _who(m, "新片区产业布局谁统筹").lead == "管委会"
+
+
+def test_without_a_question_the_first_actor_stands() -> None:
+    m = _measure("市规划资源部门负责编制规划。\n市生态环境部门应当会同执委会建立生态环境分区管控制度。")
+    assert responsibility_for(m, None).lead == "市规划资源部门"
+
+
+# Who does what in prose (answer.prose_duty): the unit whose stated duty matches the question, among every
+# organisation a sentence makes act. Texts from development documents (eval/later14, later10, later, later5).
+@pytest.mark.parametrize(("text", "question", "lead"), [
+    # items of one sentence, each with its own unit: the item that matches (渔船 ~ 渔业船舶 by its characters)
+    ("交通运输主管部门、海事管理机构在各自职责范围内负责运输船舶大气污染防治的监督管理，渔业主管部门负责渔业船舶大气"
+     "污染防治的监督管理。", "渔船的大气污染防治谁管", "渔业主管部门"),
+    # a unit named inside its clause: what comes before it is its duty (日常工作由X承担)
+    ("三防指挥部指挥长由本级人民政府负责人担任，成员单位由本级人民政府确定，日常工作由同级应急管理部门承担。",
+     "三防指挥部日常工作由哪个部门承担", "同级应急管理部门"),
+    # the asking clause weighs most: 由谁来监督检查, not the 所有者 the rest of the question describes
+    ("危化品运输车辆的所有者或者经营者应当对常压罐体进行清洗作业并记录。生态环境主管部门和交通运输主管部门应当根据"
+     "各自职责加强监督检查。", "公司自有几辆危化品运输车，条例对常压罐体清洗有要求，这块由谁来监督检查？", "生态环境主管部门"),
+    # where a filing goes (报X备案), when that is what is asked
+    ("有防汛任务的部门和单位应当明确防汛责任人，报本级三防指挥部备案，并向社会公布。",
+     "公司有防汛任务，要明确防汛责任人，定下来之后报给谁备案？", "本级三防指挥部"),
+    ("有防汛任务的部门和单位应当明确防汛责任人，报本级三防指挥部备案，并向社会公布。",
+     "防汛责任人由谁来明确", "有防汛任务的部门和单位"),
+    # the sentences after a subject that have none of their own are its duty too (海关总署要…。要…，会同…)
+    ("海关总署要继续做好牵头工作，进一步优化区域布局。要加大统筹协调力度，会同有关部门建立完善促进综合保税区发展的部门"
+     "协调机制。\n各省、自治区、直辖市人民政府作为综合保税区的申请设立和运行管理主体，促进综合保税区高质量发展。",
+     "促进综保区发展的部门协调机制由谁牵头建立", "海关总署"),
+    # …but not a sentence with a subject of its own (除国家另有规定外，州、县（市）政务部门不得…)
+    ("州数据资源主管部门负责全州统一的电子政务外网的建设和运行管理。除国家另有规定外，州、县（市）政务部门不得新建"
+     "数据中心。\n县（市）数据资源主管部门负责统筹本辖区电子政务外网的建设和运行管理。",
+     "县（市）一级电子政务外网的建设和运行管理归谁统筹？", "县(市)数据资源主管部门"),
+    # 由X牵头，组织…: the verb 组织 opens no name
+    ("由国网龙岩供电公司牵头，组织各县(市、区)供电公司对辖区内的电力杆塔进行全面的摸底排查。",
+     "电线杆谁牵头去排查", "国网龙岩供电公司"),
+    # a sentence with no verb of duty after its unit: the unit after 由 / before 予以
+    ("各牵头考核单位自身工作及考核分值由市政府办公室数字政府专班予以核实。", "考核分值由谁核实", "市政府办公室数字政府专班"),
+])
+def test_prose_duty(text, question, lead) -> None:
+    assert _who(_measure(text), question).lead == lead
 
 
 def test_a_marked_clause_wins_over_prose() -> None:
     m = _measure("支持企业开展技术改造。（责任单位：省经济和信息化厅、省财政厅）")
-    resp = responsibility_for(m, best_sentence(m, set(bigrams(normalize("技术改造谁牵头")))))
+    resp = _who(m, "技术改造谁牵头")
     assert resp.lead == "省经济和信息化厅" and not resp.prose
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("由市政府办公室数字政府专班予以核实。", [("市政府办公室数字政府专班", "actor")]),  # a name goes on into a close one
+    ("会同有关部门建立完善促进综合保税区发展的部门协调机制。", [("有关部门", "")]),  # …but not over a clause
+    ("报本级三防指挥部备案", [("本级三防指挥部", "recipient")]),
+    ("向生态环境主管部门备案", [("生态环境主管部门", "recipient")]),
+    ("市、县（区）人民政府负责组织。", [("市、县（区）人民政府", "actor")]),  # levels of government are no cut
+    ("加强经济运行监测。", []),  # 经济 is no 经
+])
+def test_named_units(text, names) -> None:
+    assert [(n.name, n.role) for n in named_units(text)] == names
+
+
+@pytest.mark.parametrize(("raw", "units"), [
+    ("各省、自治区、直辖市人民政府", ["各省、自治区、直辖市人民政府"]),
+    ("市、县（区）人民政府", ["市、县（区）人民政府"]),
+    ("税务总局、财政部、海关总署", ["税务总局", "财政部", "海关总署"]),
+])
+def test_levels_of_government_stay_one_name(raw, units) -> None:
+    assert split_units(raw) == units
+
+
+@pytest.mark.parametrize(("clause", "lead", "units"), [
+    # a note after the list: （…负责，排在第一位的部门为牵头部门，下同）
+    ("（税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门，下同）", "税务总局", 3),
+    # a list longer than sixty characters
+    ("（扶贫办、中央统战部、中央和国家机关工委、教育部、卫生健康委、人民银行、国资委、国管局、中央军委政治工作部、"
+     "全国总工会等和各省级人民政府负责）", "扶贫办", 10),
+    # the generic label 负责部门 (as 责任部门)
+    ("（负责部门：商务部、海关总署）", "商务部", 2),
+])
+def test_long_bracketed_lists(clause, lead, units) -> None:
+    (resp,) = parse_responsibilities("推动消费扶贫。" + clause)
+    assert (resp.lead, len(resp.units), resp.prose) == (lead, units, False)
+
+
+def test_street_offices_act() -> None:
+    (actor,) = parse_actors("乡镇人民政府、街道办事处对辖区内露天焚烧行为组织巡查。")
+    assert actor.units == ("乡镇人民政府", "街道办事处")

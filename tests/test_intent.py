@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from askplan.intent import read_intent
+from askplan.intent import ASK_CUES, Asked, asked_of, read_intent
 from askplan.normalize import normalize
 
 
@@ -52,3 +52,18 @@ def test_an_item_under_a_numbered_part(question, part):
                                       "第二十五条讲什么", "第五章第二节"])
 def test_no_part_path(question):
     assert read_intent(normalize(question)).part is None
+
+
+@pytest.mark.parametrize("cue", ASK_CUES, ids=[c.name for c in ASK_CUES])
+def test_ask_cues_are_data_with_examples(cue) -> None:
+    for example in cue.examples:
+        assert cue.pattern.search(normalize(example)), example
+    for counter in cue.counter_examples:
+        assert not cue.pattern.search(normalize(counter)), counter
+
+
+def test_asked_reads_the_clause_with_the_question_word() -> None:
+    asked = asked_of(normalize("公司自有几辆危化品运输车，条例对常压罐体清洗有要求，这块由谁来监督检查？"))
+    assert "监督" in asked.focus and "罐体" not in asked.focus and not asked.recipient
+    assert asked_of(normalize("公司有防汛任务，定下来之后报给谁备案？")).recipient
+    assert asked_of(normalize("碳达峰")) == Asked()

@@ -3,11 +3,21 @@ covers the best-matching sentence for who-leads questions, and abstention when n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from askplan.corpus.responsibility import parse_actors
+from askplan.corpus.responsibility import (
+    NamedUnit,
+    canonical_unit,
+    dedupe,
+    named_units,
+    parse_actors,
+    split_joined,
+    split_units,
+)
 from askplan.index.passages import sentence_spans
+from askplan.intent import Asked
 from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import normalize
 from askplan.tokenize import bigrams
@@ -70,10 +80,6 @@ def _clause_spans(text: str, responsibilities: tuple[Responsibility, ...]) -> li
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _grams(measure: Measure, start: int, end: int) -> set[str]:
-    return set(bigrams(normalize(measure.text[start:end])))
-
-
 def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | None:
     """The sentence sharing most query bigrams (responsibility clauses themselves excluded); earliest on ties."""
     best, best_score = None, 0.0
@@ -106,27 +112,108 @@ def coverage(query_grams: set[str], measure: Measure) -> float:
 
 
 def responsibility_for(measure: Measure, sentence: tuple[int, int] | None,
-                       query_grams: set[str] | None = None) -> Responsibility | None:
+                       query_grams: set[str] | None = None, asked: Asked | None = None) -> Responsibility | None:
     """The responsibility clause covering ``sentence``; in a measure that marks none (no bracket, label or table
-    cell), the actor its sentences name: of the sentence's own actors the one whose part of it (up to the next
-    actor) shares most query bigrams, else the nearest actor before it."""
+    cell), the organisation its prose gives the duty the question asks about (``prose_duty``)."""
     if any(not r.prose for r in measure.responsibilities):
         return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
+    if query_grams:
+        return prose_duty(measure.text, query_grams, asked or Asked())
     actors = _actors(measure.text)
-    if not actors:
+    return actors[0] if actors else None
+
+
+_PART_CUT = re.compile(r"[，,；;。：:\n！？!?]")
+
+
+def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility | None:
+    """The organisation whose duty, as the prose states it, best matches the question.
+
+    Candidates are the actors of the text's sentences (``parse_actors``) and the organisations it makes act
+    (由X…, X负责…; ``named_units``); for a question asking where something goes (报给谁备案), also those things go
+    to (报X备案, 向X申请). A candidate's part is the clause it stands in and those after it, to the end of its
+    sentence (or on over sentences with no subject of their own) but not into the next candidate's clause; for a
+    name inside its clause (日常工作由X承担, 编制方案，向X备案), also what comes before it in its sentence. Its own
+    name is left out. The part sharing most bigrams with the question wins (those of the asking clause counted
+    twice), then most shared characters, then an actor, then the earliest."""
+    actors = list(_actors(text))
+    names = _named(text)
+    for i, a in enumerate(actors):  # an actor's shortest name that goes on into a close one: 市政府办公室数字政府专班
+        start = text.find(a.units_verbatim[0], a.clause_span[0])
+        longer = next((n for n in names if n.start == start and n.end > start + len(a.units_verbatim[0])), None)
+        if longer and len(a.units_verbatim) == 1:
+            actors[i] = _named_responsibility(text, longer)
+    cands = list(actors)
+    for n in names:
+        wanted = n.role == "actor" or (asked.recipient and n.role == "recipient")
+        if wanted and not any(a.clause_span[0] <= n.start < a.clause_span[1] or n.start <= a.clause_span[0] < n.end
+                              for a in actors):
+            cands.append(_named_responsibility(text, n))
+    if not cands:  # a text that makes no one act: any organisation it names
+        cands = [_named_responsibility(text, n) for n in names]
+    if not cands:
         return None
-    if sentence is None:
-        return actors[0]
-    inside = [a for a in actors if sentence[0] <= a.clause_span[0] < sentence[1]]
-    if query_grams and len(inside) > 1:
-        ends = [a.clause_span[0] for a in inside[1:]] + [sentence[1]]
-        shared = [len(query_grams & _grams(measure, a.clause_span[0], end))
-                  for a, end in zip(inside, ends, strict=True)]
-        return inside[shared.index(max(shared))]
-    # the actor of the sentence itself, else the nearest one before it (an article's lead-in 管委会履行以下职责：
-    # carries its items), else the first after it
-    before = [a for a in actors if a.clause_span[0] < sentence[1]]
-    return before[-1] if before else actors[0]
+    cands.sort(key=lambda r: r.clause_span[0])
+    cuts = [m.end() for m in _PART_CUT.finditer(text)]
+    starts = [max((c for c in cuts if c <= r.clause_span[0]), default=0) for r in cands]
+    chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _UNIT_CHARS
+    best, best_key = None, None
+    for i, (r, start) in enumerate(zip(cands, starts, strict=True)):
+        following = next((s for s in starts[i + 1:] if s > start), len(text))
+        end = min(_sentence_end(text, r.clause_span[1], following), following)
+        part = text[start:end]
+        if text[start:r.clause_span[0]].strip():
+            # a name inside its clause (…由X承担, 编制方案，向X备案): what comes before it in its sentence is its
+            # duty too, back to the previous candidate's name
+            sentence_start = max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, r.clause_span[0])), default=0)
+            previous = cands[i - 1].clause_span[1] if i else 0
+            part = text[max(sentence_start, previous):start] + part
+        for name in r.units_verbatim:
+            part = part.replace(name, "\u3000")
+        key = (*_part_score(normalize(_ALIAS_NOTE.sub("", part)), query_grams, asked.focus, chars), r in actors, -i)
+        if best_key is None or key > best_key:
+            best, best_key = r, key
+    return best
+
+
+_FUNCTION_CHARS = frozenset("的了是和与及或谁哪个么呢吗吧啊")  # bigrams with these match by accident (的大 of 的大气)
+_UNIT_CHARS = frozenset("部门单位机构政府局委厅办到底归管理负责牵头")  # in every part that names a unit or duty
+_GOES_ON = re.compile(r"\s*(?:要|应当|應當|应|應|并|並|同时|同時|还|還|负责|負責|会同|會同"
+                      r"|统筹|統籌|加强|加強|推动|推動|做好)")
+_FULL_STOP = re.compile(r"[。！？!?\n]")  # a duty's sentence goes on over ；: 应急管理部门统筹…；组织指导…；依法监督…
+_SENTENCE_CUT = re.compile(r"[。；;！？!?\n]")
+_ALIAS_NOTE = re.compile(r"[（(](?:以下|下同)?(?:简称|簡稱|统称|統稱)[^（）()]{0,20}[）)]")
+
+
+def _sentence_end(text: str, at: int, limit: int) -> int:
+    """Where the duty stated from ``at`` ends: at the end of its sentence, or further on while the next sentences
+    of the line go on without a subject of their own (海关总署要…。要加大统筹协调力度，会同…), or to ``limit`` after a
+    lead-in ending in a colon (…履行下列职责：)."""
+    end = at
+    while (m := _FULL_STOP.search(text, end)) and m.end() < limit:
+        if text[:m.start()].rstrip().endswith(("：", ":")):
+            return limit
+        end = m.end()
+        if text[m.start()] == "\n" or not _GOES_ON.match(text, end):
+            return end
+    return limit
+
+
+def _part_score(part: str, query_grams: set[str], focus: frozenset[str], chars: set[str]) -> tuple[int, int]:
+    """How well a candidate's part states what the question asks: shared bigrams (those of the asking clause
+    counted twice; none holding a function character such as 的), then shared content characters."""
+    grams = {g for g in bigrams(part) if not _FUNCTION_CHARS.intersection(g)}
+    return 2 * len(focus & grams) + len(query_grams & grams), len(chars & set(part))
+
+
+def _named_responsibility(text: str, n: NamedUnit) -> Responsibility:
+    """A named organisation as a prose duty covering its sentence from the name on, like ``parse_actors``'s."""
+    units = [u for part in split_units(n.name) for u in split_joined(part)]
+    folded = dedupe(canonical_unit(u) for u in units)
+    stop = m.start() if (m := _SENTENCE_CUT.search(text, n.end)) else len(text)
+    return Responsibility(text[n.start:stop], folded, tuple(units), folded[0] if folded else None, folded[1:],
+                          (n.start, stop), (n.start, n.end), prose=True)
 
 
 _actors = lru_cache(maxsize=8192)(parse_actors)
+_named = lru_cache(maxsize=8192)(named_units)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from askplan.numerals import NUMERAL_CHARS, NUMERAL_RUN, parse_cn_numeral
+from askplan.tokenize import bigrams
 
 _NUM = NUMERAL_RUN
 CLAUSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -104,3 +105,42 @@ def clause_number(norm_question: str) -> int | None:
             if 0 < n < 1000:
                 return n
     return None
+
+
+@dataclass(frozen=True)
+class AskCue:
+    name: str
+    pattern: re.Pattern[str]
+    examples: tuple[str, ...]  # normalised questions (or clauses) it must match
+    counter_examples: tuple[str, ...]  # and ones it must not
+
+
+# What a who-question asks for, read by answer.prose_duty where the text names units only in its prose.
+ASK_CUES = (
+    # the clause of a question that holds its question word: 这块由谁来监督检查 of 公司…，这块由谁来监督检查？
+    AskCue("question_word", re.compile(r"谁|哪|什么(?:部门|单位|机构)|何(?:部门|单位|机构)"),
+           ("这块由谁来监督检查", "要报给哪个部门备案", "归什么部门管"), ("公司自有几辆危化品运输车", "条例对常压罐体清洗有要求")),
+    # asking where a report, filing or application goes, not who acts: 报给谁备案, 向哪个部门申请, 找哪个部门登记
+    AskCue("recipient", re.compile(r"(?:报|交|递|送|找|向|到)给?(?:谁|哪)|(?:谁|哪[^,。?!]{0,6}?)(?:备案|批准|审批|登记|受理)"),
+           ("定下来之后报给谁备案", "编好以后要报给哪个部门备案", "找哪个部门登记", "向谁申请", "报谁批准"),
+           ("谁牵头碳达峰工作", "这块由谁来监督检查", "渔船的大气污染防治谁管", "印发给哪些单位了")),
+)
+_ASK = {cue.name: cue.pattern for cue in ASK_CUES}
+_CLAUSE_CUT = re.compile(r"[,，。；;:：!！?？\s]")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a who-question asks: the bigrams of its clause that holds the question word, and whether it asks for
+    the unit something goes to (``recipient``) rather than the one that acts."""
+
+    focus: frozenset[str] = frozenset()
+    recipient: bool = False
+
+
+def asked_of(norm_question: str) -> Asked:
+    """``Asked`` of a normalised question: its first clause with a question word, else nothing asked."""
+    for clause in _CLAUSE_CUT.split(norm_question):
+        if _ASK["question_word"].search(clause):
+            return Asked(frozenset(bigrams(clause)), bool(_ASK["recipient"].search(clause)))
+    return Asked()

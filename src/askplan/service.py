@@ -19,7 +19,7 @@ from askplan.departments import LEAD, DepartmentRegistry
 from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
-from askplan.intent import Intent, read_intent
+from askplan.intent import Asked, Intent, asked_of, read_intent
 from askplan.links import LinkTable, citation_of, compute_links
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
@@ -274,7 +274,7 @@ class AskplanService:
             pinned = self._part_row(intent.part, target, found.among, fused)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
-        hits = self._hits(fused[:k], legs, topic)
+        hits = self._hits(fused[:k], legs, topic, asked_of(norm))
         kind = "lead" if intent.who_leads else "clause" if pinned is not None else "topic"
         return self._decide(question, norm, kind, hits, topic, legs, pinned is not None)
 
@@ -374,12 +374,12 @@ class AskplanService:
         retriever = self.retriever()
         legs = retriever.legs(norm, self._allowed(doc))
         fused = retriever.fuse(legs, MODES["baseline"])
-        hits = self._hits(fused[:k], legs, norm)
+        hits = self._hits(fused[:k], legs, norm, asked_of(norm))
         return Answer(question, norm, "topic", bool(hits), hits)
 
-    def _hits(self, ranked: list[tuple[int, float]], legs, query: str) -> tuple[Hit, ...]:
+    def _hits(self, ranked: list[tuple[int, float]], legs, query: str, asked: Asked) -> tuple[Hit, ...]:
         grams = set(bigrams(query))
-        return tuple(self._hit(rank, row, score, legs, grams) for rank, (row, score) in enumerate(ranked, 1))
+        return tuple(self._hit(rank, row, score, legs, grams, asked) for rank, (row, score) in enumerate(ranked, 1))
 
     def _department_answer(self, question: str, norm: str, name: str, doc: str | None) -> Answer | None:
         """Every measure of the unit a question names (led first, in document and reading order; the whole list,
@@ -499,13 +499,13 @@ class AskplanService:
             found = self._candidates[number] = (rows, np.isin(rows, np.fromiter(keyed, np.int64, len(keyed))))
         return found
 
-    def _hit(self, rank: int, row: int, score: float, legs, grams: set[str]) -> Hit:
+    def _hit(self, rank: int, row: int, score: float, legs, grams: set[str], asked: Asked | None = None) -> Hit:
         measure = self.corpus.measures[row]
         leg_info = {name: {"rank": leg.rows.index(row) + 1, "score": leg.scores[leg.rows.index(row)]}
                     for name, leg in legs.items() if row in leg.rows}
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
-                   responsibility_for(measure, sentence, grams))
+                   responsibility_for(measure, sentence, grams, asked))
 
 
 def _rows_by_label_number(measures) -> dict[int, list[int]]:

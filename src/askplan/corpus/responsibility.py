@@ -13,7 +13,8 @@ from askplan.normalize import to_simplified
 _UNIT_CHARS = r"[^（）()。\n]"
 _LIST_CHARS = r"[^（）()。\n:：]"  # a list of units never holds a colon: one there starts the next label
 _OPEN, _CLOSE = r"[（(]", r"[）)]"
-_LIST_LABEL = r"(?:責任單位|责任单位|責任部門|责任部门|牵头单位|牽頭單位|牵头部门|牽頭部門|牵头考核单位|牽頭考核單位|責任主體|责任主体|主责单位|主責單位)"
+_LIST_LABEL = (r"(?:責任單位|责任单位|責任部門|责任部门|牵头单位|牽頭單位|牵头部门|牽頭部門|牵头考核单位|牽頭考核單位|責任主體|责任主体"
+               r"|主责单位|主責單位|负责部门|負責部門|负责单位|負責單位)")
 _CO_LABEL = r"(?:配合单位|配合單位|配合部门|配合部門|协同单位|協同單位|协办单位|協辦單位|支撑单位|支撐單位|参与单位|參與單位|责任单位|責任單位)"
 _SEP = r"\s*[，,；;]\s*"
 _PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
@@ -48,7 +49,9 @@ CLAUSE_PATTERNS: tuple[ClausePattern, ...] = (
         rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,80}}?)(?:牵头|牽頭)(?:[,，;；、]\s*(?P<co>{_UNIT_CHARS}{{2,160}}?)"
         rf"(?:按职责分工|按職責分工)?(?:配合|參與|参与|协同|協同|负责|負責))?{_CLOSE}"), "（省商务厅牵头，合肥海关配合）",
                   "（以下简称牵头）"),
-    ClausePattern("sole", re.compile(rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,60}}?)(?:负责|負責){_CLOSE}"), "（省商务厅负责）",
+    # a long list of ministries, and a note after it: （税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门，下同）
+    ClausePattern("sole", re.compile(rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,200}}?)(?:负责|負責)"
+                                     rf"(?:[，,；;](?:{_UNIT_CHARS}){{1,30}}?)?{_CLOSE}"), "（省商务厅负责）",
                   "（以下简称负责）"),
     ClausePattern("trailing", re.compile(rf"{_LIST_LABEL}\s*[:：]\s*(?P<units>[^。\n（）()]+?)\s*。?\s*$", re.M),
                   "牵头考核单位：市发展改革委", "牵头考核单位要按月报送进展。"),
@@ -64,7 +67,7 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 
 # Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
 # ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
-_ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
+_ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
         r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
@@ -74,7 +77,7 @@ _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会�
          r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
 _NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
-_OPENING_VERB = r"(?:鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
+_OPENING_VERB = r"(?:组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
 # the shortest name that ends like an organisation and goes on no further (not 管委 of 管委会, 市政府 of
 # 市政府办公室, 局 of 局长, 委 of 委托)
@@ -108,7 +111,8 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
 
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
 # Levels of government a name applies to, before the name: 市、县（市、区）…, 州、县（市）…
-_LEVELS = re.compile(r"^(?:[省市州县縣区區]、)+[省市州县縣区區](?:[（(][省市州县縣区區、]+[）)])?(?=[\u4e00-\u9fff])")
+_LEVEL = r"(?:自治区|自治區|直辖市|直轄市|计划单列市|計劃單列市|[省市州县縣区區])"
+_LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?(?=[\u4e00-\u9fff])")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _ORG_ENDING = re.compile(r"[省市县縣厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]$")
@@ -209,8 +213,8 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
         for m in pattern.regex.finditer(text):
             if any(m.start() < e and s < m.end() for s, e, *_ in found):
                 continue
-            leads = [u for part in split_units(m.group("lead")) for u in _split_joined(part)]
-            co = [u for part in split_units(m.group("co") or "") for u in _split_joined(part)]
+            leads = [u for part in split_units(m.group("lead")) for u in split_joined(part)]
+            co = [u for part in split_units(m.group("co") or "") for u in split_joined(part)]
             if leads and all(_looks_like_unit(u) for u in leads):
                 found.append((m.start(), m.end(), leads, co))
     out = []
@@ -223,12 +227,12 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
     return tuple(out)
 
 
-def _split_joined(name: str) -> list[str]:
+def split_joined(name: str) -> list[str]:
     """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
     for m in re.finditer(r"[和与與及或]", name):
         left, right = name[:m.start()], name[m.end():]
         if len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right):
-            return [left, *_split_joined(right)]
+            return [left, *split_joined(right)]
     return [name]
 
 
@@ -238,3 +242,58 @@ def dedupe(items) -> tuple[str, ...]:
         if item:
             seen.setdefault(item)
     return tuple(seen)
+
+
+# Organisations a sentence names, whatever it says of them: the fallback of who-leads answers where a sentence
+# has no actor (parse_actors reads only a name before a verb of duty or after 由). A text is cut into runs at
+# punctuation and at words that never stand inside a unit's name; a run that ends like an organisation, or goes
+# on after one (市政府办公室数字政府专班予以核实), names the organisation up to its last organisation ending.
+_NAMED_CUT = re.compile(
+    r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]"
+    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
+    r"|负责|負責|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
+    r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強")
+_NAMED_ORG = re.compile(
+    r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
+    r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院"
+    rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
+_NAMED_MAX = 20
+_NAMED_GAP = 4
+
+
+@dataclass(frozen=True)
+class NamedUnit:
+    name: str
+    start: int
+    end: int
+    role: str  # "actor": after 由/经/委托/授权 or before a verb of duty; "recipient": after 报/向/报送/提交…; else ""
+
+
+# levels of government inside a name are no cut: 市、县（区）人民政府
+_LEVEL_MARKS = re.compile(r"(?<=[省市州县縣区區])、(?=[省市州县縣区區])|[（(][省市州县縣区區、]{1,7}[）)]")
+
+
+def named_units(text: str) -> tuple[NamedUnit, ...]:
+    """Every organisation ``text`` names (``NamedUnit``), in order."""
+    masked = _LEVEL_MARKS.sub(lambda m: "\ue000" * len(m.group()), text)
+    out, pos = [], 0
+    for cut in [*_NAMED_CUT.finditer(masked), None]:
+        end = cut.start() if cut else len(text)
+        run = text[pos:end]
+        found = list(_NAMED_ORG.finditer(run))
+        ends = found[:1]
+        for m in found[1:]:  # a name goes on past an ending only into another one close by (…办公室数字政府专班)
+            if m.start() - ends[-1].end() > _NAMED_GAP:
+                break
+            ends.append(m)
+        ends = [m.end() for m in ends]
+        if ends and 2 <= ends[-1] <= _NAMED_MAX:
+            before = text[max(0, pos - 2):pos]
+            after = text[pos + ends[-1]:pos + ends[-1] + 2]
+            actor = bool(re.search(r"(?:由|经|經|委托|委託|授权|授權)$", before)
+                         or re.match(r"负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以", after))
+            recipient = bool(re.search(r"(?:向|报|報|送|提交|告)$", before))
+            out.append(NamedUnit(run[:ends[-1]], pos, pos + ends[-1],
+                                 "actor" if actor else "recipient" if recipient else ""))
+        pos = cut.end() if cut else len(text)
+    return tuple(out)
