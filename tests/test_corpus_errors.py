@@ -29,8 +29,11 @@ FATAL = {
     "bad date": ("bad-date.txt", (FRONT.replace("2021-01-01", "2021年1月1日") + BODY).encode(), 7,
                  "date must be YYYY-MM-DD"),
     "bad utf-8": ("bad-utf8.txt", (FRONT + BODY).encode() + b"\xff\xfe\n", BODY_LINE + 3, "re-save the file as UTF-8"),
-    "upper-case file name": ("Anhui-Plan.txt", (FRONT + BODY).encode(), None, "rename it"),
-    "space in file name": ("bad name.txt", (FRONT + BODY).encode(), None, "rename it"),
+    "upper-case file name": ("Anhui-Plan.txt", (FRONT + BODY).encode(), None, "lower-case letters"),
+    "space in file name": ("bad name.txt", (FRONT + BODY).encode(), None, "rename the file"),
+    # a long but well-formed name says it is too long, not that its letters are wrong
+    "file name too long": ("a" * 121 + ".txt", (FRONT + BODY).encode(), None,
+                           "121 characters long and the limit is 120; shorten it"),
     "empty body": ("empty-body.txt", (FRONT + "\n\n").encode(), BODY_LINE, "no measures found"),
 }
 
@@ -128,3 +131,9 @@ def test_unknown_measure_names_the_command_to_list_them(tmp_path: Path) -> None:
         corpus.measure("good-plan/99")
     with pytest.raises(NotFound, match="no document 'nope'"):
         corpus.measure("nope/1")
+
+
+def test_a_long_slug_within_the_limit_loads(tmp_path: Path) -> None:
+    name = "state-council-office-sports-competition-performance-industry-guiding-opinions-2018"  # 83 characters
+    (tmp_path / f"{name}.txt").write_text(FRONT + BODY, encoding="utf-8")
+    assert [d.slug for d in load_corpus(tmp_path).documents] == [name]

@@ -20,7 +20,18 @@ log = logging.getLogger(__name__)
 
 REQUIRED_KEYS = ("title", "issuer", "date", "script", "source")
 SCRIPTS = ("traditional", "simplified")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SLUG_MAX = 120
+SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{SLUG_MAX - 1}}}$")
+
+
+def slug_problem(slug: str) -> str | None:
+    """What is wrong with a document's slug (its file name without .txt), said so that it can be fixed; None
+    when it is valid."""
+    if SLUG.match(slug):
+        return None
+    if len(slug) > SLUG_MAX and SLUG.match(slug[:SLUG_MAX]):
+        return f"it is {len(slug)} characters long and the limit is {SLUG_MAX}; shorten it"
+    return "use lower-case letters, digits and hyphens only, starting with a letter or digit, e.g. anhui-plan-2021"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -131,9 +142,9 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     source = _read_text(path)
     meta, body_offset, body_line = parse_front_matter(source, str(path))
     slug = path.stem
-    if not SLUG.match(slug):
-        raise CorpusError(f"file name {path.name!r} is not a valid slug; rename it to lower-case "
-                          "letters, digits and hyphens, e.g. anhui-plan-2021.txt", path=str(path))
+    if problem := slug_problem(slug):
+        raise CorpusError(f"file name {path.name!r} is not a valid slug: {problem}, and rename the file",
+                          path=str(path))
     parsed = parse_body(slug, source, body_offset, body_line)
     measures, numbering = parsed.measures, parsed.numbering
     if not measures:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from askplan.corpus.loader import SLUG, check_document, parse_front_matter
+from askplan.corpus.loader import SLUG, check_document, parse_front_matter, slug_problem
 from askplan.errors import BadInput, CorpusError, NotFound
 from askplan.ingest.extract import extract
 from askplan.ingest.frontmatter import infer
@@ -58,8 +58,8 @@ def corpus_text(path: Path, overrides: Overrides) -> tuple[str, str]:
         flags = " ".join(f"--{k} {'YYYY-MM-DD' if k == 'date' else '…'}" for k in missing)
         raise BadInput(f"{path.name}: could not find the {', '.join(missing)} in the text; pass {flags}")
     slug = overrides.slug or slug_for(path, meta["title"], meta["date"])
-    if not SLUG.match(slug):
-        raise BadInput(f"slug {slug!r} is not valid: use lower-case letters, digits and hyphens, e.g. anhui-plan-2021")
+    if problem := slug_problem(slug):
+        raise BadInput(f"slug {slug!r} is not valid: {problem} (pass --slug)")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     header = {**meta, "script": found.script, "source": f"{path.name} (sha256 {digest}), added with askplan add",
               ORIGIN_KEY: path.name}
