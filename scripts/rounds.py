@@ -6,6 +6,7 @@ bundled index's vector cache seeds every round's, so a round embeds only its own
 
     .venv/bin/python scripts/rounds.py run NAME [GROUP ...]    # saves --work/NAME.json, prints the table
     .venv/bin/python scripts/rounds.py table NAME              # the table of a saved run
+    .venv/bin/python scripts/rounds.py documents NAME          # per document beside the baseline
     .venv/bin/python scripts/rounds.py compare A B             # two saved runs, group by group (no question text)
 
 Groups are held out or development as eval/README.md records; the table prints the plain-RRF baseline of the
@@ -167,6 +168,25 @@ def table(saved: dict) -> str:
     return "\n".join(lines)
 
 
+def documents(saved: dict) -> str:
+    """R@1 and R@5 per document of each round beside the baseline, marking a document below it."""
+    from askplan.evaluate.metrics import recall_at
+
+    lines = ["| group | document | answerable | R@1 (baseline) | R@5 (baseline) | |", "|---|---|---|---|---|---|"]
+    for name, entry in saved.items():
+        by_doc: dict[str, list[dict]] = {}
+        for row in entry["results"]:
+            if row["gold"]:
+                by_doc.setdefault(row["gold"][0].split("/")[0], []).append(row)
+        for doc, rows in sorted(by_doc.items()):
+            at = {(k, leg): sum(recall_at(r[leg], r["gold"], k) for r in rows) / len(rows)
+                  for k in (1, 5) for leg in ("ranked", "baseline_ranked")}
+            below = at[(1, "ranked")] < at[(1, "baseline_ranked")] or at[(5, "ranked")] < at[(5, "baseline_ranked")]
+            lines.append(f"| {name} | {doc} | {len(rows)} | {_f(at[(1, 'ranked')])} ({_f(at[(1, 'baseline_ranked')])}) "
+                         f"| {_f(at[(5, 'ranked')])} ({_f(at[(5, 'baseline_ranked')])}) | {'below' if below else ''} |")
+    return "\n".join(lines)
+
+
 def compare(a: dict, b: dict) -> str:
     lines = ["| group | " + " | ".join(f"{k} A → B" for k in METRICS) + " | changed first answers |",
              "|---" * (len(METRICS) + 2) + "|"]
@@ -184,8 +204,8 @@ def compare(a: dict, b: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("run", "table", "compare"))
-    parser.add_argument("names", nargs="*", help="run: NAME [GROUP ...]; table: NAME; compare: A B")
+    parser.add_argument("command", choices=("run", "table", "documents", "compare"))
+    parser.add_argument("names", nargs="*", help="run: NAME [GROUP ...]; table / documents: NAME; compare: A B")
     parser.add_argument("--work", type=Path, default=ROOT / ".rounds", help="corpora, indexes and saved runs")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -201,8 +221,9 @@ def main() -> None:
         saved = run(chosen, work)
         (work / f"{args.names[0]}.json").write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
         print(table(saved))
-    elif args.command == "table":
-        print(table(json.loads((work / f"{args.names[0]}.json").read_text(encoding="utf-8"))))
+    elif args.command in ("table", "documents"):
+        saved = json.loads((work / f"{args.names[0]}.json").read_text(encoding="utf-8"))
+        print(table(saved) if args.command == "table" else documents(saved))
     else:
         a, b = (json.loads((work / f"{n}.json").read_text(encoding="utf-8")) for n in args.names[:2])
         print(compare(a, b))

@@ -136,6 +136,19 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
     name inside its clause (日常工作由X承担, 编制方案，向X备案), also what comes before it in its sentence. Its own
     name is left out. The part sharing most bigrams with the question wins (those of the asking clause counted
     twice), then most shared characters, then an actor, then the earliest."""
+    chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _UNIT_CHARS
+    best, best_key = None, None
+    for i, (r, grams, part_chars, actor) in enumerate(_duty_parts(text, asked.recipient)):
+        key = (2 * len(asked.focus & grams) + len(query_grams & grams), len(chars & part_chars), actor, -i)
+        if best_key is None or key > best_key:
+            best, best_key = r, key
+    return best
+
+
+@lru_cache(maxsize=4096)
+def _duty_parts(text: str, recipients: bool) -> tuple[tuple[Responsibility, frozenset[str], frozenset[str], bool], ...]:
+    """(candidate, its part's bigrams, its part's characters, an actor?) of ``prose_duty``, in reading order: the
+    same for every question (but for whether units things go to compete), so cut and normalised once."""
     actors = list(_actors(text))
     names = _named(text)
     for i, a in enumerate(actors):  # an actor's shortest name that goes on into a close one: 市政府办公室数字政府专班
@@ -145,19 +158,16 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
             actors[i] = _named_responsibility(text, longer)
     cands = list(actors)
     for n in names:
-        wanted = n.role == "actor" or (asked.recipient and n.role == "recipient")
+        wanted = n.role == "actor" or (recipients and n.role == "recipient")
         if wanted and not any(a.clause_span[0] <= n.start < a.clause_span[1] or n.start <= a.clause_span[0] < n.end
                               for a in actors):
             cands.append(_named_responsibility(text, n))
     if not cands:  # a text that makes no one act: any organisation it names
         cands = [_named_responsibility(text, n) for n in names]
-    if not cands:
-        return None
     cands.sort(key=lambda r: r.clause_span[0])
     cuts = [m.end() for m in _PART_CUT.finditer(text)]
     starts = [max((c for c in cuts if c <= r.clause_span[0]), default=0) for r in cands]
-    chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _UNIT_CHARS
-    best, best_key = None, None
+    out = []
     for i, (r, start) in enumerate(zip(cands, starts, strict=True)):
         following = next((s for s in starts[i + 1:] if s > start), len(text))
         end = min(_sentence_end(text, r.clause_span[1], following), following)
@@ -170,10 +180,10 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
             part = text[max(sentence_start, previous):start] + part
         for name in r.units_verbatim:
             part = part.replace(name, "\u3000")
-        key = (*_part_score(normalize(_ALIAS_NOTE.sub("", part)), query_grams, asked.focus, chars), r in actors, -i)
-        if best_key is None or key > best_key:
-            best, best_key = r, key
-    return best
+        norm = normalize(_ALIAS_NOTE.sub("", part))
+        grams = frozenset(g for g in bigrams(norm) if not _FUNCTION_CHARS.intersection(g))
+        out.append((r, grams, frozenset(norm), r in actors))
+    return tuple(out)
 
 
 _FUNCTION_CHARS = frozenset("的了是和与及或谁哪个么呢吗吧啊")  # bigrams with these match by accident (的大 of 的大气)
@@ -197,13 +207,6 @@ def _sentence_end(text: str, at: int, limit: int) -> int:
         if text[m.start()] == "\n" or not _GOES_ON.match(text, end):
             return end
     return limit
-
-
-def _part_score(part: str, query_grams: set[str], focus: frozenset[str], chars: set[str]) -> tuple[int, int]:
-    """How well a candidate's part states what the question asks: shared bigrams (those of the asking clause
-    counted twice; none holding a function character such as 的), then shared content characters."""
-    grams = {g for g in bigrams(part) if not _FUNCTION_CHARS.intersection(g)}
-    return 2 * len(focus & grams) + len(query_grams & grams), len(chars & set(part))
 
 
 def _named_responsibility(text: str, n: NamedUnit) -> Responsibility:
