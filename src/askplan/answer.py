@@ -91,8 +91,11 @@ def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | 
 
 
 def warm(measure: Measure) -> None:
-    """Cut a measure into its sentences before any question meets it (``AskplanService.warm_up``)."""
+    """Cut a measure into its sentences, and a measure that marks no unit into its duties, before any question
+    meets it (``AskplanService.warm_up``)."""
     _sentence_grams(measure.id, measure.text, measure.responsibilities)
+    if all(r.prose for r in measure.responsibilities):
+        _duty_parts(measure.text, False)
 
 
 @lru_cache(maxsize=2048)

@@ -187,9 +187,10 @@ class AskplanService:
 
     def warm_up(self) -> int:
         """Do now the work a question does the first time it meets a measure: cut its sentences for the re-ranker
-        and the best sentence, spell it in pinyin for the answerability features (~4 ms a measure, most of a warm
-        question's slow tail). For a server, once it is ready; only for a corpus that fits the per-measure caches
-        (WARM_LIMIT measures), since a larger one would evict what it warms. How many measures were warmed."""
+        and the best sentence (and, where it marks no unit, its duties for who-leads answers), spell it in pinyin
+        for the answerability features (~4 ms a measure, most of a warm question's slow tail). For a server, once
+        it is ready; only for a corpus that fits the per-measure caches (WARM_LIMIT measures), since a larger one
+        would evict what it warms. How many measures were warmed."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
         from askplan.search.rerank import warm as warm_grams
