@@ -139,7 +139,7 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
     name inside its clause (日常工作由X承担, 编制方案，向X备案), also what comes before it in its sentence. Its own
     name is left out. The part sharing most bigrams with the question wins (those of the asking clause counted
     twice), then most shared characters, then an actor, then the earliest."""
-    chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _UNIT_CHARS
+    chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _GENERIC_CHARS
     best, best_key = None, None
     for i, (r, grams, part_chars, actor) in enumerate(_duty_parts(text, asked.recipient)):
         key = (2 * len(asked.focus & grams) + len(query_grams & grams), len(chars & part_chars), actor, -i)
@@ -190,7 +190,7 @@ def _duty_parts(text: str, recipients: bool) -> tuple[tuple[Responsibility, froz
 
 
 _FUNCTION_CHARS = frozenset("的了是和与及或谁哪个么呢吗吧啊")  # bigrams with these match by accident (的大 of 的大气)
-_UNIT_CHARS = frozenset("部门单位机构政府局委厅办到底归管理负责牵头")  # in every part that names a unit or duty
+_GENERIC_CHARS = frozenset("部门单位机构政府局委厅办到底归管理负责牵头")  # in every part that names a unit or duty
 _GOES_ON = re.compile(r"\s*(?:要|应当|應當|应|應|并|並|同时|同時|还|還|负责|負責|会同|會同"
                       r"|统筹|統籌|加强|加強|推动|推動|做好)")
 _FULL_STOP = re.compile(r"[。！？!?\n]")  # a duty's sentence goes on over ；: 应急管理部门统筹…；组织指导…；依法监督…

@@ -259,6 +259,10 @@ _NAMED_ORG = re.compile(
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
 _NAMED_MAX = 20
 _NAMED_GAP = 4
+# a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
+_MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)$")
+_DUTY_AFTER = re.compile(r"负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以")
+_GOES_TO = re.compile(r"(?:向|报|報|送|提交|告)$")
 
 
 @dataclass(frozen=True)
@@ -290,9 +294,8 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
         if ends and 2 <= ends[-1] <= _NAMED_MAX:
             before = text[max(0, pos - 2):pos]
             after = text[pos + ends[-1]:pos + ends[-1] + 2]
-            actor = bool(re.search(r"(?:由|经|經|委托|委託|授权|授權)$", before)
-                         or re.match(r"负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以", after))
-            recipient = bool(re.search(r"(?:向|报|報|送|提交|告)$", before))
+            actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
+            recipient = bool(_GOES_TO.search(before))
             out.append(NamedUnit(run[:ends[-1]], pos, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
         pos = cut.end() if cut else len(text)
