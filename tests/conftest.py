@@ -62,15 +62,41 @@ def milvus_service(milvus_db, tmp_path_factory, corpus):
     return service
 
 
+# The real model's vectors of the bundled corpus's passages (scripts/refresh_test_vectors.py writes them, in half
+# precision to keep the file small), given to the session's real index as its vector cache: the build embeds only
+# passages the file lacks, not all ~1,700. tests/test_vector_fixture.py re-embeds a sample live and checks the file
+# still covers the corpus.
+TEST_VECTORS = REPO / "tests" / "fixtures" / "vectors"
+
+
+def seed_vectors(index_dir: Path) -> Path:
+    """Write the test vectors into ``index_dir`` as its vector cache (as float32, the cache's type); returns
+    ``index_dir``."""
+    import numpy as np
+
+    from askplan.index.vectors import FOLDER
+
+    for path in TEST_VECTORS.glob("*.npz"):
+        (index_dir / FOLDER).mkdir(parents=True, exist_ok=True)
+        with np.load(path) as data, open(index_dir / FOLDER / path.name, "wb") as out:
+            np.savez(out, keys=data["keys"], vectors=data["vectors"].astype(np.float32))
+    return index_dir
+
+
 @pytest.fixture(scope="session")
-def real_service(tmp_path_factory, corpus):
-    """The real default model and a real index over the bundled corpus (built once per session)."""
+def real_build(tmp_path_factory, corpus):
+    """The real default model and a real index over the bundled corpus (built once per session): the service and
+    the build's manifest."""
     from askplan.service import AskplanService
 
-    settings = Settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real-index"))
+    settings = Settings(corpus_dir=CORPUS, index_dir=seed_vectors(tmp_path_factory.mktemp("real-index")))
     service = AskplanService(settings, corpus=corpus)
-    service.build()
-    return service
+    return service, service.build()
+
+
+@pytest.fixture(scope="session")
+def real_service(real_build):
+    return real_build[0]
 
 
 # --- a real server and a real browser (tests marked ``browser``) ----------------------------------------------
