@@ -163,6 +163,11 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("向生态环境主管部门备案", [("生态环境主管部门", "recipient")]),
     ("市、县（区）人民政府负责组织。", [("市、县（区）人民政府", "actor")]),  # levels of government are no cut
     ("加强经济运行监测。", []),  # 经济 is no 经
+    # longer level words too, and they do not count toward a name's length
+    ("各省、自治区、直辖市人民政府负责组织实施。", [("各省、自治区、直辖市人民政府", "actor")]),
+    ("由省、自治区、直辖市药品监督管理部门或者技术机构出具", [("省、自治区、直辖市药品监督管理部门或者技术机构", "actor")]),
+    ("在机构所在地县级以上机构编制部门注册登记", [("机构", ""), ("县级以上机构编制部门", "")]),  # not 地县级…
+    ("向所在地的县级以上卫生健康部门备案", [("县级以上卫生健康部门", "recipient")]),
 ])
 def test_named_units(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names
@@ -185,6 +190,9 @@ def test_levels_of_government_stay_one_name(raw, units) -> None:
      "全国总工会等和各省级人民政府负责）", "扶贫办", 10),
     # the generic label 负责部门 (as 责任部门)
     ("（负责部门：商务部、海关总署）", "商务部", 2),
+    # another label after the units: a scope, a deadline
+    ("（负责部门：商务部、海关总署；适用范围：所有自贸试验区）", "商务部", 2),
+    ("（牵头单位：省发展改革委；配合单位：省财政厅；完成时限：2022年底）", "省发展改革委", 2),
 ])
 def test_long_bracketed_lists(clause, lead, units) -> None:
     (resp,) = parse_responsibilities("推动消费扶贫。" + clause)

@@ -17,6 +17,8 @@ _LIST_LABEL = (r"(?:責任單位|责任单位|責任部門|责任部门|牵头�
                r"|主责单位|主責單位|负责部门|負責部門|负责单位|負責單位)")
 _CO_LABEL = r"(?:配合单位|配合單位|配合部门|配合部門|协同单位|協同單位|协办单位|協辦單位|支撑单位|支撐單位|参与单位|參與單位|责任单位|責任單位)"
 _SEP = r"\s*[，,；;]\s*"
+# another label after the units, of no unit: （负责部门：商务部；适用范围：…）, （责任单位：…；完成时限：2022年底）
+_NOTE = rf"(?:{_SEP}(?!{_LIST_LABEL}|{_CO_LABEL})[\u4e00-\u9fff]{{2,8}}\s*[:：][^（）()\n]{{0,80}}?)?"
 _PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
 # National bodies end in 部, 银行 or 总署: 公安部, 中国农业发展银行, 海关总署 (not 干部, 西部, 底部, 公安部门, 签署).
 _NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂])部(?![门門分长長])|银行|銀行|总署|總署"
@@ -34,16 +36,16 @@ class ClausePattern:
 
 # Ordered: the first pattern that matches at a position wins.
 CLAUSE_PATTERNS: tuple[ClausePattern, ...] = (
-    ClausePattern("listed", re.compile(rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_LIST_CHARS}+?){_CLOSE}"),
+    ClausePattern("listed", re.compile(rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_LIST_CHARS}+?){_NOTE}{_CLOSE}"),
                   "(責任單位:省發展改革委、省商務廳等)", "（责任单位要加强协调）"),
     ClausePattern("lead_and_co_labels", re.compile(
         rf"{_OPEN}\s*{_LIST_LABEL}\s*[:：]\s*(?P<units>{_LIST_CHARS}+?){_SEP}{_CO_LABEL}\s*[:：]\s*"
-        rf"(?P<co>{_LIST_CHARS}+?){_CLOSE}"),
+        rf"(?P<co>{_LIST_CHARS}+?){_NOTE}{_CLOSE}"),
                   "（牵头单位：经济技术开发区、九里亭街道，支撑单位：区规划资源局、区建设管理委）",
                   "（牵头单位和配合单位要加强协作）"),
     ClausePattern("after_deadline", re.compile(
         rf"{_OPEN}(?P<when>(?:(?!{_LIST_LABEL}){_UNIT_CHARS}){{1,60}}?){_SEP}{_LIST_LABEL}\s*[:：]\s*"
-        rf"(?P<units>{_LIST_CHARS}+?)(?:{_SEP}{_CO_LABEL}\s*[:：]\s*(?P<co>{_LIST_CHARS}+?))?{_CLOSE}"),
+        rf"(?P<units>{_LIST_CHARS}+?)(?:{_SEP}{_CO_LABEL}\s*[:：]\s*(?P<co>{_LIST_CHARS}+?))?{_NOTE}{_CLOSE}"),
                   "（5月底取得明显成效并持续推进，牵头考核单位：市审批服务局）", "（5月底取得明显成效并持续推进）"),
     ClausePattern("lead_and_assist", re.compile(
         rf"{_OPEN}(?P<lead>{_UNIT_CHARS}{{2,80}}?)(?:牵头|牽頭)(?:[,，;；、]\s*(?P<co>{_UNIT_CHARS}{{2,160}}?)"
@@ -251,7 +253,7 @@ def dedupe(items) -> tuple[str, ...]:
 _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]"
     r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
-    r"|负责|負責|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
+    r"|负责|負責|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強")
 _NAMED_ORG = re.compile(
     r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
@@ -260,9 +262,9 @@ _NAMED_ORG = re.compile(
 _NAMED_MAX = 20
 _NAMED_GAP = 4
 # a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
-_MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)$")
+_MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
 _DUTY_AFTER = re.compile(r"负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以")
-_GOES_TO = re.compile(r"(?:向|报|報|送|提交|告)$")
+_GOES_TO = re.compile(r"(?:向|报|報|送|提交|告)(?:所在地的?)?$")
 
 
 @dataclass(frozen=True)
@@ -273,13 +275,14 @@ class NamedUnit:
     role: str  # "actor": after 由/经/委托/授权 or before a verb of duty; "recipient": after 报/向/报送/提交…; else ""
 
 
-# levels of government inside a name are no cut: 市、县（区）人民政府
-_LEVEL_MARKS = re.compile(r"(?<=[省市州县縣区區])、(?=[省市州县縣区區])|[（(][省市州县縣区區、]{1,7}[）)]")
+# levels of government inside a name are no cut: 市、县（区）人民政府, 各省、自治区、直辖市人民政府
+_LEVEL_MARKS = re.compile(rf"{_LEVEL}(?:、{_LEVEL})+|[（(][省市州县縣区區、]{{1,7}}[）)]")
+_LEVEL_PREFIX = re.compile(rf"各?{_LEVEL}(?:、{_LEVEL})+")
 
 
 def named_units(text: str) -> tuple[NamedUnit, ...]:
     """Every organisation ``text`` names (``NamedUnit``), in order."""
-    masked = _LEVEL_MARKS.sub(lambda m: "\ue000" * len(m.group()), text)
+    masked = _LEVEL_MARKS.sub(lambda m: re.sub(r"[、（）()]", "\ue000", m.group()), text)
     out, pos = [], 0
     for cut in [*_NAMED_CUT.finditer(masked), None]:
         end = cut.start() if cut else len(text)
@@ -291,8 +294,9 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
                 break
             ends.append(m)
         ends = [m.end() for m in ends]
-        if ends and 2 <= ends[-1] <= _NAMED_MAX:
-            before = text[max(0, pos - 2):pos]
+        levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
+        if ends and 2 <= ends[-1] <= _NAMED_MAX + (levels.end() if levels else 0):
+            before = text[max(0, pos - 6):pos]
             after = text[pos + ends[-1]:pos + ends[-1] + 2]
             actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
             recipient = bool(_GOES_TO.search(before))
