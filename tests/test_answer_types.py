@@ -30,11 +30,24 @@ def test_every_row_has_examples_both_ways():
     ("条例何时施行", "本条例自2024年5月1日起施行。", "本条例适用于示范区。"),
     ("领导小组组长是谁", "组长:省长 王清宪。", "成立领导小组,统筹推进。"),
     ("要建多少个充电桩", "新建充电桩2万个。", "加快充电设施建设。"),
+    # a number of the unit asked for, not any number
+    ("一年开展几次督查", "每年开展2次专项督查。", "每年开展专项督查,覆盖10个市。"),
+    ("地铁几点收车", "运营时间为6时至23时。", "运营时间由运营单位确定,2025年起实施。"),
+    ("要治理多少平方公里", "治理水土流失1200平方公里。", "治理水土流失面积达到30%。"),
 ])
+
 def test_refuses_only_without_evidence(question, with_evidence, without):
     q = normalize(question)
     assert refusing_type(q, normalize(with_evidence)) is None
     assert refusing_type(q, normalize(without)) is not None
+
+
+def test_every_unit_asked_for_has_its_evidence():
+    for t in ANSWER_TYPES:
+        if t.units is not None:
+            assert "(?P<unit>" in t.asks.pattern and "{unit}" in t.evidence.pattern
+            asked = t.asks.pattern.split("(?P<unit>")[1].split(")")[0].split("|")
+            assert sorted(asked) == sorted(t.units), t.name
 
 
 def test_a_topic_question_is_never_refused_by_type():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CN_NUM = "一二三四五六七八九十百千万亿两零〇"
 
@@ -24,9 +25,22 @@ class AnswerType:
     reason: str
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
+    # For a row whose ``asks`` names the unit it wants (group ``unit``): what counts as that unit in a clause.
+    # The evidence is then a number followed by it (``evidence`` holds ``{unit}``): 几次 needs 2次, not any digit.
+    units: dict[str, str] | None = None
 
     def refuses(self, question: str, clause: str) -> bool:
-        return bool(self.asks.search(question)) and not self.evidence.search(clause)
+        asked = self.asks.search(question)
+        if not asked:
+            return False
+        if self.units is None:
+            return not self.evidence.search(clause)
+        return not _unit_evidence(self.evidence.pattern, self.units[asked.group("unit")]).search(clause)
+
+
+@lru_cache(maxsize=64)
+def _unit_evidence(template: str, unit: str) -> re.Pattern[str]:
+    return re.compile(template.replace("{unit}", unit))
 
 
 ANSWER_TYPES: tuple[AnswerType, ...] = (
@@ -81,6 +95,20 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "问题问的是具体数字；条款没有给出",
         ("要建多少个充电桩", "森林覆盖率达到多少", "有几家企业", "占比是多少"),
         ("有哪些重点任务", "由谁负责", "怎么推进", "归哪几个部门管", "示范区包括哪几个地方"),
+    ),
+    AnswerType(
+        "measured",
+        # how many of a unit of measure: 几次, 多少吨, 多少平方公里, 几点 (not 哪几个, not 有几辆 = a few)
+        re.compile(r"(?:(?<![哪那这])多少|(?<![哪那这有])几)(?:万|千|百|亿)?"
+                   r"(?P<unit>人次|次|吨|平方公里|平方米|公里|千米|公顷|亩|份|点|台|辆|套|架|艘|床|张|名|位|户|场|届)"),
+        re.compile(rf"(?:\d|[{_CN_NUM}])\s*(?:万|千|百|亿)?\s*(?:{{unit}})"),
+        "问题问的是某个计量单位的数；条款没有给出",
+        ("一年开展几次督查", "要治理多少平方公里", "储备粮存了多少吨", "地铁几点收车", "新建多少公里高速", "参会的有多少人次"),
+        ("有哪几个城市", "公司有几辆车要年检，归谁管", "有多少个园区", "要培育多少家企业", "这几次会议的精神是什么"),
+        units={"人次": "人次", "次": "次", "吨": "吨", "平方公里": "平方公里", "平方米": "平方米|平米", "公里": "公里|千米",
+               "千米": "公里|千米", "公顷": "公顷", "亩": "亩", "份": "份", "点": "点|时|:", "台": "台", "辆": "辆",
+               "套": "套", "架": "架", "艘": "艘", "床": "床|张", "张": "张", "名": "名|人", "位": "位|人", "户": "户",
+               "场": "场", "届": "届"},
     ),
     AnswerType(
         "list",
