@@ -23,17 +23,14 @@ FIXTURE = REPO / "tests" / "fixtures" / "vectors"
 
 
 def main() -> int:
-    sys.path.insert(0, str(REPO / "src"))
+    sys.path[:0] = [str(REPO / "src"), str(REPO / "tests")]
     from askplan.config import Settings
     from askplan.index.vectors import FOLDER
     from askplan.service import AskplanService
+    from conftest import seed_vectors
 
     with tempfile.TemporaryDirectory(prefix="askplan-test-vectors-") as tmp:
-        index = Path(tmp) / "index"
-        (index / FOLDER).mkdir(parents=True)
-        for path in FIXTURE.glob("*.npz"):  # start from the current file: only new passages are embedded
-            with np.load(path) as data, open(index / FOLDER / path.name, "wb") as out:
-                np.savez(out, keys=data["keys"], vectors=data["vectors"].astype(np.float32))
+        index = seed_vectors(Path(tmp) / "index")  # start from the current file: only new passages are embedded
         service = AskplanService(Settings(corpus_dir=REPO / "corpus", index_dir=index))
         manifest = service.build(progress=True)
         FIXTURE.mkdir(parents=True, exist_ok=True)

@@ -296,7 +296,7 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
         ends = [m.end() for m in ends]
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
         if ends and 2 <= ends[-1] <= _NAMED_MAX + (levels.end() if levels else 0):
-            before = text[max(0, pos - 6):pos]
+            before = text[max(0, pos - 6):pos]  # room for 由/向 + 所在地的
             after = text[pos + ends[-1]:pos + ends[-1] + 2]
             actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
             recipient = bool(_GOES_TO.search(before))
