@@ -276,8 +276,9 @@ class NamedUnit:
 
 
 # levels of government inside a name are no cut: 市、县（区）人民政府, 各省、自治区、直辖市人民政府
-_LEVEL_MARKS = re.compile(rf"{_LEVEL}(?:、{_LEVEL})+|[（(][省市州县縣区區、]{{1,7}}[）)]")
-_LEVEL_PREFIX = re.compile(rf"各?{_LEVEL}(?:、{_LEVEL})+")
+_LEVEL_RUN = rf"{_LEVEL}(?:、{_LEVEL})+"
+_LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|[（(][省市州县縣区區、]{{1,7}}[）)]")
+_LEVEL_PREFIX = re.compile(rf"各?{_LEVEL_RUN}")
 
 
 def named_units(text: str) -> tuple[NamedUnit, ...]:
