@@ -56,6 +56,7 @@ ROUNDS = (
     Round("later16", "later16", ("later16/*.jsonl",), True),
     Round("later17", "later17", ("later17/*.jsonl",), True),
     Round("later18", "later18", ("later18/*.jsonl",), True),
+    Round("later19", "later19", ("later19/*.jsonl",), True),
 )
 BY_NAME = {r.name: r for r in ROUNDS}
 METRICS = ("recall@1", "recall@5", "false_abstain_rate", "abstain_recall", "lead_unit_accuracy")
