@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from askplan.answer import best_sentence, responsibility_for
-from askplan.corpus.responsibility import ACTOR_PATTERNS, named_units, parse_actors, parse_responsibilities, split_units
+from askplan.corpus.responsibility import (
+    ACTOR_PATTERNS,
+    head_name,
+    named_units,
+    parse_actors,
+    parse_responsibilities,
+    split_units,
+)
 from askplan.intent import asked_of
 from askplan.models import Measure
 from askplan.normalize import normalize
@@ -79,8 +86,8 @@ def test_no_actor(text) -> None:
     assert parse_actors(text) == ()
 
 
-def _measure(text: str) -> Measure:
-    return Measure(id="d/1", doc="d", key="1", label="第一条", title="", chapter=(), text=text, start=0,
+def _measure(text: str, chapter: tuple[str, ...] = ()) -> Measure:
+    return Measure(id="d/1", doc="d", key="1", label="第一条", title="", chapter=chapter, text=text, start=0,
                    end=len(text), line=1, norm=normalize(text), responsibilities=parse_responsibilities(text))
 
 
@@ -145,6 +152,20 @@ def test_without_a_question_the_first_actor_stands() -> None:
      "电线杆谁牵头去排查", "国网龙岩供电公司"),
     # a sentence with no verb of duty after its unit: the unit after 由 / before 予以
     ("各牵头考核单位自身工作及考核分值由市政府办公室数字政府专班予以核实。", "考核分值由谁核实", "市政府办公室数字政府专班"),
+    # a unit after a condition (…情节严重的，由X处理): the condition is its duty, not the previous actor's alone
+    ("乘客无票乘车的，城市轨道交通经营单位可以补收票款；情节严重的，由公安机关依法处理。", "逃票情节严重的谁来处理",
+     "公安机关"),
+    ("乘客无票乘车的，城市轨道交通经营单位可以补收票款；情节严重的，由公安机关依法处理。", "无票乘车谁来补收票款",
+     "城市轨道交通经营单位"),
+    # X是…主管部门，负责…: X acts
+    ("市交通运输主管部门是城市轨道交通行业主管部门，负责城市轨道交通运营的监督管理工作；市自然资源和规划主管部门负责"
+     "城市轨道交通规划的监督管理工作。", "地铁运营归哪个部门监督管理", "市交通运输主管部门"),
+    # a list of short names ending in 等部门 is led by its first (not 人防等部门)
+    ("市发展和改革、公安、财政、人防等部门，按照各自职责做好城市轨道交通的监督管理工作。", "轨道交通监督管理还有哪些部门参与",
+     "市发展和改革"),
+    # what the sentence says of a unit is no part of its name (预警范围内的…, …等单位)
+    ("预警范围内的乡镇人民政府、街道办事处应当组织防灾避险。", "防灾避险谁来组织", "乡镇人民政府"),
+    ("公安派出所等单位要及时提供相关人员信息。", "人员信息谁提供", "公安派出所"),
 ])
 def test_prose_duty(text, question, lead) -> None:
     assert _who(_measure(text), question).lead == lead
@@ -177,6 +198,9 @@ def test_named_units(text, names) -> None:
     ("各省、自治区、直辖市人民政府", ["各省、自治区、直辖市人民政府"]),
     ("市、县（区）人民政府", ["市、县（区）人民政府"]),
     ("税务总局、财政部、海关总署", ["税务总局", "财政部", "海关总署"]),
+    # a bracket's 、 separates alternatives of one level, not units
+    ("市发展改革委、各县（市、区）人民政府", ["市发展改革委", "各县（市、区）人民政府"]),
+    ("县(市、区)党委", ["县(市、区)党委"]),
 ])
 def test_levels_of_government_stay_one_name(raw, units) -> None:
     assert split_units(raw) == units
@@ -202,3 +226,33 @@ def test_long_bracketed_lists(clause, lead, units) -> None:
 def test_street_offices_act() -> None:
     (actor,) = parse_actors("乡镇人民政府、街道办事处对辖区内露天焚烧行为组织巡查。")
     assert actor.units == ("乡镇人民政府", "街道办事处")
+
+
+@pytest.mark.parametrize(("name", "head"), [
+    ("预警范围内的乡镇人民政府", "乡镇人民政府"),
+    ("受理注册申请的药品监督管理部门", "药品监督管理部门"),
+    ("公安派出所等单位", "公安派出所"),
+    ("特种设备安全监督管理等部门", "特种设备安全监督管理"),
+    # counter-examples: names that hold 的, and qualifiers without which nothing specific is left
+    ("设区的市人民政府", "设区的市人民政府"),
+    ("县级以上气象主管机构所属的气象台站", "县级以上气象主管机构所属的气象台站"),
+    ("有关区域的人民政府", "有关区域的人民政府"),
+    ("有防汛任务的部门和单位", "有防汛任务的部门和单位"),
+    ("设区的市级负责药品监督管理的部门", "设区的市级负责药品监督管理的部门"),
+    ("有关政务部门", "有关政务部门"),
+])
+def test_head_name(name, head) -> None:
+    assert head_name(name) == head
+
+
+@pytest.mark.parametrize(("heading", "text", "lead"), [
+    # an item under a heading that names whose duties follow, and that names no actor of its own
+    ("2.1.1\u3000国家粮食应急工作指挥部职责", "（2）对省级人民政府和有关部门开展粮食应急工作进行督查和指导。", "国家粮食应急工作指挥部"),
+    ("（三）市教育局的主要职责", "2.向市应急管理局报送学校安全隐患排查情况。", "市教育局"),
+    # counter-examples: an item with an actor of its own; a heading that names no unit
+    ("2.1.1\u3000国家粮食应急工作指挥部职责", "（5）由省级人民政府负责本地区粮食市场监测。", "省级人民政府"),
+    ("（二）明确职责", "1.市财政局负责资金保障。", "市财政局"),
+])
+def test_a_duty_heading_leads_its_items(heading, text, lead) -> None:
+    m = _measure(text, ("2\u3000组织机构和职责", heading))
+    assert _who(m, "督查指导谁负责").lead == lead

@@ -4,13 +4,14 @@ covers the best-matching sentence for who-leads questions, and abstention when n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from askplan.corpus.responsibility import (
     NamedUnit,
     canonical_unit,
     dedupe,
+    head_name,
     named_units,
     parse_actors,
     split_joined,
@@ -120,10 +121,42 @@ def responsibility_for(measure: Measure, sentence: tuple[int, int] | None,
     cell), the organisation its prose gives the duty the question asks about (``prose_duty``)."""
     if any(not r.prose for r in measure.responsibilities):
         return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
+    if (duty := heading_duty(measure)) and not _actors(measure.text) and not any(
+            n.role == "actor" for n in _named(measure.text)):
+        return duty  # an item of 2.1.1　国家粮食应急工作指挥部职责 that names no actor of its own
     if query_grams:
-        return prose_duty(measure.text, query_grams, asked or Asked())
+        return headed(prose_duty(measure.text, query_grams, asked or Asked()))
     actors = _actors(measure.text)
-    return actors[0] if actors else None
+    return headed(actors[0]) if actors else None
+
+
+# A heading that says whose duties follow (2.1.1　国家粮食应急工作指挥部职责, （三）市教育局的主要职责)
+_NUMERAL = r"[一二三四五六七八九十百\d]+"
+_DUTY_HEADING = re.compile(rf"^(?:[\d.]+|第{_NUMERAL}[章节條条]|[（(]?{_NUMERAL}[)）、．.]?)?[\s\u3000]*"
+                           r"(?P<unit>[\u4e00-\u9fff（）()、]{2,30}?)(?:的|及其)?(?:主要|工作)?(?:职责|職責)[:：]?$")
+
+
+def heading_duty(measure: Measure) -> Responsibility | None:
+    """The unit whose duties the heading over ``measure`` announces, if it announces one (``_DUTY_HEADING``)."""
+    if not measure.chapter or not (m := _DUTY_HEADING.match(measure.chapter[-1].strip())):
+        return None
+    names = _named(m.group("unit"))
+    if len(names) != 1 or names[0].end != len(m.group("unit")):  # the heading is one unit's name and no more
+        return None
+    unit = names[0].name
+    return Responsibility(measure.chapter[-1].strip(), (canonical_unit(unit),), (unit,), canonical_unit(unit), (),
+                          (0, len(measure.text)), (0, 0), prose=True)
+
+
+def headed(r: Responsibility | None) -> Responsibility | None:
+    """A duty read from prose, its units named without what the sentence says of them (``head_name``)."""
+    if r is None:
+        return None
+    verbatim = tuple(head_name(u) for u in r.units_verbatim)
+    if verbatim == r.units_verbatim:
+        return r
+    units = dedupe(canonical_unit(u) for u in verbatim)
+    return replace(r, units=units, units_verbatim=verbatim, lead=units[0] if units else None, co_units=units[1:])
 
 
 _PART_CUT = re.compile(r"[，,；;。：:\n！？!?]")
@@ -175,12 +208,16 @@ def _duty_parts(text: str, recipients: bool) -> tuple[tuple[Responsibility, froz
         following = next((s for s in starts[i + 1:] if s > start), len(text))
         end = min(_sentence_end(text, r.clause_span[1], following), following)
         part = text[start:end]
+        previous = cands[i - 1].clause_span[1] if i else 0
         if text[start:r.clause_span[0]].strip():
             # a name inside its clause (…由X承担, 编制方案，向X备案): what comes before it in its sentence is its
             # duty too, back to the previous candidate's name
             sentence_start = max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, r.clause_span[0])), default=0)
-            previous = cands[i - 1].clause_span[1] if i else 0
             part = text[max(sentence_start, previous):start] + part
+        elif condition := _CONDITION_BEFORE.search(text, 0, start):
+            # a name after a condition (…情节严重的，由X处理): the condition's clause is its duty too
+            clause_start = max((m.end() for m in _PART_CUT.finditer(text, 0, condition.start())), default=0)
+            part = text[max(clause_start, previous):start] + part
         for name in r.units_verbatim:
             part = part.replace(name, "\u3000")
         norm = normalize(_ALIAS_NOTE.sub("", part))
@@ -195,6 +232,7 @@ _GOES_ON = re.compile(r"\s*(?:要|应当|應當|应|應|并|並|同时|同時|�
                       r"|统筹|統籌|加强|加強|推动|推動|做好)")
 _FULL_STOP = re.compile(r"[。！？!?\n]")  # a duty's sentence goes on over ；: 应急管理部门统筹…；组织指导…；依法监督…
 _SENTENCE_CUT = re.compile(r"[。；;！？!?\n]")
+_CONDITION_BEFORE = re.compile(r"的\s*[，,]\s*$")  # a clause ending in 的 states a condition: 违反…规定的，
 _ALIAS_NOTE = re.compile(r"[（(](?:以下|下同)?(?:简称|簡稱|统称|統稱)[^（）()]{0,20}[）)]")
 
 

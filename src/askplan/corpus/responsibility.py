@@ -106,7 +106,8 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
         rf"(?=[\u4e00-\u9fff])"),
                   "由本级数据资源主管部门会同有关政务部门协调处理", "由于相关部门配合不够"),
     ClausePattern("actor_subject", re.compile(
-        rf"(?<![^。；;：:，,\n\s\u3000])(?P<lead>{_ACTORS}){_ALIAS}(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
+        rf"(?:(?<![^。；;：:，,\n\s\u3000])|(?<=\d[.．、]))(?P<lead>{_ACTORS}){_ALIAS}"  # also after an item number: 1.
+        rf"(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
         rf"|{_DUTY}(?!人|同志))"),
                   "州数据资源主管部门应当会同有关部门建立基础数据资源库", "要充分发挥企业作用。"),
 )
@@ -115,6 +116,8 @@ _SPLIT = re.compile(r"[、,，;；/]|\s+")
 # Levels of government a name applies to, before the name: 市、县（市、区）…, 州、县（市）…
 _LEVEL = r"(?:自治区|自治區|直辖市|直轄市|计划单列市|計劃單列市|[省市州县縣区區])"
 _LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?(?=[\u4e00-\u9fff])")
+# a bracket inside a name: its 、 separates alternatives of one level (各县（市、区）人民政府), not two units
+_IN_BRACKETS = re.compile(r"[（(][^（）()]{1,12}[）)]")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _ORG_ENDING = re.compile(r"[省市县縣厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]$")
@@ -151,6 +154,7 @@ def split_units(raw: str) -> list[str]:
     raw = raw.strip()
     if levels := _LEVELS.match(raw):
         raw = levels.group().replace("、", "\0") + raw[levels.end():]
+    raw = _IN_BRACKETS.sub(lambda m: m.group().replace("、", "\0"), raw)  # 县（市、区）is one level
     parts = [re.sub(r"(?:按职责分工|按職責分工)$", "", p.strip()).replace("\0", "、") for p in _SPLIT.split(raw)]
     parts = [p for p in parts if p and p not in ("等", "和")]
     for i, part in enumerate(parts):
@@ -229,6 +233,25 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
     return tuple(out)
 
 
+# What a sentence says of a unit is no part of its name (prose only; a marked clause lists names as such):
+# 预警范围内的乡镇人民政府 -> 乡镇人民政府, 公安派出所等单位 -> 公安派出所.
+# 设区的市 and X所属的Y are names; a bare 部门 or 有关部门 after 的 is no name of its own (…负责药品监督管理的部门).
+_QUALIFIER = re.compile(r"^.*(?<!设区)(?<!設區)(?<!所属)(?<!所屬)的")
+_OTHERS = re.compile(r"等(?:有关|有關|相关|相關)?(?:部门|部門|单位|單位|机构|機構|机关|機關)(?:[（(][\u4e00-\u9fff]{2}[）)])?$")
+_GENERIC_UNIT = re.compile(r"^(?:(?:有关|有關|相关|相關|其他|各|[和与與及])?(?:部门|部門|单位|單位|机构|機構|机关|機關|人民政府|政府))+$")
+
+
+def head_name(name: str) -> str:
+    """The unit a prose name means, without what the sentence says of it (see ``_QUALIFIER``)."""
+    for pattern in (_QUALIFIER, _OTHERS):
+        rest = pattern.sub("", name)
+        if rest != name:
+            if len(rest) < 2 or _GENERIC_UNIT.match(rest):  # 有关区域的人民政府: the qualifier is the name
+                return name
+            name = rest
+    return name
+
+
 def split_joined(name: str) -> list[str]:
     """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
     for m in re.finditer(r"[和与與及或]", name):
@@ -251,7 +274,7 @@ def dedupe(items) -> tuple[str, ...]:
 # punctuation and at words that never stand inside a unit's name; a run that ends like an organisation, or goes
 # on after one (市政府办公室数字政府专班予以核实), names the organisation up to its last organisation ending.
 _NAMED_CUT = re.compile(
-    r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]"
+    r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
     r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
     r"|负责|負責|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強")
@@ -263,7 +286,8 @@ _NAMED_MAX = 20
 _NAMED_GAP = 4
 # a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
-_DUTY_AFTER = re.compile(r"负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以")
+_DUTY_AFTER = re.compile(r"是(?!指)|负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
+                         r"|[，,]?(?:按照|依照|按|依)各自")
 _GOES_TO = re.compile(r"(?:向|报|報|送|提交|告)(?:所在地的?)?$")
 
 
@@ -277,7 +301,9 @@ class NamedUnit:
 
 # levels of government inside a name are no cut: 市、县（区）人民政府, 各省、自治区、直辖市人民政府
 _LEVEL_RUN = rf"{_LEVEL}(?:、{_LEVEL})+"
-_LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|[（(][省市州县縣区區、]{{1,7}}[）)]")
+# and neither is a short alternative in brackets inside a word: 乡镇(街道)党(工)委, 村(居)民委员会
+_LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|[（(][省市州县縣区區、]{{1,7}}[）)]"
+                          r"|(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,2}[）)](?=[\u4e00-\u9fff])")
 _LEVEL_PREFIX = re.compile(rf"各?{_LEVEL_RUN}")
 
 
@@ -295,13 +321,32 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
                 break
             ends.append(m)
         ends = [m.end() for m in ends]
+        if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
+            ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
         if ends and 2 <= ends[-1] <= _NAMED_MAX + (levels.end() if levels else 0):
             before = text[max(0, pos - 6):pos]  # room for 由/向 + 所在地的
-            after = text[pos + ends[-1]:pos + ends[-1] + 2]
+            after = text[pos + ends[-1]:pos + ends[-1] + 5]
             actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
             recipient = bool(_GOES_TO.search(before))
-            out.append(NamedUnit(run[:ends[-1]], pos, pos + ends[-1],
+            start = pos
+            if _OTHERS.search(run[:ends[-1]]):  # 发展改革、财政、公安等部门: the list is one name, led by its first
+                while (item := _LIST_ITEM.search(text, 0, start)) and _LIST_ITEM_TEXT.fullmatch(item.group(1)):
+                    cuts = list(_NAMED_CUT.finditer(item.group(1)))  # 由X、Y等部门: the list begins after 由
+                    start = item.start() + (cuts[-1].end() if cuts else 0)
+                    if cuts:
+                        break
+                while out and out[-1].start >= start:  # an item that was a name of its own is in the list now
+                    out.pop()
+                before = text[max(0, start - 6):start]
+                actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
+                recipient = bool(_GOES_TO.search(before))
+            out.append(NamedUnit(text[start:pos + ends[-1]], start, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
         pos = cut.end() if cut else len(text)
     return tuple(out)
+
+
+# an item of a list of units before the last: a short run of characters and the 、 after it
+_LIST_ITEM = re.compile(r"(?<![^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》])([^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》]{1,20})、$")
+_LIST_ITEM_TEXT = re.compile(r"[\u4e00-\u9fff]{1,20}")
