@@ -32,6 +32,10 @@ SECTION_REF = re.compile(rf"第\s*({_NUM})\s*章(?:\s*第\s*({_NUM})\s*节)?")
 # its （五）), keyed X.Y by the parser. Not 附件第二部分: an annex is numbered apart from the body.
 PART_REF = re.compile(rf"(?<!附件)(?<!附件\d)第\s*\(?\s*({_NUM})\s*\)?\s*部分\s*(?:的|(?:里|中|当中)(?:的|头|面|面的|头的)?)?\s*"
                       rf"(?:第\s*\(?\s*({_NUM})\s*\)?\s*(?:项|条|点|款)|\(\s*({_NUM})\s*\))")
+# 6.4.2那一段 / 4.2.1讲什么 / 第3.2节: a decimal section (an 应急预案's or a 标准's numbering), keyed by its printed
+# number. Three levels or more stand alone; two (3.2) only before a word for a part, as 3.5亿元 is an amount.
+DECIMAL_REF = re.compile(r"(?<![\d.．])第?\s*(\d{1,2}(?:[.．]\d{1,2}){2,4})(?![\d.．%％])"
+                         r"|(?<![\d.．])第?\s*(\d{1,2}[.．]\d{1,2})(?=\s*(?:节|条|款|项|段|部分|小节|那|这|里|中|讲|说))")
 # "<a unit> (都)牵头/负责/管 哪些/哪几条/什么(工作)": the measures of one unit (the department view). A who-leads
 # question names a topic instead (谁牵头碳达峰工作), so the words before the verb must end like a unit's name.
 DEPARTMENT_CUE = re.compile(
@@ -49,21 +53,30 @@ class Intent:
     topic: str  # the question with cue words removed, for retrieval
     section: tuple[int, int] | None = None  # 第五章第二节 -> (5, 2); 第五章 -> (5, 0)
     part: tuple[int, int] | None = None  # 第三部分第五项 -> (3, 5)
+    decimal: str | None = None  # 6.4.2那一段 -> "6.4.2"
     department: str | None = None  # 省发改委牵头哪些工作 -> "省发改委" (as typed, normalised)
 
 
 def read_intent(norm_question: str) -> Intent:
     section = section_ref(norm_question)
     part = None if section else part_ref(norm_question)
-    number = None if section or part else clause_number(norm_question)
+    decimal = None if section or part else decimal_ref(norm_question)
+    number = None if section or part or decimal else clause_number(norm_question)
     department = department_named(norm_question)
     who = bool(LEAD_CUES.search(norm_question)) and department is None and not RECIPIENTS.search(norm_question)
     topic = LEAD_CUES.sub(" ", norm_question)
     for _, pattern in CLAUSE_PATTERNS:
         topic = pattern.sub(" ", topic) if number is not None else topic
     topic = SECTION_REF.sub(" ", topic) if section else PART_REF.sub(" ", topic) if part else topic
+    topic = DECIMAL_REF.sub(" ", topic) if decimal else topic
     topic = re.sub(r"\s+", " ", FILLER.sub(" ", topic)).strip()
-    return Intent(number, who, topic, section=section, department=department, part=part)
+    return Intent(number, who, topic, section=section, department=department, part=part, decimal=decimal)
+
+
+def decimal_ref(norm_question: str) -> str | None:
+    """The decimal section a question names (6.4.2那一段 -> "6.4.2"), or None."""
+    m = DECIMAL_REF.search(norm_question)
+    return (m.group(1) or m.group(2)).replace("．", ".") if m else None
 
 
 def department_named(norm_question: str) -> str | None:

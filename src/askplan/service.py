@@ -273,6 +273,8 @@ class AskplanService:
             pinned = self._section_row(intent.section, target)
         if pinned is None and intent.part:
             pinned = self._part_row(intent.part, target, found.among, fused)
+        if pinned is None and intent.decimal:
+            pinned = self._decimal_row(intent.decimal, target, found.among, fused)
         if pinned is not None:
             fused = [(pinned, float("inf"))] + [(r, s) for r, s in fused if r != pinned]
         hits = self._hits(fused[:k], legs, topic, asked_of(norm))
@@ -293,7 +295,7 @@ class AskplanService:
         annual = self._annual if RELATIVE_YEAR.search(norm) else frozenset()
         tense = question_tense(norm)
         cues = Cues(annual, self._places.named_in(norm), tense, self._done_shares if tense else None)
-        numbered = intent.clause_number is not None or intent.part is not None
+        numbered = intent.clause_number is not None or intent.part is not None or intent.decimal is not None
         among = tie if numbered else frozenset()
         return Retrieved(intent, topic, named.slug if named else None, legs, retriever.fuse(legs, weights), cues,
                          among)
@@ -447,6 +449,37 @@ class AskplanService:
             return None
         order = {row: i for i, (row, _) in enumerate(fused)}
         return min(rows, key=lambda row: (order.get(row, len(order)), row))
+
+    def _decimal_row(self, number: str, target: str | None, among: frozenset[str],
+                     fused: list[tuple[int, float]]) -> int | None:
+        """6.4.2 -> the measure keyed 6.4.2, else its heading's text (6.4.2.0), else its first item (6.4.2.1): in the
+        named document, else in those its naming words fit, else in any; among several, the best ranked."""
+        docs = {target} if target else among
+        measures = self.corpus.measures
+        for rows in (self._by_key.get(number, ()), self._by_key.get(f"{number}.0", ()),
+                     self._decimal_heads.get(number, ())):
+            rows = [row for row in rows if not docs or measures[row].doc in docs]
+            if rows:
+                order = {row: i for i, (row, _) in enumerate(fused)}
+                return min(rows, key=lambda row: (order.get(row, len(order)), row))
+        return None
+
+    @cached_property
+    def _decimal_heads(self) -> dict[str, list[int]]:
+        """Per decimal section that has no measure of its own (a heading over items: 6.4.2 over 6.4.2.1 …), the
+        first measure under it in each document. Built on the first decimal question."""
+        heads: dict[str, list[int]] = {}
+        seen: set[tuple[str, str]] = set()
+        for row, m in enumerate(self.corpus.measures):
+            parts = m.key.split(".")
+            if len(parts) < 3 or not all(p.isdigit() for p in parts):
+                continue
+            for end in range(2, len(parts)):
+                prefix = ".".join(parts[:end])
+                if (m.doc, prefix) not in seen:
+                    seen.add((m.doc, prefix))
+                    heads.setdefault(prefix, []).append(row)
+        return heads
 
     def _in_documents(self, rows, slugs) -> np.ndarray:
         """Per row of ``rows``: whether its measure belongs to one of the documents ``slugs``."""
