@@ -445,10 +445,7 @@ class AskplanService:
         docs = {target} if target else among
         rows = [row for key in (f"{part[0]}.{part[1]}", f"{part[0]}.{part[1]}-1") for row in self._by_key.get(key, ())
                 if not docs or self.corpus.measures[row].doc in docs]
-        if not rows:
-            return None
-        order = {row: i for i, (row, _) in enumerate(fused)}
-        return min(rows, key=lambda row: (order.get(row, len(order)), row))
+        return _best_ranked(rows, fused) if rows else None
 
     def _decimal_row(self, number: str, target: str | None, among: frozenset[str],
                      fused: list[tuple[int, float]]) -> int | None:
@@ -460,8 +457,7 @@ class AskplanService:
                      self._decimal_heads.get(number, ())):
             rows = [row for row in rows if not docs or measures[row].doc in docs]
             if rows:
-                order = {row: i for i, (row, _) in enumerate(fused)}
-                return min(rows, key=lambda row: (order.get(row, len(order)), row))
+                return _best_ranked(rows, fused)
         return None
 
     @cached_property
@@ -540,6 +536,12 @@ class AskplanService:
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
                    responsibility_for(measure, sentence, grams, asked))
+
+
+def _best_ranked(rows: list[int], fused: list[tuple[int, float]]) -> int:
+    """Of ``rows``, the one ranked first in ``fused`` (rows it does not rank come after, in corpus order)."""
+    order = {row: i for i, (row, _) in enumerate(fused)}
+    return min(rows, key=lambda row: (order.get(row, len(order)), row))
 
 
 def _rows_by_label_number(measures) -> dict[int, list[int]]:

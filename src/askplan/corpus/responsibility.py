@@ -325,10 +325,6 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
         if ends and 2 <= ends[-1] <= _NAMED_MAX + (levels.end() if levels else 0):
-            before = text[max(0, pos - 6):pos]  # room for 由/向 + 所在地的
-            after = text[pos + ends[-1]:pos + ends[-1] + 5]
-            actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
-            recipient = bool(_GOES_TO.search(before))
             start = pos
             if _OTHERS.search(run[:ends[-1]]):  # 发展改革、财政、公安等部门: the list is one name, led by its first
                 while (item := _LIST_ITEM.search(text, 0, start)) and _LIST_ITEM_TEXT.fullmatch(item.group(1)):
@@ -338,9 +334,10 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
                         break
                 while out and out[-1].start >= start:  # an item that was a name of its own is in the list now
                     out.pop()
-                before = text[max(0, start - 6):start]
-                actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
-                recipient = bool(_GOES_TO.search(before))
+            before = text[max(0, start - 6):start]  # room for 由/向 + 所在地的
+            after = text[pos + ends[-1]:pos + ends[-1] + 5]
+            actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
+            recipient = bool(_GOES_TO.search(before))
             out.append(NamedUnit(text[start:pos + ends[-1]], start, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
         pos = cut.end() if cut else len(text)
