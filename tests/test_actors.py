@@ -166,6 +166,14 @@ def test_without_a_question_the_first_actor_stands() -> None:
     # what the sentence says of a unit is no part of its name (预警范围内的…, …等单位)
     ("预警范围内的乡镇人民政府、街道办事处应当组织防灾避险。", "防灾避险谁来组织", "乡镇人民政府"),
     ("公安派出所等单位要及时提供相关人员信息。", "人员信息谁提供", "公安派出所"),
+    # units labelling lines of their duties (区公安局：…), every sentence of the line theirs
+    ("区气象局：加强监测预警预报，及时发布降温预警信息。及时提供气象服务。\n区公安局：维护灾区社会治安。视情况实施交通管制。",
+     "交通管制谁负责", "区公安局"),
+    ("区气象局：加强监测预警预报，及时发布降温预警信息。及时提供气象服务。\n区公安局：维护灾区社会治安。视情况实施交通管制。",
+     "气象服务由谁提供", "区气象局"),
+    # …or under a heading of their duties (2.2.2区减灾办职责)
+    ("2.2.1区减灾委职责\n负责统筹、指挥全区防范应对工作。\n2.2.2区减灾办职责\n收集汇总灾情。\n对外发布有关信息。",
+     "灾情信息谁对外发布", "区减灾办"),
 ])
 def test_prose_duty(text, question, lead) -> None:
     assert _who(_measure(text), question).lead == lead
@@ -201,6 +209,8 @@ def test_named_units(text, names) -> None:
     # a bracket's 、 separates alternatives of one level, not units
     ("市发展改革委、各县（市、区）人民政府", ["市发展改革委", "各县（市、区）人民政府"]),
     ("县(市、区)党委", ["县(市、区)党委"]),
+    ("市、沿河县（市、区）人民政府", ["市、沿河县（市、区）人民政府"]),  # a level list before any name
+    ("各区、各部门", ["各区", "各部门"]),  # …but not before another 各
 ])
 def test_levels_of_government_stay_one_name(raw, units) -> None:
     assert split_units(raw) == units
@@ -256,3 +266,9 @@ def test_head_name(name, head) -> None:
 def test_a_duty_heading_leads_its_items(heading, text, lead) -> None:
     m = _measure(text, ("2\u3000组织机构和职责", heading))
     assert _who(m, "督查指导谁负责").lead == lead
+
+
+def test_deploying_is_no_ministry() -> None:
+    """部署 ends no name (国务院决策部署 is no 部); 财政部 still does."""
+    assert [n.name for n in named_units("确保党中央、国务院决策部署落实到位。")] == []
+    assert [n.name for n in named_units("由财政部负责。")] == ["财政部"]

@@ -21,7 +21,7 @@ _SEP = r"\s*[，,；;]\s*"
 _NOTE = rf"(?:{_SEP}(?!{_LIST_LABEL}|{_CO_LABEL})[\u4e00-\u9fff]{{2,8}}\s*[:：][^（）()\n]{{0,80}}?)?"
 _PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
 # National bodies end in 部, 银行 or 总署: 公安部, 中国农业发展银行, 海关总署 (not 干部, 西部, 底部, 公安部门, 签署).
-_NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂])部(?![门門分长長])|银行|銀行|总署|總署"
+_NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂])部(?![门門分长長署])|银行|銀行|总署|總署"
 _ORG = (r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|执委会|執委會"
         rf"|{_NATIONAL_BODY}|办|辦|总公司|總公司|中心)")
 
@@ -105,6 +105,16 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
         rf"(?<![自理经經缘緣因来來])(?:由|授权|授權|委托|委託)(?P<lead>{_ACTOR_LED})(?:(?:会同|會同)(?P<co>{_ACTORS}))?"
         rf"(?=[\u4e00-\u9fff])"),
                   "由本级数据资源主管部门会同有关政务部门协调处理", "由于相关部门配合不够"),
+    # a unit's name as the label of a line of its duties: 区气象局：加强监测预警预报…
+    ClausePattern("actor_label", re.compile(
+        rf"(?m)^[\s\u3000]*(?:\d+[.．、]|[（(]?[一二三四五六七八九十]+[)）、]|[（(]\d+[)）])?[\s\u3000]*"
+        rf"(?P<lead>{_ACTORS})(?P<co>)[：:](?=[^\n]{{4}})"),
+                  "区气象局：加强监测预警预报，及时发布降温、霜冻和道路结冰预警信息。", "区减灾委各成员单位：\n为切实做好工作"),
+    # …or as a heading over lines of its duties: 2.2.1区减灾委职责 / （三）市教育局的主要职责：
+    ClausePattern("actor_heading", re.compile(
+        rf"(?m)^[\s\u3000]*(?:[\d.]+|[（(]?[一二三四五六七八九十]+[)）、])?[\s\u3000]*"
+        rf"(?P<lead>{_ACTORS})(?P<co>)(?:的|及其)?(?:主要|工作)?(?:职责|職責)[：:]?[\s\u3000]*\n(?=[^\n]{{4}})"),
+                  "2.2.1区减灾委职责\n负责统筹、指挥、监督全区低温天气防范应对工作。", "（二）明确职责\n分工负责，加强协作。"),
     ClausePattern("actor_subject", re.compile(
         rf"(?:(?<![^。；;：:，,\n\s\u3000])|(?<=\d[.．、]))(?P<lead>{_ACTORS}){_ALIAS}"  # also after an item number: 1.
         rf"(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
@@ -115,7 +125,7 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
 # Levels of government a name applies to, before the name: 市、县（市、区）…, 州、县（市）…
 _LEVEL = r"(?:自治区|自治區|直辖市|直轄市|计划单列市|計劃單列市|[省市州县縣区區])"
-_LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?(?=[\u4e00-\u9fff])")
+_LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+(?:{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?)?(?=[\u4e00-\u9fff])(?!各)")
 # a bracket inside a name: its 、 separates alternatives of one level (各县（市、区）人民政府), not two units
 _IN_BRACKETS = re.compile(r"[（(][^（）()]{1,12}[）)]")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
@@ -302,7 +312,7 @@ class NamedUnit:
 # levels of government inside a name are no cut: 市、县（区）人民政府, 各省、自治区、直辖市人民政府
 _LEVEL_RUN = rf"{_LEVEL}(?:、{_LEVEL})+"
 # and neither is a short alternative in brackets inside a word: 乡镇(街道)党(工)委, 村(居)民委员会
-_LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|[（(][省市州县縣区區、]{{1,7}}[）)]"
+_LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|(?:(?<![\u4e00-\u9fff])|(?<=[由经經向报報及和与與]))(?:{_LEVEL}、)+(?=[\u4e00-\u9fff])(?!各)|[（(][省市州县縣区區、]{{1,7}}[）)]"
                           r"|(?<=[\u4e00-\u9fff])[（(][\u4e00-\u9fff]{1,2}[）)](?=[\u4e00-\u9fff])")
 _LEVEL_PREFIX = re.compile(rf"各?{_LEVEL_RUN}")
 
