@@ -56,8 +56,9 @@ def main() -> None:
         if round_.name not in loaded:
             corpus_dir = rounds._corpus(args.work, round_)
             service = AskplanService(Settings(corpus_dir=corpus_dir, index_dir=args.work / f"index-{round_.folder}"))
-            loaded[round_.name] = ({m.id: m for m in service.corpus.measures}, QuoteResolver(service.corpus))
-        measures, resolver = loaded[round_.name]
+            loaded[round_.name] = ({m.id: m for m in service.corpus.measures}, QuoteResolver(service.corpus),
+                                   service._short_names)
+        measures, resolver, short = loaded[round_.name]
         measure = measures.get(resolver.resolve(label["quote"], label["doc"]))
         if measure is None:  # a quote in text the parser keeps in no measure (?unparsed) counts as a miss
             by[("all", False)] += 1
@@ -70,7 +71,7 @@ def main() -> None:
         question = normalize(duty + "，谁负责？")
         at = measure.text.find(label["quote"])
         resp = responsibility_for(measure, (at, at + len(label["quote"])) if at >= 0 else None,
-                                  set(bigrams(question)), asked_of(question))
+                                  set(bigrams(question)), asked_of(question), short.get(measure.doc, ()))
         got = (resp.lead_verbatim or resp.lead) if resp else None
         right = bool(got) and fold_clause(got) == fold_clause(label["lead"])
         for key in ("all", f"how:{label['how']}", f"doc:{label['doc']}"):

@@ -12,6 +12,7 @@ from askplan.corpus.responsibility import (
     named_units,
     parse_actors,
     parse_responsibilities,
+    short_names,
     split_units,
 )
 from askplan.intent import asked_of
@@ -272,3 +273,18 @@ def test_deploying_is_no_ministry() -> None:
     """部署 ends no name (国务院决策部署 is no 部); 财政部 still does."""
     assert [n.name for n in named_units("确保党中央、国务院决策部署落实到位。")] == []
     assert [n.name for n in named_units("由财政部负责。")] == ["财政部"]
+
+
+def test_short_names_a_document_gives_units() -> None:
+    texts = ["县级以上人民政府设立的爱国卫生运动委员会（以下简称爱卫会）在同级人民政府的领导下开展工作。",
+             "区减灾委员会办公室（设在区执法应急局，以下简称“区减灾办”）承担日常工作。",
+             "本条例所称病媒生物（以下简称病媒）是指传播疾病的生物。",  # no organisation: no short name for a unit
+             "长三角生态绿色一体化发展示范区执行委员会（以下简称执委会）负责。"]  # 执委会 is read as a name anyway
+    assert short_names(texts) == ("爱卫会", "区减灾办")
+    assert [(n.name, n.role) for n in named_units("由县级以上爱卫会责令限期改正。", ("爱卫会",))] == [
+        ("县级以上爱卫会", "actor")]
+    assert named_units("由县级以上爱卫会责令限期改正。") == ()
+    m = _measure("爱卫会应当公开举报电话。卫生主管部门负责健康教育。")
+    norm = normalize("举报电话谁公开")
+    grams = set(bigrams(norm))
+    assert responsibility_for(m, best_sentence(m, grams), grams, asked_of(norm), ("爱卫会",)).lead == "爱卫会"

@@ -91,12 +91,12 @@ def best_sentence(measure: Measure, query_grams: set[str]) -> tuple[int, int] | 
     return best
 
 
-def warm(measure: Measure) -> None:
+def warm(measure: Measure, short: tuple[str, ...] = ()) -> None:
     """Cut a measure into its sentences, and a measure that marks no unit into its duties, before any question
-    meets it (``AskplanService.warm_up``)."""
+    meets it (``AskplanService.warm_up``); ``short``: its document's short names for units."""
     _sentence_grams(measure.id, measure.text, measure.responsibilities)
     if all(r.prose for r in measure.responsibilities):
-        _duty_parts(measure.text, False)
+        _duty_parts(measure.text, False, short)
 
 
 @lru_cache(maxsize=2048)
@@ -115,17 +115,17 @@ def coverage(query_grams: set[str], measure: Measure) -> float:
     return len(query_grams & set(bigrams(measure.norm))) / len(query_grams)
 
 
-def responsibility_for(measure: Measure, sentence: tuple[int, int] | None,
-                       query_grams: set[str] | None = None, asked: Asked | None = None) -> Responsibility | None:
+def responsibility_for(measure: Measure, sentence: tuple[int, int] | None, query_grams: set[str] | None = None,
+                       asked: Asked | None = None, short: tuple[str, ...] = ()) -> Responsibility | None:
     """The responsibility clause covering ``sentence``; in a measure that marks none (no bracket, label or table
     cell), the organisation its prose gives the duty the question asks about (``prose_duty``)."""
     if any(not r.prose for r in measure.responsibilities):
         return measure.responsibility_at(sentence[0]) if sentence else measure.responsibilities[0]
-    if (duty := heading_duty(measure)) and not _actors(measure.text) and not any(
-            n.role == "actor" for n in _named(measure.text)):
+    if (duty := heading_duty(measure, short)) and not _actors(measure.text) and not any(
+            n.role == "actor" for n in _named(measure.text, short)):
         return duty  # an item of 2.1.1　国家粮食应急工作指挥部职责 that names no actor of its own
     if query_grams:
-        return headed(prose_duty(measure.text, query_grams, asked or Asked()))
+        return headed(prose_duty(measure.text, query_grams, asked or Asked(), short))
     actors = _actors(measure.text)
     return headed(actors[0]) if actors else None
 
@@ -136,11 +136,11 @@ _DUTY_HEADING = re.compile(rf"^(?:[\d.]+|第{_NUMERAL}[章节條条]|[（(]?{_NU
                            r"(?P<unit>[\u4e00-\u9fff（）()、]{2,30}?)(?:的|及其)?(?:主要|工作)?(?:职责|職責)[:：]?$")
 
 
-def heading_duty(measure: Measure) -> Responsibility | None:
+def heading_duty(measure: Measure, short: tuple[str, ...] = ()) -> Responsibility | None:
     """The unit whose duties the heading over ``measure`` announces, if it announces one (``_DUTY_HEADING``)."""
     if not measure.chapter or not (m := _DUTY_HEADING.match(measure.chapter[-1].strip())):
         return None
-    names = _named(m.group("unit"))
+    names = _named(m.group("unit"), short)
     if len(names) != 1 or names[0].end != len(m.group("unit")):  # the heading is one unit's name and no more
         return None
     unit = names[0].name
@@ -162,7 +162,7 @@ def headed(r: Responsibility | None) -> Responsibility | None:
 _PART_CUT = re.compile(r"[，,；;。：:\n！？!?]")
 
 
-def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility | None:
+def prose_duty(text: str, query_grams: set[str], asked: Asked, short: tuple[str, ...] = ()) -> Responsibility | None:
     """The organisation whose duty, as the prose states it, best matches the question.
 
     Candidates are the actors of the text's sentences (``parse_actors``) and the organisations it makes act
@@ -174,7 +174,7 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
     twice), then most shared characters, then an actor, then the earliest."""
     chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _GENERIC_CHARS
     best, best_key = None, None
-    for i, (r, grams, part_chars, actor) in enumerate(_duty_parts(text, asked.recipient)):
+    for i, (r, grams, part_chars, actor) in enumerate(_duty_parts(text, asked.recipient, short)):
         key = (2 * len(asked.focus & grams) + len(query_grams & grams), len(chars & part_chars), actor, -i)
         if best_key is None or key > best_key:
             best, best_key = r, key
@@ -182,11 +182,12 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked) -> Responsibility
 
 
 @lru_cache(maxsize=4096)
-def _duty_parts(text: str, recipients: bool) -> tuple[tuple[Responsibility, frozenset[str], frozenset[str], bool], ...]:
+def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
+                ) -> tuple[tuple[Responsibility, frozenset[str], frozenset[str], bool], ...]:
     """(candidate, its part's bigrams, its part's characters, an actor?) of ``prose_duty``, in reading order: the
     same for every question (but for whether units things go to compete), so cut and normalised once."""
     actors = list(_actors(text))
-    names = _named(text)
+    names = _named(text, short)
     for i, a in enumerate(actors):  # an actor's shortest name that goes on into a close one: 市政府办公室数字政府专班
         start = text.find(a.units_verbatim[0], a.clause_span[0])
         longer = next((n for n in names if n.start == start and n.end > start + len(a.units_verbatim[0])), None)

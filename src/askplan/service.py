@@ -15,6 +15,7 @@ from askplan.answer import Answer, Hit, best_sentence, coverage, responsibility_
 from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
+from askplan.corpus.responsibility import short_names
 from askplan.departments import LEAD, DepartmentRegistry
 from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
@@ -200,7 +201,7 @@ class AskplanService:
             return 0
         for measure in measures:
             warm_grams(measure)
-            warm_sentences(measure)
+            warm_sentences(measure, self._short_names.get(measure.doc, ()))
             warm_pinyin(measure)
         return len(measures)
 
@@ -362,7 +363,7 @@ class AskplanService:
                       reply=reply, context=measure.id)
 
     def _plain_hit(self, measure, rank: int) -> Hit:
-        resp = responsibility_for(measure, None)
+        resp = responsibility_for(measure, None, short=self._short_names.get(measure.doc, ()))
         return Hit(measure, self.corpus.document(measure.doc), rank, float("inf"), {}, None, resp)
 
     def _basis_citations(self, measure) -> tuple[str, ...]:
@@ -461,6 +462,11 @@ class AskplanService:
         return None
 
     @cached_property
+    def _short_names(self) -> dict[str, tuple[str, ...]]:
+        """Per document, the short names it gives units (…委员会（以下简称爱卫会）), read once, on the first answer."""
+        return {d.slug: names for d in self.corpus.documents if (names := short_names(m.text for m in d.measures))}
+
+    @cached_property
     def _decimal_heads(self) -> dict[str, list[int]]:
         """Per decimal section that has no measure of its own (a heading over items: 6.4.2 over 6.4.2.1 …), the
         first measure under it in each document. Built on the first decimal question."""
@@ -535,7 +541,7 @@ class AskplanService:
                     for name, leg in legs.items() if row in leg.rows}
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
-                   responsibility_for(measure, sentence, grams, asked))
+                   responsibility_for(measure, sentence, grams, asked, self._short_names.get(measure.doc, ())))
 
 
 def _best_ranked(rows: list[int], fused: list[tuple[int, float]]) -> int:

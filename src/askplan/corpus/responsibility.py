@@ -317,8 +317,25 @@ _LEVEL_MARKS = re.compile(rf"{_LEVEL_RUN}|(?:(?<![\u4e00-\u9fff])|(?<=[由经經
 _LEVEL_PREFIX = re.compile(rf"各?{_LEVEL_RUN}")
 
 
-def named_units(text: str) -> tuple[NamedUnit, ...]:
-    """Every organisation ``text`` names (``NamedUnit``), in order."""
+# the short name a text gives a unit, in a note after its full name: 爱国卫生运动委员会（以下简称爱卫会）
+_ENDS_LIKE_NAMED = re.compile(rf"(?:{_NAMED_ORG.pattern})$")
+_SHORT_NAME = re.compile(r"[（(](?:[^（）()]{0,20}?[，,；;])?(?:以下|下同)?(?:简称|簡稱)(?:为|為)?[“”\"「」]?(?P<name>[\u4e00-\u9fff]{2,10})[“”\"「」]?[）)]")
+
+
+def short_names(texts) -> tuple[str, ...]:
+    """The short names ``texts`` give units (…委员会（以下简称爱卫会）) that do not end like an organisation's name, so
+    that ``named_units`` reads them too: a document's own abbreviations, found in any of its measures."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for m in _SHORT_NAME.finditer(text):
+            if _ENDS_LIKE_NAMED.search(text, 0, m.start()) and not _NAMED_ORG.search(m.group("name")):
+                found.setdefault(m.group("name"))
+    return tuple(found)
+
+
+def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]:
+    """Every organisation ``text`` names (``NamedUnit``), in order; ``short``: the document's own short names for
+    units (``short_names``)."""
     masked = _LEVEL_MARKS.sub(lambda m: re.sub(r"[、（）()]", "\ue000", m.group()), text)
     out, pos = [], 0
     for cut in [*_NAMED_CUT.finditer(masked), None]:
@@ -331,6 +348,8 @@ def named_units(text: str) -> tuple[NamedUnit, ...]:
                 break
             ends.append(m)
         ends = [m.end() for m in ends]
+        if not ends and short and (at := min(((i + len(n)) for n in short if (i := run.find(n)) >= 0), default=0)):
+            ends = [at]  # a short name the document gave a unit: 爱卫会
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
