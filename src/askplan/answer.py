@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from askplan.corpus.responsibility import (
+    DUTIES_OF,
     NamedUnit,
     canonical_unit,
     dedupe,
@@ -133,7 +134,7 @@ def responsibility_for(measure: Measure, sentence: tuple[int, int] | None, query
 # A heading that says whose duties follow (2.1.1　国家粮食应急工作指挥部职责, （三）市教育局的主要职责)
 _NUMERAL = r"[一二三四五六七八九十百\d]+"
 _DUTY_HEADING = re.compile(rf"^(?:[\d.]+|第{_NUMERAL}[章节條条]|[（(]?{_NUMERAL}[)）、．.]?)?[\s\u3000]*"
-                           r"(?P<unit>[\u4e00-\u9fff（）()、]{2,30}?)(?:的|及其)?(?:主要|工作)?(?:职责|職責)[:：]?$")
+                           rf"(?P<unit>[\u4e00-\u9fff（）()、]{{2,30}}?){DUTIES_OF}[:：]?$")
 
 
 def heading_duty(measure: Measure, short: tuple[str, ...] = ()) -> Responsibility | None:

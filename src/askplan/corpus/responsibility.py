@@ -81,6 +81,8 @@ _NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:�
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
 _OPENING_VERB = r"(?:组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
+# the words after a unit's name in a heading over its duties: 区减灾委职责, 市教育局的主要职责, 区减灾办及其职责
+DUTIES_OF = r"(?:的|及其)?(?:主要|工作)?(?:职责|職責)"
 # the shortest name that ends like an organisation and goes on no further (not 管委 of 管委会, 市政府 of
 # 市政府办公室, 局 of 局长, 委 of 委托)
 # (组织 / 企业 go on a name only where the name ends there: 联合组织，负责…; 区人民政府组织编制… is 区人民政府)
@@ -113,7 +115,7 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
     # …or as a heading over lines of its duties: 2.2.1区减灾委职责 / （三）市教育局的主要职责：
     ClausePattern("actor_heading", re.compile(
         rf"(?m)^[\s\u3000]*(?:[\d.]+|[（(]?[一二三四五六七八九十]+[)）、])?[\s\u3000]*"
-        rf"(?P<lead>{_ACTORS})(?P<co>)(?:的|及其)?(?:主要|工作)?(?:职责|職責)[：:]?[\s\u3000]*\n(?=[^\n]{{4}})"),
+        rf"(?P<lead>{_ACTORS})(?P<co>){DUTIES_OF}[：:]?[\s\u3000]*\n(?=[^\n]{{4}})"),
                   "2.2.1区减灾委职责\n负责统筹、指挥、监督全区低温天气防范应对工作。", "（二）明确职责\n分工负责，加强协作。"),
     ClausePattern("actor_subject", re.compile(
         rf"(?:(?<![^。；;：:，,\n\s\u3000])|(?<=\d[.．、]))(?P<lead>{_ACTORS}){_ALIAS}"  # also after an item number: 1.
