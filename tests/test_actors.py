@@ -288,3 +288,17 @@ def test_short_names_a_document_gives_units() -> None:
     norm = normalize("举报电话谁公开")
     grams = set(bigrams(norm))
     assert responsibility_for(m, best_sentence(m, grams), grams, asked_of(norm), ("爱卫会",)).lead == "爱卫会"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # levels of government standing for their governments, as a subject
+    ("乡镇(街道)要指导监督新老班子及时办理工作交接。", [("乡镇(街道)", "actor")]),
+    ("各市要加强组织领导。", [("各市", "actor")]),
+    ("各区市县（园区）要建立健全慈善工作机构。", [("各区市县（园区）", "actor")]),
+    # counter-examples: words that begin like a level, and a level with no verb of duty after it
+    ("市场要发挥决定性作用。", []),
+    ("城市要更新。", []),
+    ("市县两级财力有限。", []),
+])
+def test_levels_as_subjects(text, names) -> None:
+    assert [(n.name, n.role) for n in named_units(text)] == names

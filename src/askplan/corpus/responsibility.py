@@ -352,6 +352,9 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
         ends = [m.end() for m in ends]
         if not ends and short and (at := min(((i + len(n)) for n in short if (i := run.find(n)) >= 0), default=0)):
             ends = [at]  # a short name the document gave a unit: 爱卫会
+        level_subject = False
+        if (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run, lv.end()):
+            ends, level_subject = [lv.end()], True  # levels of government as the subject: 乡镇(街道)要…, 各市要…
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
@@ -367,7 +370,7 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
                     out.pop()
             before = text[max(0, start - 6):start]  # room for 由/向 + 所在地的
             after = text[pos + ends[-1]:pos + ends[-1] + 5]
-            actor = bool(_MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
+            actor = bool(level_subject or _MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
             recipient = bool(_GOES_TO.search(before))
             out.append(NamedUnit(text[start:pos + ends[-1]], start, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
@@ -375,6 +378,10 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     return tuple(out)
 
 
+# levels of government standing for their governments, as a subject before 要/应当/负责: 乡镇(街道)要…, 县(市、区)要…, 市县要…
+_LEVELS_ONLY = re.compile(r"各?(?:(?:省|市|州|县|縣|区|區|乡镇|鄉鎮|乡|鄉|镇|鎮|街道)级?(?:[（(\ue000][\u4e00-\u9fff、\ue000]{1,6}"
+                          r"[）)\ue000])?){1,3}")
+_LEVEL_ACTS = re.compile(r"要|应当|應當|负责|負責|对|對")
 # an item of a list of units before the last: a short run of characters and the 、 after it
 _LIST_ITEM = re.compile(r"(?<![^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》])([^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》]{1,20})、$")
 _LIST_ITEM_TEXT = re.compile(r"[\u4e00-\u9fff]{1,20}")
