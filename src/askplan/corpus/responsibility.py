@@ -343,18 +343,7 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     for cut in [*_NAMED_CUT.finditer(masked), None]:
         end = cut.start() if cut else len(text)
         run = text[pos:end]
-        found = list(_NAMED_ORG.finditer(run))
-        ends = found[:1]
-        for m in found[1:]:  # a name goes on past an ending only into another one close by (…办公室数字政府专班)
-            if m.start() - ends[-1].end() > _NAMED_GAP:
-                break
-            ends.append(m)
-        ends = [m.end() for m in ends]
-        if not ends and short and (at := min(((i + len(n)) for n in short if (i := run.find(n)) >= 0), default=0)):
-            ends = [at]  # a short name the document gave a unit: 爱卫会
-        level_subject = False
-        if (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run, lv.end()):
-            ends, level_subject = [lv.end()], True  # levels of government as the subject: 乡镇(街道)要…, 各市要…
+        ends, level_subject = _name_ends(run, short)
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
@@ -376,6 +365,22 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
                                  "actor" if actor else "recipient" if recipient else ""))
         pos = cut.end() if cut else len(text)
     return tuple(out)
+
+
+def _name_ends(run: str, short: tuple[str, ...]) -> tuple[list[int], bool]:
+    """Where a name that opens ``run`` may end (its organisation endings, close ones chained), and whether it is
+    levels of government as a subject (乡镇(街道)要…)."""
+    if (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run, lv.end()):
+        return [lv.end()], True  # levels of government as the subject: 乡镇(街道)要…, 各市要…
+    found = list(_NAMED_ORG.finditer(run))
+    ends = found[:1]
+    for m in found[1:]:  # a name goes on past an ending only into another one close by (…办公室数字政府专班)
+        if m.start() - ends[-1].end() > _NAMED_GAP:
+            break
+        ends.append(m)
+    if not ends and short and (at := min(((i + len(n)) for n in short if (i := run.find(n)) >= 0), default=0)):
+        return [at], False  # a short name the document gave a unit: 爱卫会
+    return [m.end() for m in ends], False
 
 
 # levels of government standing for their governments, as a subject before 要/应当/负责: 乡镇(街道)要…, 县(市、区)要…, 市县要…
