@@ -208,9 +208,10 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
     out = []
     for i, (r, start) in enumerate(zip(cands, starts, strict=True)):
         following = next((s for s in starts[i + 1:] if s > start), len(text))
-        if text[r.clause_span[1] - 1:r.clause_span[1]] in ("：", ":"):  # a unit labelling a line: 区气象局：…。…。
+        closing = text[r.clause_span[1] - 1:r.clause_span[1]]  # the last character of the candidate's clause
+        if closing in ("：", ":"):  # a unit labelling a line: 区气象局：…。…。
             end = min(line_end if (line_end := text.find("\n", r.clause_span[1])) >= 0 else len(text), following)
-        elif text[r.clause_span[1] - 1:r.clause_span[1]] == "\n":  # a heading over its duties: 区减灾委职责⏎…
+        elif closing == "\n":  # a heading over its duties: 区减灾委职责⏎…
             end = following
         else:
             end = min(_sentence_end(text, r.clause_span[1], following), following)
