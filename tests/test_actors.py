@@ -198,6 +198,11 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("由省、自治区、直辖市药品监督管理部门或者技术机构出具", [("省、自治区、直辖市药品监督管理部门或者技术机构", "actor")]),
     ("在机构所在地县级以上机构编制部门注册登记", [("机构", ""), ("县级以上机构编制部门", "")]),  # not 地县级…
     ("向所在地的县级以上卫生健康部门备案", [("县级以上卫生健康部门", "recipient")]),
+    # 移交/移送/接受 never stand inside a name: what is handed over goes to the name after them
+    ("情节严重的，移交公安机关依法处理。", [("公安机关", "recipient")]),
+    ("资金接受市财政、审计等部门的监督。", [("市财政、审计等部门", "")]),
+    ("移出地和接受地的区生态环境主管部门", [("移出地和接受地的区生态环境主管部门", "")]),  # 接受地 is a place
+    ("汛期，负责人和防汛责任人应当组织撤离。", [("负责人和防汛责任人", "actor")]),  # 负责人 is no 负责
 ])
 def test_named_units(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names
@@ -212,6 +217,13 @@ def test_named_units(text, names) -> None:
     ("县(市、区)党委", ["县(市、区)党委"]),
     ("市、沿河县（市、区）人民政府", ["市、沿河县（市、区）人民政府"]),  # a level list before any name
     ("各区、各部门", ["各区", "各部门"]),  # …but not before another 各
+    ("省、市", ["省", "市"]),  # levels alone, with no name after them, are two
+    # departments listed after their government: the government's prefix is shared, the first department leads
+    ("县级以上人民政府环境保护、农业等部门", ["环境保护", "农业等部门"]),
+    # …but a first item that is a name of its own, or the government itself with its departments, stays whole
+    ("县级以上人民政府卫生主管部门、财政部门", ["县级以上人民政府卫生主管部门", "财政部门"]),
+    ("县级以上人民政府及其有关部门、单位", ["县级以上人民政府及其有关部门", "单位"]),
+    ("市人民政府和历史文化名城、街区", ["市人民政府和历史文化名城", "街区"]),
 ])
 def test_levels_of_government_stay_one_name(raw, units) -> None:
     assert split_units(raw) == units
@@ -299,6 +311,13 @@ def test_short_names_a_document_gives_units() -> None:
     ("市场要发挥决定性作用。", []),
     ("城市要更新。", []),
     ("市县两级财力有限。", []),
+    # …and the verbs a level takes as a subject when it opens a clause (also where a cut word follows it)
+    ("市级举办示范培训班，县级抓好主职干部培训。", [("市级", "actor"), ("县级", "actor")]),
+    ("省、市组建巡回督查组。", [("省、市", "actor")]),
+    ("乡镇(街道)向每个村(社区)派驻指导组。", [("乡镇(街道)", "actor")]),
+    # counter-examples: a level after a verb is its object, and a slogan's 落实/统筹 are no duty of a level
+    ("推进各区落实交通领域光伏建设要求。", []),
+    ("坚持省级统筹、市县落实。", []),
 ])
 def test_levels_as_subjects(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names

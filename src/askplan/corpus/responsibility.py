@@ -79,7 +79,7 @@ _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会�
          r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
 _NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
-_OPENING_VERB = r"(?:组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
+_OPENING_VERB = r"(?:移交|移送|交由|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
 # the words after a unit's name in a heading over its duties: 区减灾委职责, 市教育局的主要职责, 区减灾办及其职责
 DUTIES_OF = r"(?:的|及其)?(?:主要|工作)?(?:职责|職責)"
@@ -132,6 +132,10 @@ _LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+(?:{_LEVEL}(?:[（(][省市州县�
 _IN_BRACKETS = re.compile(r"[（(][^（）()]{1,12}[）)]")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
 _BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_DEPARTMENT_WORD = re.compile(r"[部门門厅廳局委会會办辦室处處所站心院队隊]")  # …主管部门, …局: a name of its own
+# a list of departments named after the government they belong to, as its first item: 县级以上人民政府环境保护
+_GOVERNMENTS_DEPARTMENTS = re.compile(r"^(?:各级|[省市县縣区區]级以上|[省市州县縣区區])?(?:地方)?人民政府(?!及|和|与|與|其|有关|有關|相关|相關)"
+                                      r"([\u4e00-\u9fff]{2,6})$")
 _ORG_ENDING = re.compile(r"[省市县縣厅廳局委会會办辦部行关關司团團组組院位府处處室队隊所站心]$")
 ALIASES: dict[str, str] = {
     "省发改委": "省发展改革委",
@@ -164,11 +168,13 @@ def split_units(raw: str) -> list[str]:
     """Verbatim unit names from a clause's list, expanding 合肥、蕪湖等市人民政府 into one name per city; a name
     led by the levels it applies to (市、县（市、区）特种设备安全监督管理部门) stays one name."""
     raw = raw.strip()
-    if levels := _LEVELS.match(raw):
+    if (levels := _LEVELS.match(raw)) and not re.fullmatch(rf"{_LEVEL}级?", raw[levels.end():]):  # 省、市 are two
         raw = levels.group().replace("、", "\0") + raw[levels.end():]
     raw = _IN_BRACKETS.sub(lambda m: m.group().replace("、", "\0"), raw)  # 县（市、区）is one level
     parts = [re.sub(r"(?:按职责分工|按職責分工)$", "", p.strip()).replace("\0", "、") for p in _SPLIT.split(raw)]
     parts = [p for p in parts if p and p not in ("等", "和")]
+    if len(parts) > 1 and (m := _GOVERNMENTS_DEPARTMENTS.match(parts[0])) and not _DEPARTMENT_WORD.search(m.group(1)):
+        parts[0] = m.group(1)  # 县级以上人民政府环境保护、农业等部门: the government's departments, led by 环境保护
     for i, part in enumerate(parts):
         m = _CITY_GOVERNMENT.match(part)
         if not m:
@@ -287,8 +293,8 @@ def dedupe(items) -> tuple[str, ...]:
 # on after one (市政府办公室数字政府专班予以核实), names the organisation up to its last organisation ending.
 _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
-    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
-    r"|负责|負責|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
+    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|移交(?:给|給)?|移送|接受(?!地)|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
+    r"|负责(?!人)|負責(?!人)|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強")
 _NAMED_ORG = re.compile(
     r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
@@ -300,7 +306,7 @@ _NAMED_GAP = 4
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
 _DUTY_AFTER = re.compile(r"是(?!指)|负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
                          r"|[，,]?(?:按照|依照|按|依)各自")
-_GOES_TO = re.compile(r"(?:向|报|報|送|提交|告)(?:所在地的?)?$")
+_GOES_TO = re.compile(r"(?:向|报|報|送|提交|移交|告)(?:所在地的?)?$")
 
 
 @dataclass(frozen=True)
@@ -343,7 +349,7 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     for cut in [*_NAMED_CUT.finditer(masked), None]:
         end = cut.start() if cut else len(text)
         run = text[pos:end]
-        ends, level_subject = _name_ends(run, short)
+        ends, level_subject = _name_ends(run, short, text[end:end + 2] if _CLAUSE_OPENS.match(text, pos) else None)
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
@@ -367,10 +373,11 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     return tuple(out)
 
 
-def _name_ends(run: str, short: tuple[str, ...]) -> tuple[list[int], bool]:
+def _name_ends(run: str, short: tuple[str, ...], after: str | None = None) -> tuple[list[int], bool]:
     """Where a name that opens ``run`` may end (its organisation endings, close ones chained), and whether it is
-    levels of government as a subject (乡镇(街道)要…)."""
-    if (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run, lv.end()):
+    levels of government as a subject (乡镇(街道)要…; ``after``: the text after the run where the run opens a
+    clause, else None)."""
+    if after is not None and (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run + after, lv.end()):
         return [lv.end()], True  # levels of government as the subject: 乡镇(街道)要…, 各市要…
     found = list(_NAMED_ORG.finditer(run))
     ends = found[:1]
@@ -384,9 +391,10 @@ def _name_ends(run: str, short: tuple[str, ...]) -> tuple[list[int], bool]:
 
 
 # levels of government standing for their governments, as a subject before 要/应当/负责: 乡镇(街道)要…, 县(市、区)要…, 市县要…
-_LEVELS_ONLY = re.compile(r"各?(?:(?:省|市|州|县|縣|区|區|乡镇|鄉鎮|乡|鄉|镇|鎮|街道)级?(?:[（(\ue000][\u4e00-\u9fff、\ue000]{1,6}"
+_LEVELS_ONLY = re.compile(r"各?(?:、?(?:省|市|州|县|縣|区|區|乡镇|鄉鎮|乡|鄉|镇|鎮|街道)级?(?:[（(\ue000][\u4e00-\u9fff、\ue000]{1,6}"
                           r"[）)\ue000])?){1,3}")
-_LEVEL_ACTS = re.compile(r"要|应当|應當|负责|負責|对|對")
+_CLAUSE_OPENS = re.compile(r"(?<![^，,。；;：:！？!?\n\s\u3000])")  # at the text's start or after punctuation
+_LEVEL_ACTS = re.compile(r"要|应当|應當|负责|負責|对|對|向|与|與|抓好|举办|舉辦|制定|组建|組建|派驻|派駐|成立|建立|开展|開展|做好")
 # an item of a list of units before the last: a short run of characters and the 、 after it
 _LIST_ITEM = re.compile(r"(?<![^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》])([^、，,。；;：:！？!?\n\s\u3000（）()「」“”《》]{1,20})、$")
 _LIST_ITEM_TEXT = re.compile(r"[\u4e00-\u9fff]{1,20}")
