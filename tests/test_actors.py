@@ -34,6 +34,8 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
     ("北京市经济和信息化局会同专区监管部门、数据提供部门和运营单位建立反馈机制。", "北京市经济和信息化局",
      ("专区监管部门", "数据提供部门", "运营单位")),
     ("由管委会集中行使本市有关行政审批权。", "管委会", ()),  # not 管委 of 管委会
+    ("平潭动车站：组织辖区铁路单位开展低温天气防范应对工作。", "平潭动车站", ()),  # a station that acts
+    ("急救站应当按照市急救中心的指令出车。", "急救站", ()),
     ("由市政府办公室负责。", "市政府办公室", ()),  # not 市政府 of 市政府办公室
     ("产业类科创项目原则上由企业牵头。", "企业", ()),
     ("登记机关对申请人提交的登记材料实行形式审查。", "登记机关", ()),
@@ -82,6 +84,9 @@ def test_actor_forms(text, lead, co) -> None:
     "一要促进东中西部协调发展。",  # 西部, 底部, 干部 … name no ministry
     "基层干部要深入群众。",
     "全体合伙人签署的决定书。",  # 签署 is no 总署
+    "依托市级光伏分布式电站开展试点。",  # a verb of means opens no name
+    "情节严重的，移交公安机关依法处理。",  # …nor one of handing over (the body after it is where the case goes)
+    "在政府网站公开。",  # a website is no station
 ])
 def test_no_actor(text) -> None:
     assert parse_actors(text) == ()
@@ -203,6 +208,10 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("资金接受市财政、审计等部门的监督。", [("市财政、审计等部门", "")]),
     ("移出地和接受地的区生态环境主管部门", [("移出地和接受地的区生态环境主管部门", "")]),  # 接受地 is a place
     ("汛期，负责人和防汛责任人应当组织撤离。", [("负责人和防汛责任人", "actor")]),  # 负责人 is no 负责
+    # what belongs to a body goes on its name (所属的), and 要 after a name opens its duty
+    ("暴雨预警信号由县级以上气象主管机构所属的气象台站统一发布。", [("县级以上气象主管机构所属的气象台站", "actor")]),
+    ("区气象局要与区执法应急局等部门加强会商。", [("区气象局", ""), ("与区执法应急局等部门", "")]),
+    ("做好车站和5G基站的防护。", []),  # a station is a place, not a body, unless it acts (below)
 ])
 def test_named_units(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names

@@ -70,7 +70,7 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 # Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
 # ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
 _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會"
+        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|(?<![网網])站"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
@@ -79,7 +79,7 @@ _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会�
          r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
 _NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
-_OPENING_VERB = r"(?:移交|移送|交由|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
+_OPENING_VERB = r"(?:移交|移送|交由|依托|依靠|利用|建立|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
 # the words after a unit's name in a heading over its duties: 区减灾委职责, 市教育局的主要职责, 区减灾办及其职责
 DUTIES_OF = r"(?:的|及其)?(?:主要|工作)?(?:职责|職責)"
@@ -295,10 +295,11 @@ _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
     r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|移交(?:给|給)?|移送|接受(?!地)|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
     r"|负责(?!人)|負責(?!人)|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
-    r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強")
+    r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強"
+    r"|(?<=[局委厅廳部门門办辦室府会會心司队隊站组組])要")  # 区气象局要与区执法应急局…: 要 after a name opens its duty
 _NAMED_ORG = re.compile(
     r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
-    r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院"
+    r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院|台站"
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
 _NAMED_MAX = 20
 _NAMED_GAP = 4
@@ -382,7 +383,8 @@ def _name_ends(run: str, short: tuple[str, ...], after: str | None = None) -> tu
     found = list(_NAMED_ORG.finditer(run))
     ends = found[:1]
     for m in found[1:]:  # a name goes on past an ending only into another one close by (…办公室数字政府专班)
-        if m.start() - ends[-1].end() > _NAMED_GAP:
+        gap = run[ends[-1].end():m.start()]  # …or into what belongs to it: 气象主管机构所属的气象台站
+        if len(gap) - (len(owned.group()) if (owned := _BELONGS.match(gap)) else 0) > _NAMED_GAP:
             break
         ends.append(m)
     if not ends and short and (at := min(((i + len(n)) for n in short if (i := run.find(n)) >= 0), default=0)):
@@ -390,6 +392,7 @@ def _name_ends(run: str, short: tuple[str, ...], after: str | None = None) -> tu
     return [m.end() for m in ends], False
 
 
+_BELONGS = re.compile(r"所属的?|所屬的?|下设的?|下設的?")
 # levels of government standing for their governments, as a subject before 要/应当/负责: 乡镇(街道)要…, 县(市、区)要…, 市县要…
 _LEVELS_ONLY = re.compile(r"各?(?:、?(?:省|市|州|县|縣|区|區|乡镇|鄉鎮|乡|鄉|镇|鎮|街道)级?(?:[（(\ue000][\u4e00-\u9fff、\ue000]{1,6}"
                           r"[）)\ue000])?){1,3}")
