@@ -36,6 +36,10 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
     ("由管委会集中行使本市有关行政审批权。", "管委会", ()),  # not 管委 of 管委会
     ("平潭动车站：组织辖区铁路单位开展低温天气防范应对工作。", "平潭动车站", ()),  # a station that acts
     ("急救站应当按照市急救中心的指令出车。", "急救站", ()),
+    ("市泗河管理机构具体负责河道工程的日常管理。", "市泗河管理机构", ()),  # an adverb before the duty
+    # names opening a sentence, separated by commas, before their duty: the first leads
+    ("沿河县（市、区）水行政主管部门，太白湖新区管委会相应管理机构，负责所辖河段的河道管理。",
+     "沿河县(市、区)水行政主管部门", ("太白湖新区管委会相应管理机构",)),  # (folded as every unit is)
     ("由市政府办公室负责。", "市政府办公室", ()),  # not 市政府 of 市政府办公室
     ("产业类科创项目原则上由企业牵头。", "企业", ()),
     ("登记机关对申请人提交的登记材料实行形式审查。", "登记机关", ()),
@@ -87,6 +91,8 @@ def test_actor_forms(text, lead, co) -> None:
     "依托市级光伏分布式电站开展试点。",  # a verb of means opens no name
     "情节严重的，移交公安机关依法处理。",  # …nor one of handing over (the body after it is where the case goes)
     "在政府网站公开。",  # a website is no station
+    "领导小组办公室设在国家发展改革委。",  # where an office sits is no duty
+    "市交通运输主管部门是城市轨道交通行业主管部门，负责运营监管。",  # 是 ends a name: no list of two
 ])
 def test_no_actor(text) -> None:
     assert parse_actors(text) == ()

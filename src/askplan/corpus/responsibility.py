@@ -74,10 +74,11 @@ _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委�
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
+_ADVERB = r"(?:具体|具體|主要|统一|統一|共同|分别|分別|也|还|還)?"  # before a verb of duty: 市泗河管理机构具体负责…
 _ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 leads too (由企业牵头); opening a clause it is an object
 _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
          r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
-_NAME_CHAR = r"(?:(?!(?<!自)由|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
+_NAME_CHAR = r"(?:(?!(?<!自)由|是|设在|設在|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
 _OPENING_VERB = r"(?:移交|移送|交由|依托|依靠|利用|建立|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
@@ -117,10 +118,16 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
         rf"(?m)^[\s\u3000]*(?:[\d.]+|[（(]?[一二三四五六七八九十]+[)）、])?[\s\u3000]*"
         rf"(?P<lead>{_ACTORS})(?P<co>){DUTIES_OF}[：:]?[\s\u3000]*\n(?=[^\n]{{4}})"),
                   "2.2.1区减灾委职责\n负责统筹、指挥、监督全区低温天气防范应对工作。", "（二）明确职责\n分工负责，加强协作。"),
+    # names opening a sentence, separated by commas, before their duty: 市、县人民政府，某某管委会，应当…
+    ClausePattern("actor_subject_list", re.compile(
+        rf"(?:(?<![^。；;：:\n\s\u3000])|(?<=\d[.．、])|(?<=[）)]))(?P<lead>{_ACTORS})(?P<co>(?:[，,]{_ACTORS})+)[，,]"
+        rf"{_ADVERB}(?:应当|應當|负责|負責|要|承担|承擔|(?:在|按照|依照|按)各自)"),
+                  "市、沿河县（市、区）人民政府，济宁高新技术产业开发区、太白湖新区管委会，应当加强泗河保护管理的宣传教育",
+                  "依照前款规定，负责审批的部门应当公开"),
     ClausePattern("actor_subject", re.compile(
         rf"(?:(?<![^。；;：:，,\n\s\u3000])|(?<=\d[.．、]))(?P<lead>{_ACTORS}){_ALIAS}"  # also after an item number: 1.
         rf"(?:(?:应当|應當|要)?(?:会同|會同)(?P<co>{_ACTORS})"
-        rf"|{_DUTY}(?!人|同志))"),
+        rf"|{_ADVERB}{_DUTY}(?!人|同志))"),
                   "州数据资源主管部门应当会同有关部门建立基础数据资源库", "要充分发挥企业作用。"),
 )
 
@@ -305,7 +312,7 @@ _NAMED_MAX = 20
 _NAMED_GAP = 4
 # a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
-_DUTY_AFTER = re.compile(r"是(?!指)|负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
+_DUTY_AFTER = re.compile(rf"是(?!指)|{_ADVERB}负责|負責|牵头|牽頭|应当|應當|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
                          r"|[，,]?(?:按照|依照|按|依)各自")
 _GOES_TO = re.compile(r"(?:向|报|報|送|提交|移交|告)(?:所在地的?)?$")
 
