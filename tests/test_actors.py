@@ -216,8 +216,13 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("汛期，负责人和防汛责任人应当组织撤离。", [("负责人和防汛责任人", "actor")]),  # 负责人 is no 负责
     # what belongs to a body goes on its name (所属的), and 要 after a name opens its duty
     ("暴雨预警信号由县级以上气象主管机构所属的气象台站统一发布。", [("县级以上气象主管机构所属的气象台站", "actor")]),
-    ("区气象局要与区执法应急局等部门加强会商。", [("区气象局", ""), ("与区执法应急局等部门", "")]),
-    ("做好车站和5G基站的防护。", []),  # a station is a place, not a body, unless it acts (below)
+    ("区气象局要与区执法应急局等部门加强会商。", [("区气象局", "actor"), ("与区执法应急局等部门", "")]),
+    ("做好车站和5G基站的防护。", []),
+    # a long list of departments ending 等主管部门, then its duty after a comma: one name, an actor
+    ("发展改革、财政、卫生健康、水文等主管部门，应当在各自职责范围内做好相关工作。",
+     [("发展改革、财政、卫生健康、水文等主管部门", "actor")]),
+    ("各省（区、市）人民政府要高度重视本地区消费扶贫工作。", [("各省（区、市）人民政府", "actor")]),
+    ("并征求市城乡规划、文物等行政主管部门的意见。", [("市城乡规划、文物等行政主管部门", "")]),  # a station is a place, not a body, unless it acts (below)
 ])
 def test_named_units(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names
