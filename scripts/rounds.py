@@ -58,6 +58,7 @@ ROUNDS = (
     Round("later18", "later18", ("later18/*.jsonl",), True),
     Round("later19", "later19", ("later19/*.jsonl",), True),
     Round("later20", "later20", ("later20/*.jsonl",), True),
+    Round("later21", "later21", ("later21/*.jsonl",), True),
 )
 BY_NAME = {r.name: r for r in ROUNDS}
 METRICS = ("recall@1", "recall@5", "false_abstain_rate", "abstain_recall", "lead_unit_accuracy")

@@ -22,6 +22,7 @@ from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
 from askplan.intent import Asked, Intent, asked_of, read_intent
 from askplan.links import LinkTable, citation_of, compute_links
+from askplan.models import Measure
 from askplan.normalize import normalize
 from askplan.numerals import NUMERAL_RUN, parse_cn_numeral
 from askplan.search.rerank import CANDIDATES, Cues, Ranker, load_ranker, rerank
@@ -201,7 +202,7 @@ class AskplanService:
             return 0
         for measure in measures:
             warm_grams(measure)
-            warm_sentences(measure, self._short_names.get(measure.doc, ()))
+            warm_sentences(measure, self._short_of(measure))
             warm_pinyin(measure)
         return len(measures)
 
@@ -363,7 +364,7 @@ class AskplanService:
                       reply=reply, context=measure.id)
 
     def _plain_hit(self, measure, rank: int) -> Hit:
-        resp = responsibility_for(measure, None, short=self._short_names.get(measure.doc, ()))
+        resp = responsibility_for(measure, None, short=self._short_of(measure))
         return Hit(measure, self.corpus.document(measure.doc), rank, float("inf"), {}, None, resp)
 
     def _basis_citations(self, measure) -> tuple[str, ...]:
@@ -466,6 +467,10 @@ class AskplanService:
         """Per document, the short names it gives units (…委员会（以下简称爱卫会）), read once, on the first answer."""
         return {d.slug: names for d in self.corpus.documents if (names := short_names(m.text for m in d.measures))}
 
+    def _short_of(self, measure: Measure) -> tuple[str, ...]:
+        """The short names ``measure``'s document gives units (``_short_names``)."""
+        return self._short_names.get(measure.doc, ())
+
     @cached_property
     def _decimal_heads(self) -> dict[str, list[int]]:
         """Per decimal section that has no measure of its own (a heading over items: 6.4.2 over 6.4.2.1 …), the
@@ -541,7 +546,7 @@ class AskplanService:
                     for name, leg in legs.items() if row in leg.rows}
         sentence = best_sentence(measure, grams)
         return Hit(measure, self.corpus.document(measure.doc), rank, score, leg_info, sentence,
-                   responsibility_for(measure, sentence, grams, asked, self._short_names.get(measure.doc, ())))
+                   responsibility_for(measure, sentence, grams, asked, self._short_of(measure)))
 
 
 def _best_ranked(rows: list[int], fused: list[tuple[int, float]]) -> int:
