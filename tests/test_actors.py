@@ -66,6 +66,13 @@ def test_actor_pattern_example_and_counter_example(pattern) -> None:
     ("中国农业发展银行负责落实应急粮食所需贷款。", "中国农业发展银行", ()),
     ("海关总署负责进出口环节的监管。", "海关总署", ()),
     ("公安部门负责维护秩序。", "公安部门", ()),  # not 公安部 of 公安部门
+    # 按 (by what authority) and 不得/不予 open a duty too; 按 never stands inside a name
+    ("国资委等行业主管部门按法定权限，对交易活动进行有效监督管理。", "国资委等行业主管部门", ()),
+    ("交易服务费由公共资源交易服务中心按物价部门核定的标准收取。", "公共资源交易服务中心", ()),
+    ("公共资源交易服务中心不得从事招标代理等中介服务。", "公共资源交易服务中心", ()),
+    ("市不动产登记中心负责办理登记。", "市不动产登记中心", ()),  # 不 inside a name
+    ("证监会应当加强监管。", "证监会", ()),  # 监会 ends a name
+    ("各市（州）、县（市、区）人民政府要从本地实际出发，实行奖惩制度。", "各市(州)、县(市、区)人民政府", ()),
 ])
 def test_actor_forms(text, lead, co) -> None:
     (actor,) = parse_actors(text)
@@ -244,6 +251,7 @@ def test_named_units(text, names) -> None:
     ("县级以上人民政府卫生主管部门、财政部门", ["县级以上人民政府卫生主管部门", "财政部门"]),
     ("县级以上人民政府及其有关部门、单位", ["县级以上人民政府及其有关部门", "单位"]),
     ("市人民政府和历史文化名城、街区", ["市人民政府和历史文化名城", "街区"]),
+    ("各市（州）、县（市、区）人民政府", ["各市（州）、县（市、区）人民政府"]),  # levels with their alternatives
 ])
 def test_levels_of_government_stay_one_name(raw, units) -> None:
     assert split_units(raw) == units
@@ -260,6 +268,16 @@ def test_levels_of_government_stay_one_name(raw, units) -> None:
     # another label after the units: a scope, a deadline
     ("（负责部门：商务部、海关总署；适用范围：所有自贸试验区）", "商务部", 2),
     ("（牵头单位：省发展改革委；配合单位：省财政厅；完成时限：2022年底）", "省发展改革委", 2),
+    # 及 joins two units; 等国务院相关部门 after a list names no unit of its own
+    ("（银保监会及各地区按职责分工负责）", "银保监会", 2),
+    ("（工业和信息化部等国务院相关部门及各地区按职责分工负责）", "工业和信息化部", 2),
+    ("（市场监管总局牵头，国家发展改革委、海关总署等国务院相关部门及各地区按职责分工负责）", "市场监管总局", 3),
+    ("（县级以上人民政府及其有关部门负责）", "县级以上人民政府", 2),  # as in prose: the government leads
+    # …but in a list separated by 、 a 及 joins one item
+    ("（责任单位：各区市县政府及园区管委会、市财政局）", "各区市县政府及园区管委会", 2),
+    # counter-examples: 和 inside a name, 高等 before 教育
+    ("（省经济和信息化厅负责）", "省经济和信息化厅", 1),
+    ("（省高等教育主管部门负责）", "省高等教育主管部门", 1),
 ])
 def test_long_bracketed_lists(clause, lead, units) -> None:
     (resp,) = parse_responsibilities("推动消费扶贫。" + clause)

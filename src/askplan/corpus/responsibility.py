@@ -70,15 +70,15 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 # Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
 # ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
 _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|(?<![网網])站"
+        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
 _ADVERB = r"(?:具体|具體|主要|统一|統一|共同|分别|分別|也|还|還)?"  # before a verb of duty: 市泗河管理机构具体负责…
 _ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 leads too (由企业牵头); opening a clause it is an object
 _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
-         r"|履行|依法|依照|按照|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
-_NAME_CHAR = r"(?:(?!(?<!自)由|是|设在|設在|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按照)[\u4e00-\u9fff（）()、])"
+         r"|履行|依法|依照|按|不得|不予|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
+_NAME_CHAR = r"(?:(?!(?<!自)由|是|设在|設在|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
 _OPENING_VERB = r"(?:移交|移送|交由|依托|依靠|利用|建立|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
@@ -134,7 +134,7 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
 _SPLIT = re.compile(r"[、,，;；/]|\s+")
 # Levels of government a name applies to, before the name: 市、县（市、区）…, 州、县（市）…
 _LEVEL = r"(?:自治区|自治區|直辖市|直轄市|计划单列市|計劃單列市|[省市州县縣区區])"
-_LEVELS = re.compile(rf"^各?(?:{_LEVEL}、)+(?:{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?)?(?=[\u4e00-\u9fff])(?!各)")
+_LEVELS = re.compile(rf"^各?(?:{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?、)+(?:{_LEVEL}(?:[（(][省市州县縣区區、]+[）)])?)?(?=[\u4e00-\u9fff])(?!各)")
 # a bracket inside a name: its 、 separates alternatives of one level (各县（市、区）人民政府), not two units
 _IN_BRACKETS = re.compile(r"[（(][^（）()]{1,12}[）)]")
 _CITY_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)等?(市人民政府|市政府|县人民政府|縣人民政府)$")
@@ -207,12 +207,21 @@ def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             groups = m.groupdict()
-            leads = split_units(groups.get("units") or groups.get("lead") or "")
-            co = split_units(groups.get("co") or "")
+            leads = _clause_units(groups.get("units") or groups.get("lead") or "")
+            co = _clause_units(groups.get("co") or "")
             if leads and all(_looks_like_unit(u) for u in leads):
                 found.append((m.start(), m.end(), leads, co, pattern.name in PROSE_PATTERNS))
                 taken.append((m.start(), m.end()))
     return sorted(found)
+
+
+def _clause_units(raw: str) -> list[str]:
+    """A clause's units: 银保监会及各地区 are two, 工业和信息化部等国务院相关部门 is 工业和信息化部. In a list
+    separated by 、 a 及 joins one item (各区市县政府及园区管委会、市财政局: the first item leads whole)."""
+    parts = split_units(raw)
+    if len(parts) == 1:
+        parts = split_joined(parts[0])
+    return [_strip(_OTHERS, u) for u in parts]
 
 
 def _looks_like_unit(name: str) -> bool:
@@ -262,19 +271,20 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
 # 预警范围内的乡镇人民政府 -> 乡镇人民政府, 公安派出所等单位 -> 公安派出所.
 # 设区的市 and X所属的Y are names; a bare 部门 or 有关部门 after 的 is no name of its own (…负责药品监督管理的部门).
 _QUALIFIER = re.compile(r"^.*(?<!设区)(?<!設區)(?<!所属)(?<!所屬)的")
-_OTHERS = re.compile(r"等(?:有关|有關|相关|相關)?(?:行政)?(?:主管)?(?:部门|部門|单位|單位|机构|機構|机关|機關)(?:[（(][\u4e00-\u9fff]{2}[）)])?$")
+_OTHERS = re.compile(r"(?<![高初中同平均])等(?:国务院|國務院|[省市县縣区區]直?|[省市县縣区區]级|[省市县縣区區]級|行业|行業)?(?:有关|有關|相关|相關)?(?:行政)?(?:主管)?(?:部门|部門|单位|單位|机构|機構|机关|機關)(?:[（(][\u4e00-\u9fff]{2}[）)])?$")
 _GENERIC_UNIT = re.compile(r"^(?:(?:有关|有關|相关|相關|其他|各|[和与與及])?(?:部门|部門|单位|單位|机构|機構|机关|機關|人民政府|政府))+$")
+
+
+def _strip(pattern: re.Pattern, name: str) -> str:
+    rest = pattern.sub("", name)
+    return name if len(rest) < 2 or _GENERIC_UNIT.match(rest) else rest  # 有关区域的人民政府: the qualifier is the name
 
 
 def head_name(name: str) -> str:
     """The unit a prose name means, without what the sentence says of it (see ``_QUALIFIER``)."""
-    for pattern in (_QUALIFIER, _OTHERS):
-        rest = pattern.sub("", name)
-        if rest != name:
-            if len(rest) < 2 or _GENERIC_UNIT.match(rest):  # 有关区域的人民政府: the qualifier is the name
-                return name
-            name = rest
-    return name
+    if (rest := _strip(_QUALIFIER, name)) == name:
+        return _strip(_OTHERS, name)
+    return rest
 
 
 def split_joined(name: str) -> list[str]:
