@@ -3,6 +3,8 @@ no responsible unit, and nothing more."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from askplan.answer import best_sentence, responsibility_for
@@ -193,6 +195,24 @@ def test_without_a_question_the_first_actor_stands() -> None:
     # …or under a heading of their duties (2.2.2区减灾办职责)
     ("2.2.1区减灾委职责\n负责统筹、指挥全区防范应对工作。\n2.2.2区减灾办职责\n收集汇总灾情。\n对外发布有关信息。",
      "灾情信息谁对外发布", "区减灾办"),
+    # a unit after 会同 joins the labelled unit's duty; it acts in none of its own
+    ("区执法应急局：牵头组织应急救助工作，会同相关部门协调紧急转移受灾群众；负责全区地震应急避难场所的业务指导。",
+     "地震应急避难场所的业务指导交给哪个部门", "区执法应急局"),
+    # a name opening a sentence before its verb is the sentence's subject
+    ("本市各级人民政府应当加强对反食品浪费工作的领导。\n发展改革部门整体部署反食品浪费工作。\n教育部门应当加强对学校开展反食品浪费工作的指导。",
+     "反食品浪费工作由哪个部门整体部署", "发展改革部门"),
+    # where a filing goes, asked: the unit it goes to, though the actor's part shares more words with the question
+    ("停车场向社会提供停车服务并收取费用的，经营者应当自领取营业执照之日起十五日内向所在地的区城市管理行政主管部门备案。",
+     "开停车场收费去哪备案", "区城市管理行政主管部门"),
+    ("停车场向社会提供停车服务并收取费用的，经营者应当自领取营业执照之日起十五日内向所在地的区城市管理行政主管部门备案。",
+     "停车场收费谁来备案", "经营者"),
+    ("试点工作小组办公室设在国家医保局，具体负责组织开展试点。", "试点小组办公室设在哪个部门", "国家医保局"),
+    # a verb of setting up before a name is no part of it; an office's 所 ends a name
+    ("地方各级人民政府要切实加强组织领导，出台具体实施办法，建立市场监管部门牵头的联席会议制度，根据实际情况确定参与部门。",
+     "地方上联席会议哪个部门牵头", "市场监管部门"),
+    ("由上海市医药集中招标采购事务管理所承担联合采购办公室日常工作。", "联合采购办公室的日常工作由谁承担",
+     "上海市医药集中招标采购事务管理所"),
+    ("由物业所在地街道办事处协调相关行政主管部门联合执法。", "联合执法由谁协调", "街道办事处"),  # 所在地 qualifies
 ])
 def test_prose_duty(text, question, lead) -> None:
     assert _who(_measure(text), question).lead == lead
@@ -313,10 +333,18 @@ def test_head_name(name, head) -> None:
     # counter-examples: an item with an actor of its own; a heading that names no unit
     ("2.1.1\u3000国家粮食应急工作指挥部职责", "（5）由省级人民政府负责本地区粮食市场监测。", "省级人民政府"),
     ("（二）明确职责", "1.市财政局负责资金保障。", "市财政局"),
+    # a heading that is only a unit's name, over that unit's duties
+    ("（四）区旅游与文化体育局", "持续推动各类公共体育设施开放。会同教育部门组织开展阳光体育比赛。", "区旅游与文化体育局"),
 ])
 def test_a_duty_heading_leads_its_items(heading, text, lead) -> None:
     m = _measure(text, ("2\u3000组织机构和职责", heading))
     assert _who(m, "督查指导谁负责").lead == lead
+
+
+def test_a_measure_titled_with_a_unit_name_gives_its_duties() -> None:
+    m = replace(_measure("充分发挥电视、网络、新媒体等作用，宣传推广近视防治知识。", ("五、职责分工",)), title="区宣传与影视发展部")
+    assert _who(m, "宣传近视防治知识是哪个部门负责").lead == "区宣传与影视发展部"
+    assert _who(replace(m, title="宣传推广"), "宣传近视防治知识是哪个部门负责") is None  # a title naming no unit
 
 
 def test_deploying_is_no_ministry() -> None:

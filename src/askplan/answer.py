@@ -131,22 +131,26 @@ def responsibility_for(measure: Measure, sentence: tuple[int, int] | None, query
     return headed(actors[0]) if actors else None
 
 
-# A heading that says whose duties follow (2.1.1　国家粮食应急工作指挥部职责, （三）市教育局的主要职责)
+# A heading that says whose duties follow (2.1.1　国家粮食应急工作指挥部职责, （三）市教育局的主要职责), or that is
+# only a unit's name, over its duties (五、职责分工 / （二）区宣传与影视发展部 / 充分发挥电视、网络…)
 _NUMERAL = r"[一二三四五六七八九十百\d]+"
 _DUTY_HEADING = re.compile(rf"^(?:[\d.]+|第{_NUMERAL}[章节條条]|[（(]?{_NUMERAL}[)）、．.]?)?[\s\u3000]*"
-                           rf"(?P<unit>[\u4e00-\u9fff（）()、]{{2,30}}?){DUTIES_OF}[:：]?$")
+                           rf"(?P<unit>[\u4e00-\u9fff（）()、]{{2,30}}?)(?:{DUTIES_OF})?[:：]?$")
 
 
 def heading_duty(measure: Measure, short: tuple[str, ...] = ()) -> Responsibility | None:
-    """The unit whose duties the heading over ``measure`` announces, if it announces one (``_DUTY_HEADING``)."""
-    if not measure.chapter or not (m := _DUTY_HEADING.match(measure.chapter[-1].strip())):
-        return None
-    names = _named(m.group("unit"), short)
-    if len(names) != 1 or names[0].end != len(m.group("unit")):  # the heading is one unit's name and no more
-        return None
-    unit = names[0].name
-    return Responsibility(measure.chapter[-1].strip(), (canonical_unit(unit),), (unit,), canonical_unit(unit), (),
-                          (0, len(measure.text)), (0, 0), prose=True)
+    """The unit whose duties the heading of ``measure`` (its own title, else the heading over it) announces, if it
+    announces one (``_DUTY_HEADING``)."""
+    for heading in (measure.title, measure.chapter[-1] if measure.chapter else ""):
+        if not (m := _DUTY_HEADING.match(heading.strip())):
+            continue
+        names = _named(m.group("unit"), short)
+        if len(names) != 1 or names[0].end != len(m.group("unit")):  # the heading is one unit's name and no more
+            continue
+        unit = names[0].name
+        return Responsibility(heading.strip(), (canonical_unit(unit),), (unit,), canonical_unit(unit), (),
+                              (0, len(measure.text)), (0, 0), prose=True)
+    return None
 
 
 def headed(r: Responsibility | None) -> Responsibility | None:
@@ -172,11 +176,12 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked, short: tuple[str,
     sentence (or on over sentences with no subject of their own) but not into the next candidate's clause; for a
     name inside its clause (日常工作由X承担, 编制方案，向X备案), also what comes before it in its sentence. Its own
     name is left out. The part sharing most bigrams with the question wins (those of the asking clause counted
-    twice), then most shared characters, then an actor, then the earliest."""
+    twice), then most shared characters, then an actor, then the earliest. A question asking where something goes
+    is answered by a unit things go to, where the text names one."""
     chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _GENERIC_CHARS
     best, best_key = None, None
-    for i, (r, grams, part_chars, actor) in enumerate(_duty_parts(text, asked.recipient, short)):
-        key = (2 * len(asked.focus & grams) + len(query_grams & grams), len(chars & part_chars), actor, -i)
+    for i, (r, grams, part_chars, actor, goes_to) in enumerate(_duty_parts(text, asked.recipient, short)):
+        key = (goes_to, 2 * len(asked.focus & grams) + len(query_grams & grams), len(chars & part_chars), actor, -i)
         if best_key is None or key > best_key:
             best, best_key = r, key
     return best
@@ -184,8 +189,9 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked, short: tuple[str,
 
 @lru_cache(maxsize=4096)
 def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
-                ) -> tuple[tuple[Responsibility, frozenset[str], frozenset[str], bool], ...]:
-    """(candidate, its part's bigrams, its part's characters, an actor?) of ``prose_duty``, in reading order: the
+                ) -> tuple[tuple[Responsibility, frozenset[str], frozenset[str], bool, bool], ...]:
+    """(candidate, its part's bigrams, its part's characters, an actor?, a unit things go to, where asked?) of
+    ``prose_duty``, in reading order: the
     same for every question (but for whether units things go to compete), so cut and normalised once."""
     actors = list(_actors(text))
     names = _named(text, short)
@@ -195,11 +201,14 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
         if longer and len(a.units_verbatim) == 1:
             actors[i] = _named_responsibility(text, longer)
     cands = list(actors)
+    goes_to = set()
     for n in names:
         wanted = n.role == "actor" or (recipients and n.role == "recipient")
         if wanted and not any(a.clause_span[0] <= n.start < a.clause_span[1] or n.start <= a.clause_span[0] < n.end
                               for a in actors):
             cands.append(_named_responsibility(text, n))
+            if n.role == "recipient":
+                goes_to.add(n.start)
     if not cands:  # a text that makes no one act: any organisation it names
         cands = [_named_responsibility(text, n) for n in names]
     cands.sort(key=lambda r: r.clause_span[0])
@@ -230,7 +239,7 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
             part = part.replace(name, "\u3000")
         norm = normalize(_ALIAS_NOTE.sub("", part))
         grams = frozenset(g for g in bigrams(norm) if not _FUNCTION_CHARS.intersection(g))
-        out.append((r, grams, frozenset(norm), r in actors))
+        out.append((r, grams, frozenset(norm), r in actors, r.clause_span[0] in goes_to))
     return tuple(out)
 
 

@@ -69,8 +69,10 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 
 # Who a sentence makes its actor, read only where a measure has no responsibility clause (parse_actors): a name
 # ending like an organisation after 由/授权/委托, or opening a clause before a verb of duty (负责, 会同, 应当 …).
+# a 所 that is an office (管理所, 事务所, 派出所), not a place (场所, 住所)
+_OFFICE = r"(?:管理|事务|事務|研究|派出|监测|監測|检测|檢測|检验|檢驗|服务|服務|司法|律师|律師)所"
 _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        r"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站"
+        rf"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站|{_OFFICE}"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
@@ -270,7 +272,7 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
 # What a sentence says of a unit is no part of its name (prose only; a marked clause lists names as such):
 # 预警范围内的乡镇人民政府 -> 乡镇人民政府, 公安派出所等单位 -> 公安派出所.
 # 设区的市 and X所属的Y are names; a bare 部门 or 有关部门 after 的 is no name of its own (…负责药品监督管理的部门).
-_QUALIFIER = re.compile(r"^.*(?<!设区)(?<!設區)(?<!所属)(?<!所屬)的")
+_QUALIFIER = re.compile(r"^.*(?:(?<!设区)(?<!設區)(?<!所属)(?<!所屬)的|所在地)")
 _OTHERS = re.compile(r"(?<![高初中同平均])等(?:国务院|國務院|[省市县縣区區]直?|[省市县縣区區]级|[省市县縣区區]級|行业|行業)?(?:有关|有關|相关|相關)?(?:行政)?(?:主管)?(?:部门|部門|单位|單位|机构|機構|机关|機關)(?:[（(][\u4e00-\u9fff]{2}[）)])?$")
 _GENERIC_UNIT = re.compile(r"^(?:(?:有关|有關|相关|相關|其他|各|[和与與及])?(?:部门|部門|单位|單位|机构|機構|机关|機關|人民政府|政府))+$")
 
@@ -311,12 +313,14 @@ def dedupe(items) -> tuple[str, ...]:
 _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
     r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|移交(?:给|給)?|移送|接受(?!地)|征求|徵求|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
+    r"|接到|收到|传达|傳達"
     r"|负责(?!人)|負責(?!人)|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強"
     r"|(?<=[局委厅廳部门門办辦室府会會心司队隊站组組])要")  # 区气象局要与区执法应急局…: 要 after a name opens its duty
 _NAMED_ORG = re.compile(
     r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
     r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院|台站"
+    rf"|{_OFFICE}"
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
 _NAMED_MAX = 20
 _NAMED_GAP = 4
@@ -324,7 +328,14 @@ _NAMED_GAP = 4
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
 _DUTY_AFTER = re.compile(rf"是(?!指)|[，,]?(?:应当|應當|负责|負責)|要(?!求|素|点|點)|{_ADVERB}负责|牵头|牽頭|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
                          r"|[，,]?(?:按照|依照|按|依)各自")
-_GOES_TO = re.compile(r"(?:向|报|報|送|提交|移交|告)(?:所在地的?)?$")
+# a verb of setting up or relying on before a name is no part of it (a cut would split 建立…的部门 from its verb)
+_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用")
+# a name after 会同/配合 is a unit joining the duty of the actor before it (会同相关部门协调…), not an actor
+_JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
+# a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
+_SENTENCE_OPENS = re.compile(r"(?<![^。；;！？!?\n])")
+_VERB_AFTER = re.compile(r"(?![的之和与與及或等、])[\u4e00-\u9fff]")
+_GOES_TO = re.compile(r"(?:向|报|報|送|提交|移交|告|设在|設在)(?:所在地的?)?$")
 
 
 @dataclass(frozen=True)
@@ -373,6 +384,8 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
         if ends and 2 <= ends[-1] <= _NAMED_MAX + (levels.end() if levels else 0):
             start = pos
+            if (verb := _LEADING_VERB.match(run)) and verb.end() < ends[-1] - 1:
+                start += verb.end()  # 建立市场监管部门牵头的联席会议制度: the name follows the verb
             if _OTHERS.search(run[:ends[-1]]):  # 发展改革、财政、公安等部门: the list is one name, led by its first
                 while (item := _LIST_ITEM.search(text, 0, start)) and _LIST_ITEM_TEXT.fullmatch(item.group(1)):
                     cuts = list(_NAMED_CUT.finditer(item.group(1)))  # 由X、Y等部门: the list begins after 由
@@ -383,7 +396,9 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
                     out.pop()
             before = text[max(0, start - 6):start]  # room for 由/向 + 所在地的
             after = text[pos + ends[-1]:pos + ends[-1] + 5]
-            actor = bool(level_subject or _MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after))
+            actor = not _JOINED.search(before) and bool(
+                level_subject or _MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after)
+                or (_SENTENCE_OPENS.match(text, start) and _VERB_AFTER.match(after)))
             recipient = bool(_GOES_TO.search(before))
             out.append(NamedUnit(text[start:pos + ends[-1]], start, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
