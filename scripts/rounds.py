@@ -41,11 +41,11 @@ ROUNDS = (
     Round("bundled_dev", None, ("questions.jsonl", "dev*.jsonl", "heldout*.jsonl", "blind/dev-s4*.jsonl"), False),
     Round("later", "later", ("later/*.jsonl",), False),
     Round("later2", "later2", ("later2/*.jsonl",), True),
-    Round("later3", "later3", ("later3/*.jsonl",), True),
+    Round("later3", "later3", ("later3/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later4", "later4", ("later4/*.jsonl",), True),
     Round("later5", "later5", ("later5/*.jsonl",), False),
     Round("later6", "later6", ("later6/*.jsonl",), True),
-    Round("later8", "later8", ("later8/*.jsonl",), True),  # its 7 Guangzhou who-leads questions were read
+    Round("later8", "later8", ("later8/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later9", "later9", ("later9/*.jsonl",), True),
     Round("later10", "later10", ("later10/*.jsonl",), False),
     Round("later11", "later11", ("later11/*.jsonl",), False),
@@ -59,6 +59,7 @@ ROUNDS = (
     Round("later19", "later19", ("later19/*.jsonl",), True),
     Round("later20", "later20", ("later20/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later21", "later21", ("later21/*.jsonl",), True),
+    Round("later22", "later22", ("later22/*.jsonl",), True),
 )
 BY_NAME = {r.name: r for r in ROUNDS}
 METRICS = ("recall@1", "recall@5", "false_abstain_rate", "abstain_recall", "lead_unit_accuracy")

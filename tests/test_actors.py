@@ -291,7 +291,7 @@ def test_levels_of_government_stay_one_name(raw, units) -> None:
     # 及 joins two units; 等国务院相关部门 after a list names no unit of its own
     ("（银保监会及各地区按职责分工负责）", "银保监会", 2),
     ("（工业和信息化部等国务院相关部门及各地区按职责分工负责）", "工业和信息化部", 2),
-    ("（市场监管总局牵头，国家发展改革委、海关总署等国务院相关部门及各地区按职责分工负责）", "市场监管总局", 3),
+    ("（市场监管总局牵头，国家发展改革委、海关总署等国务院相关部门及各地区按职责分工负责）", "市场监管总局", 4),
     ("（县级以上人民政府及其有关部门负责）", "县级以上人民政府", 2),  # as in prose: the government leads
     # …but in a list separated by 、 a 及 joins one item
     ("（责任单位：各区市县政府及园区管委会、市财政局）", "各区市县政府及园区管委会", 2),
@@ -345,6 +345,14 @@ def test_a_measure_titled_with_a_unit_name_gives_its_duties() -> None:
     m = replace(_measure("充分发挥电视、网络、新媒体等作用，宣传推广近视防治知识。", ("五、职责分工",)), title="区宣传与影视发展部")
     assert _who(m, "宣传近视防治知识是哪个部门负责").lead == "区宣传与影视发展部"
     assert _who(replace(m, title="宣传推广"), "宣传近视防治知识是哪个部门负责") is None  # a title naming no unit
+
+
+def test_a_hospital_acts_and_two_way_is_no_recipient() -> None:
+    """医院 ends a name (牵头医院 too); the 向 of 双向 sends nothing anywhere."""
+    names = named_units("医联体牵头医院牵头、成员单位共同参与，成立双向转诊管理中心。")
+    assert [(n.name, n.role) for n in names][:1] == [("医联体牵头医院", "actor")]
+    assert all(n.role != "recipient" for n in names)
+    assert [(n.name, n.role) for n in named_units("报告向市卫生健康委报送。")] == [("市卫生健康委", "recipient")]
 
 
 def test_deploying_is_no_ministry() -> None:

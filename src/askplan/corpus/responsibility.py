@@ -72,7 +72,7 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 # a 所 that is an office (管理所, 事务所, 派出所), not a place (场所, 住所)
 _OFFICE = r"(?:管理|事务|事務|研究|派出|监测|監測|检测|檢測|检验|檢驗|服务|服務|司法|律师|律師)所"
 _ORG = (r"(?:部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        rf"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站|{_OFFICE}"
+        rf"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站|{_OFFICE}|医院|醫院"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
@@ -80,7 +80,7 @@ _ADVERB = r"(?:具体|具體|主要|统一|統一|共同|分别|分別|也|还|�
 _ORG_LED = rf"(?:{_ORG}|组织|組織|企业|企業)"  # after 由 a 企业 leads too (由企业牵头); opening a clause it is an object
 _DUTY = (r"(?:应当|應當|应|應|要|可以|负责|負責|牵头|牽頭|会同|會同|统筹|統籌|组织|組織|指导|指導|协调|協調|承担|承擔|对|對"
          r"|履行|依法|依照|按|不得|不予|根据|根據|依据|依據|作为|作為|在|将|將|通过|通過|负有|負有|确保|確保)")
-_NAME_CHAR = r"(?:(?!(?<!自)由|是|设在|設在|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門)|负责|負責|应当|應當|配合|对|對|依法|按)[\u4e00-\u9fff（）()、])"
+_NAME_CHAR = r"(?:(?!(?<!自)由|是|设在|設在|授权|授權|委托|委託|会同|會同|(?:牵头|牽頭)(?!考核|单位|單位|部门|部門|医院|醫院)|负责|負責|应当|應當|配合|对|對|依法|按)[\u4e00-\u9fff（）()、])"
 # a name never opens with a verb of encouragement or direction: 鼓励运营单位… has no actor (the government is meant)
 _OPENING_VERB = r"(?:移交|移送|交由|依托|依靠|利用|建立|组织(?!部)|組織(?!部)|鼓励|鼓勵|支持|引导|引導|推动|推動|推进|推進|加快|加强|加強|督促|指导|指導|要求|允许|允許)"
 _NAME_START = rf"(?=[\u4e00-\u9fff])(?![于於此与與及或]|{_LIST_LABEL}|{_CO_LABEL}|{_OPENING_VERB})"
@@ -209,7 +209,7 @@ def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             groups = m.groupdict()
-            leads = _clause_units(groups.get("units") or groups.get("lead") or "")
+            leads = _clause_units(groups.get("units") or groups.get("lead") or "", leading=True)
             co = _clause_units(groups.get("co") or "")
             if leads and all(_looks_like_unit(u) for u in leads):
                 found.append((m.start(), m.end(), leads, co, pattern.name in PROSE_PATTERNS))
@@ -217,12 +217,13 @@ def find_clauses(text: str, *, prose: bool = True) -> list[tuple[int, int, list[
     return sorted(found)
 
 
-def _clause_units(raw: str) -> list[str]:
-    """A clause's units: 银保监会及各地区 are two, 工业和信息化部等国务院相关部门 is 工业和信息化部. In a list
-    separated by 、 a 及 joins one item (各区市县政府及园区管委会、市财政局: the first item leads whole)."""
+def _clause_units(raw: str, leading: bool = False) -> list[str]:
+    """A clause's units: 银保监会及各地区 are two, 工业和信息化部等国务院相关部门 is 工业和信息化部. In a ``leading``
+    list separated by 、 a 及 joins the first item (各区市县政府及园区管委会、市财政局: it leads whole); elsewhere it
+    separates units (…、海关总署等国务院相关部门及各地区)."""
     parts = split_units(raw)
-    if len(parts) == 1:
-        parts = split_joined(parts[0])
+    whole = leading and len(parts) > 1
+    parts = [u for i, part in enumerate(parts) for u in ([part] if whole and i == 0 else split_joined(part))]
     return [_strip(_OTHERS, u) for u in parts]
 
 
@@ -312,15 +313,15 @@ def dedupe(items) -> tuple[str, ...]:
 # on after one (市政府办公室数字政府专班予以核实), names the organisation up to its last organisation ending.
 _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
-    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|向|移交(?:给|給)?|移送|接受(?!地)|征求|徵求|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
+    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|(?<![双雙方导導意走倾傾面转轉])向|移交(?:给|給)?|移送|接受(?!地)|征求|徵求|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
     r"|接到|收到|传达|傳達"
-    r"|负责(?!人)|負責(?!人)|牵头|牽頭|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
+    r"|负责(?!人)|負責(?!人)|(?:牵头|牽頭)(?!医院|醫院)|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強"
     r"|(?<=[局委厅廳部门門办辦室府会會心司队隊站组組])要")  # 区气象局要与区执法应急局…: 要 after a name opens its duty
 _NAMED_ORG = re.compile(
     r"(?:主管部门|主管部門|部门|部門|厅|廳|局|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
     r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院|台站"
-    rf"|{_OFFICE}"
+    rf"|{_OFFICE}|医院|醫院"
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
 _NAMED_MAX = 20
 _NAMED_GAP = 4
@@ -335,7 +336,7 @@ _JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
 # a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
 _SENTENCE_OPENS = re.compile(r"(?<![^。；;！？!?\n])")
 _VERB_AFTER = re.compile(r"(?![的之和与與及或等、])[\u4e00-\u9fff]")
-_GOES_TO = re.compile(r"(?:向|报|報|送|提交|移交|告|设在|設在)(?:所在地的?)?$")
+_GOES_TO = re.compile(r"(?:(?<![双雙方导導意走倾傾面转轉])向|报|報|送|提交|移交|告|设在|設在)(?:所在地的?)?$")
 
 
 @dataclass(frozen=True)

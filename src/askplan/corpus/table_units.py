@@ -84,7 +84,7 @@ def row_responsibility(text: str, columns: UnitColumns) -> Responsibility | None
         pos = start
     cells = lines[:columns.count]
     if len(lines) <= columns.count or any(not _unit_cell(text[s:e]) for s, e in cells):
-        return None  # a row holds its task text before the unit cells
+        return _short_row(text, lines, columns)  # a row holds its task text before the unit cells
     cells.reverse()
     extra = 0
     while len(lines) > columns.count + extra + 1 and _unit_cell(text[slice(*lines[columns.count + extra])], True):
@@ -97,6 +97,23 @@ def row_responsibility(text: str, columns: UnitColumns) -> Responsibility | None
     verbatim = lead_units + [u for i in columns.others for cell in unit_cells[i] for u in split_units(cell)]
     units = dedupe(canonical_unit(u) for u in verbatim)
     start, end = (head[0] if head else cells[0])[0], cells[-1][1]
+    return Responsibility(text[start:end], units, tuple(verbatim), units[0], units[1:], (0, start), (start, end))
+
+
+def _short_row(text: str, lines: list[tuple[int, int]], columns: UnitColumns) -> Responsibility | None:
+    """A row whose last unit cells are empty, and so dropped when the table was flattened: its text, then fewer
+    unit cells than the header has, each naming units; they fill the unit columns from the first (the leading one,
+    before the 配合 columns that are often left blank)."""
+    k = 0
+    while k < min(columns.count - 1, len(lines) - 1) and _unit_cell(text[slice(*lines[k])], True):
+        k += 1
+    if not k or columns.lead >= k or _unit_cell(text[slice(*lines[k])]):
+        return None  # no unit cell, the leading column not among them, or no task text before them
+    cells = [text[s:e] for s, e in reversed(lines[:k])]
+    verbatim = [u for u in split_units(cells[columns.lead])] + [
+        u for i in columns.others if i < k for u in split_units(cells[i])]
+    units = dedupe(canonical_unit(u) for u in verbatim)
+    start, end = lines[k - 1][0], lines[0][1]
     return Responsibility(text[start:end], units, tuple(verbatim), units[0], units[1:], (0, start), (start, end))
 
 
