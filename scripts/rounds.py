@@ -53,10 +53,10 @@ ROUNDS = (
     Round("later13", "later13", ("later13/*.jsonl",), True),
     Round("later14", "later14", ("later14/*.jsonl",), False),  # written to be read: who-leads in prose
     Round("later15", "later15", ("later15/*.jsonl",), True),
-    Round("later16", "later16", ("later16/*.jsonl",), True),
+    Round("later16", "later16", ("later16/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later17", "later17", ("later17/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later18", "later18", ("later18/*.jsonl",), True),
-    Round("later19", "later19", ("later19/*.jsonl",), True),
+    Round("later19", "later19", ("later19/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later20", "later20", ("later20/*.jsonl",), False),  # session 16 read its who-leads misses
     Round("later21", "later21", ("later21/*.jsonl",), True),
     Round("later22", "later22", ("later22/*.jsonl",), True),

@@ -213,6 +213,10 @@ def test_without_a_question_the_first_actor_stands() -> None:
     ("由上海市医药集中招标采购事务管理所承担联合采购办公室日常工作。", "联合采购办公室的日常工作由谁承担",
      "上海市医药集中招标采购事务管理所"),
     ("由物业所在地街道办事处协调相关行政主管部门联合执法。", "联合执法由谁协调", "街道办事处"),  # 所在地 qualifies
+    # 由X in a clause of its own: the clause before it (the thing done) is its duty; levels joined by 和 are one name
+    ("确因保护需要，无法按照相关标准设置的，由相关主管部门会同同级城乡规划主管部门制定专项措施予以解决。\n历史文化街区"
+     "防火安全保障方案，由所在地市和县（市）区公安消防机构会同同级城乡规划主管部门制定。", "防火安全保障方案由谁来制定",
+     "市和县(市)区公安消防机构"),
 ])
 def test_prose_duty(text, question, lead) -> None:
     assert _who(_measure(text), question).lead == lead
@@ -243,7 +247,7 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("汛期，负责人和防汛责任人应当组织撤离。", [("负责人和防汛责任人", "actor")]),  # 负责人 is no 负责
     # what belongs to a body goes on its name (所属的), and 要 after a name opens its duty
     ("暴雨预警信号由县级以上气象主管机构所属的气象台站统一发布。", [("县级以上气象主管机构所属的气象台站", "actor")]),
-    ("区气象局要与区执法应急局等部门加强会商。", [("区气象局", "actor"), ("与区执法应急局等部门", "")]),
+    ("区气象局要与区执法应急局等部门加强会商。", [("区气象局", "actor"), ("区执法应急局等部门", "")]),
     ("做好车站和5G基站的防护。", []),
     # a long list of departments ending 等主管部门, then its duty after a comma: one name, an actor
     ("发展改革、财政、卫生健康、水文等主管部门，应当在各自职责范围内做好相关工作。",
@@ -353,6 +357,12 @@ def test_a_hospital_acts_and_two_way_is_no_recipient() -> None:
     assert [(n.name, n.role) for n in names][:1] == [("医联体牵头医院", "actor")]
     assert all(n.role != "recipient" for n in names)
     assert [(n.name, n.role) for n in named_units("报告向市卫生健康委报送。")] == [("市卫生健康委", "recipient")]
+
+
+def test_a_conjunction_before_a_name_is_no_part_of_it() -> None:
+    assert [n.name for n in named_units("施工单位应当落实防尘措施，并与住房和城乡建设主管部门联网。")] == [
+        "施工单位", "住房和城乡建设主管部门"]
+    assert [n.name for n in named_units("市自然资源与规划局负责。")] == ["市自然资源与规划局"]  # 与 inside a name
 
 
 def test_deploying_is_no_ministry() -> None:

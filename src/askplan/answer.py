@@ -231,8 +231,10 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
             # duty too, back to the previous candidate's name
             sentence_start = max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, r.clause_span[0])), default=0)
             part = text[max(sentence_start, previous):start] + part
-        elif condition := _CONDITION_BEFORE.search(text, 0, start):
-            # a name after a condition (…情节严重的，由X处理): the condition's clause is its duty too
+        elif (condition := _CONDITION_BEFORE.search(text, 0, start)) or (
+                text.startswith("由", r.clause_span[0]) and (condition := _CLAUSE_BEFORE.search(text, 0, start))):
+            # a name after a condition (…情节严重的，由X处理), or after 由 in a clause of its own (…保障方案，由X制定):
+            # the clause before is its duty too
             clause_start = max((m.end() for m in _PART_CUT.finditer(text, 0, condition.start())), default=0)
             part = text[max(clause_start, previous):start] + part
         for name in r.units_verbatim:
@@ -250,6 +252,7 @@ _GOES_ON = re.compile(r"\s*(?:要|应当|應當|应|應|并|並|同时|同時|�
 _FULL_STOP = re.compile(r"[。！？!?\n]")  # a duty's sentence goes on over ；: 应急管理部门统筹…；组织指导…；依法监督…
 _SENTENCE_CUT = re.compile(r"[。；;！？!?\n]")
 _CONDITION_BEFORE = re.compile(r"的\s*[，,]\s*$")  # a clause ending in 的 states a condition: 违反…规定的，
+_CLAUSE_BEFORE = re.compile(r"(?<![。；;！？!?\n])[，,]\s*$")  # a clause of the same sentence ends just before
 _ALIAS_NOTE = re.compile(r"[（(](?:以下|下同)?(?:简称|簡稱|统称|統稱)[^（）()]{0,20}[）)]")
 
 

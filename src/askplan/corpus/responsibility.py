@@ -290,11 +290,15 @@ def head_name(name: str) -> str:
     return rest
 
 
+_BARE_LEVEL = re.compile(rf"(?:所在地的?|各|本)?{_LEVEL}")
+
+
 def split_joined(name: str) -> list[str]:
     """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
     for m in re.finditer(r"[和与與及或]", name):
         left, right = name[:m.start()], name[m.end():]
-        if len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right):
+        if (len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right)
+                and not _BARE_LEVEL.fullmatch(left)):  # 所在地市和县（市）区公安消防机构: levels of one name
             return [left, *split_joined(right)]
     return [name]
 
@@ -329,8 +333,9 @@ _NAMED_GAP = 4
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
 _DUTY_AFTER = re.compile(rf"是(?!指)|[，,]?(?:应当|應當|负责|負責)|要(?!求|素|点|點)|{_ADVERB}负责|牵头|牽頭|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
                          r"|[，,]?(?:按照|依照|按|依)各自")
-# a verb of setting up or relying on before a name is no part of it (a cut would split 建立…的部门 from its verb)
-_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用")
+# a verb of setting up or relying on, or a conjunction, before a name is no part of it (a cut would split
+# 建立…的部门 from its verb, and 与 stands inside names: 自然资源与规划局)
+_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用|(?:并|並)?(?:与|與)|并|並")
 # a name after 会同/配合 is a unit joining the duty of the actor before it (会同相关部门协调…), not an actor
 _JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
 # a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
