@@ -315,9 +315,10 @@ def dedupe(items) -> tuple[str, ...]:
 # has no actor (parse_actors reads only a name before a verb of duty or after 由). A text is cut into runs at
 # punctuation and at words that never stand inside a unit's name; a run that ends like an organisation, or goes
 # on after one (市政府办公室数字政府专班予以核实), names the organisation up to its last organisation ending.
+_TO = r"(?<![双雙方导導意走倾傾面转轉])向"  # 向 sends something somewhere; 双向, 方向, 导向 … send nothing
 _NAMED_CUT = re.compile(
     r"[，,。；;：:！？!?、\n\s\u3000（）()「」“”《》〈〉【】\[\]]|\d+[.．、](?!\d)"
-    r"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|(?<![双雙方导導意走倾傾面转轉])向|移交(?:给|給)?|移送|接受(?!地)|征求|徵求|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
+    rf"|由|经(?!济|濟|营|營|费|費|验|驗|过|過|信)|{_TO}|移交(?:给|給)?|移送|接受(?!地)|征求|徵求|报送|報送|报告|報告|报请|報請|提交|报(?!社|纸)|報(?!社|紙)|會同|会同|鼓励|鼓勵|支持|引导|引導|督促|要求|委托|委託|授权|授權"
     r"|接到|收到|传达|傳達"
     r"|负责(?!人)|負責(?!人)|(?:牵头|牽頭)(?!医院|醫院)|配合|协助|協助|按照|根据|根據|依据|依據|依照|对(?!外)|對(?!外)|所在地的?|在|将|將|请|請|通过|通過|是|为(?!民)|為(?!民)"
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強"
@@ -341,7 +342,7 @@ _JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
 # a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
 _SENTENCE_OPENS = re.compile(r"(?<![^。；;！？!?\n])")
 _VERB_AFTER = re.compile(r"(?![的之和与與及或等、])[\u4e00-\u9fff]")
-_GOES_TO = re.compile(r"(?:(?<![双雙方导導意走倾傾面转轉])向|报|報|送|提交|移交|告|设在|設在)(?:所在地的?)?$")
+_GOES_TO = re.compile(rf"(?:{_TO}|报|報|送|提交|移交|告|设在|設在)(?:所在地的?)?$")
 
 
 @dataclass(frozen=True)

@@ -91,12 +91,22 @@ def row_responsibility(text: str, columns: UnitColumns) -> Responsibility | None
         extra += 1
     head = lines[columns.count: columns.count + extra][::-1]
     unit_cells = [[text[s:e] for s, e in (head + [cells[0]] if i == 0 else [cells[i]])] for i in range(len(cells))]
-    lead_units = [u for cell in unit_cells[columns.lead] for u in split_units(cell)]
-    if not lead_units or not all(_named_unit(u) for u in lead_units):
+    if not all(_named_unit(u) for cell in unit_cells[columns.lead] for u in split_units(cell)):
         return None
-    verbatim = lead_units + [u for i in columns.others for cell in unit_cells[i] for u in split_units(cell)]
+    return _cells_responsibility(text, unit_cells, columns, (head[0] if head else cells[0])[0], cells[-1][1])
+
+
+def _cells_responsibility(text: str, unit_cells: list[list[str]], columns: UnitColumns, start: int, end: int
+                          ) -> Responsibility | None:
+    """The responsibility of a row's unit cells (each column's cell as its lines), from ``start`` to ``end`` of the
+    row: the leading column's units first, then the others' in header order (columns past the row's cells are
+    blank)."""
+    lead_units = [u for cell in unit_cells[columns.lead] for u in split_units(cell)]
+    if not lead_units:
+        return None
+    verbatim = lead_units + [u for i in columns.others if i < len(unit_cells) for cell in unit_cells[i]
+                             for u in split_units(cell)]
     units = dedupe(canonical_unit(u) for u in verbatim)
-    start, end = (head[0] if head else cells[0])[0], cells[-1][1]
     return Responsibility(text[start:end], units, tuple(verbatim), units[0], units[1:], (0, start), (start, end))
 
 
@@ -109,12 +119,8 @@ def _short_row(text: str, lines: list[tuple[int, int]], columns: UnitColumns) ->
         k += 1
     if not k or columns.lead >= k or _unit_cell(text[slice(*lines[k])]):
         return None  # no unit cell, the leading column not among them, or no task text before them
-    cells = [text[s:e] for s, e in reversed(lines[:k])]
-    verbatim = [u for u in split_units(cells[columns.lead])] + [
-        u for i in columns.others if i < k for u in split_units(cells[i])]
-    units = dedupe(canonical_unit(u) for u in verbatim)
-    start, end = lines[k - 1][0], lines[0][1]
-    return Responsibility(text[start:end], units, tuple(verbatim), units[0], units[1:], (0, start), (start, end))
+    return _cells_responsibility(text, [[text[s:e]] for s, e in reversed(lines[:k])], columns, lines[k - 1][0],
+                                 lines[0][1])
 
 
 def _unit_cell(cell: str, named: bool = False) -> bool:
