@@ -359,6 +359,12 @@ def test_a_hospital_acts_and_two_way_is_no_recipient() -> None:
     assert [(n.name, n.role) for n in named_units("报告向市卫生健康委报送。")] == [("市卫生健康委", "recipient")]
 
 
+def test_a_name_ends_before_by_what_standard() -> None:
+    """按 never stands inside a name: 公共资源交易服务中心按物价部门… is two names, not one."""
+    assert [n.name for n in named_units("交易服务费由公共资源交易服务中心按物价部门核定的标准收取。")] == [
+        "公共资源交易服务中心", "物价部门"]
+
+
 def test_a_conjunction_before_a_name_is_no_part_of_it() -> None:
     assert [n.name for n in named_units("施工单位应当落实防尘措施，并与住房和城乡建设主管部门联网。")] == [
         "施工单位", "住房和城乡建设主管部门"]
