@@ -170,6 +170,10 @@ def test_the_index_command_refuses_a_long_build_without_yes(tmp_path, monkeypatc
     built = CliRunner().invoke(main, [*index_args(index_dir), "--yes"])
     assert built.exit_code == 0, built.output
     assert resolve(index_dir) is not None
+    # a rebuild embeds only what the vector cache lacks: nothing here, so nothing to warn about or confirm
+    rebuilt = CliRunner().invoke(main, [*index_args(index_dir), "--force"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "passages to embed" not in rebuilt.output and "--yes" not in rebuilt.output
 
 
 def test_copied_index_that_followed_the_link_still_loads_and_rebuilds(tmp_path, small_corpus):

@@ -139,11 +139,13 @@ class AskplanService:
         return open_index(self.settings.index_dir, self.corpus, self.model_name, milvus_uri=self.settings.milvus_uri)
 
     def build_estimate(self) -> tuple[int, float]:
-        """(passages to embed, estimated seconds) for a build of this corpus with this model."""
+        """(passages to embed, estimated seconds) for a build of this corpus with this model: the passages whose
+        vectors the index folder's cache does not hold already."""
         from askplan.encoders import seconds_per_passage
         from askplan.index.store import all_passages
+        from askplan.index.vectors import uncached
 
-        passages = len(all_passages(self.corpus))
+        passages = uncached(self.settings.index_dir, self.model_name, [p.text for p in all_passages(self.corpus)])
         return passages, passages * seconds_per_passage(self.model_name)
 
     def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:

@@ -25,6 +25,19 @@ def _key(model: str, text: str) -> bytes:
     return hashlib.sha256(f"{model}\0{text}".encode()).digest()
 
 
+def uncached(index_dir: Path, model: str, texts: list[str]) -> int:
+    """How many of ``texts`` the vector cache beside ``index_dir`` does not hold for ``model`` (all of them when
+    there is no readable cache): what a build would embed."""
+    path = index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
+    try:
+        with np.load(path) as data:
+            keys = data["keys"]
+    except (OSError, ValueError, KeyError):
+        return len(texts)
+    held = {k.tobytes() for k in keys} if keys.ndim == 2 and keys.shape[1] == 32 else set()
+    return sum(_key(model, t) not in held for t in texts)
+
+
 class VectorCache:
     def __init__(self, index_dir: Path, model: str, dim: int):
         self.path = index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
