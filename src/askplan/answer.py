@@ -175,9 +175,11 @@ def prose_duty(text: str, query_grams: set[str], asked: Asked, short: tuple[str,
     to (报X备案, 向X申请). A candidate's part is the clause it stands in and those after it, to the end of its
     sentence (or on over sentences with no subject of their own) but not into the next candidate's clause; for a
     name inside its clause (日常工作由X承担, 编制方案，向X备案), also what comes before it in its sentence. Its own
-    name is left out. The part sharing most bigrams with the question wins (those of the asking clause counted
-    twice), then most shared characters, then an actor, then the earliest. A question asking where something goes
-    is answered by a unit things go to, where the text names one."""
+    name is left out. A name after a condition that opens its sentence (经营者违反…，未…的，由X责令改正) has the
+    whole condition in its part, and the parties named in it are no candidates: they break the rule X enforces.
+    The part sharing most bigrams with the question wins (those of the asking clause counted twice), then most
+    shared characters, then an actor, then the earliest. A question asking where something goes is answered by a unit
+    things go to, where the text names one."""
     chars = {c for c in "".join(query_grams)} - _FUNCTION_CHARS - _GENERIC_CHARS
     best, best_key = None, None
     for i, (r, grams, part_chars, actor, goes_to) in enumerate(_duty_parts(text, asked.recipient, short)):
@@ -214,7 +216,7 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
     cands.sort(key=lambda r: r.clause_span[0])
     cuts = [m.end() for m in _PART_CUT.finditer(text)]
     starts = [max((c for c in cuts if c <= r.clause_span[0]), default=0) for r in cands]
-    out = []
+    out, conditioned = [], set()
     for i, (r, start) in enumerate(zip(cands, starts, strict=True)):
         following = next((s for s in starts[i + 1:] if s > start), len(text))
         closing = text[r.clause_span[1] - 1:r.clause_span[1]]  # the last character of the candidate's clause
@@ -231,10 +233,16 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
             # duty too, back to the previous candidate's name
             sentence_start = max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, r.clause_span[0])), default=0)
             part = text[max(sentence_start, previous):start] + part
-        elif (condition := _CONDITION_BEFORE.search(text, 0, start)) or (
+        elif (condition := _CONDITION_BEFORE.search(text, 0, start)) and not _DUTY_IN.search(
+                text, sentence_start := _sentence_start(text, start), condition.start()):
+            # a name after a condition that opens its sentence (经营者违反本规定，未设置…标识的，由X责令改正): the
+            # condition is X's duty too, and a party named in it (经营者) only breaks the rule X enforces
+            part = text[sentence_start:start] + part
+            conditioned.update(j for j in range(i) if cands[j].clause_span[0] >= sentence_start)
+        elif condition or (
                 text.startswith("由", r.clause_span[0]) and (condition := _CLAUSE_BEFORE.search(text, 0, start))):
-            # a name after a condition (…情节严重的，由X处理), or after 由 in a clause of its own (…保障方案，由X制定):
-            # the clause before is its duty too
+            # a name after a condition following a duty (…负责…；情节严重的，由X处理), or after 由 in a clause of its
+            # own (…保障方案，由X制定): the clause before is its duty too
             clause_start = max((m.end() for m in _PART_CUT.finditer(text, 0, condition.start())), default=0)
             part = text[max(clause_start, previous):start] + part
         for name in r.units_verbatim:
@@ -242,7 +250,7 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
         norm = normalize(_ALIAS_NOTE.sub("", part))
         grams = frozenset(g for g in bigrams(norm) if not _FUNCTION_CHARS.intersection(g))
         out.append((r, grams, frozenset(norm), r in actors, r.clause_span[0] in goes_to))
-    return tuple(out)
+    return tuple(part for j, part in enumerate(out) if j not in conditioned)
 
 
 _FUNCTION_CHARS = frozenset("的了是和与及或谁哪个么呢吗吧啊")  # bigrams with these match by accident (的大 of 的大气)
@@ -253,6 +261,14 @@ _FULL_STOP = re.compile(r"[。！？!?\n]")  # a duty's sentence goes on over �
 _SENTENCE_CUT = re.compile(r"[。；;！？!?\n]")
 _CONDITION_BEFORE = re.compile(r"的\s*[，,]\s*$")  # a clause ending in 的 states a condition: 违反…规定的，
 _CLAUSE_BEFORE = re.compile(r"(?<![。；;！？!?\n])[，,]\s*$")  # a clause of the same sentence ends just before
+# a duty stated before a condition (X负责…，发现…的，由Y处理; 违反…的，进行劝阻，情节严重的，由Y处理): the condition
+# is not the whole sentence
+_DUTY_IN = re.compile(r"负责|負責|牵头|牽頭|承担|承擔|会同|會同|应当|應當|组织|組織|的\s*[，,]")
+
+
+def _sentence_start(text: str, at: int) -> int:
+    return max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, at)), default=0)
+
 _ALIAS_NOTE = re.compile(r"[（(](?:以下|下同)?(?:简称|簡稱|统称|統稱)[^（）()]{0,20}[）)]")
 
 
