@@ -247,7 +247,8 @@ def test_a_marked_clause_wins_over_prose() -> None:
     ("在机构所在地县级以上机构编制部门注册登记", [("机构", ""), ("县级以上机构编制部门", "")]),  # not 地县级…
     ("向所在地的县级以上卫生健康部门备案", [("县级以上卫生健康部门", "recipient")]),
     # 移交/移送/接受 never stand inside a name: what is handed over goes to the name after them
-    ("情节严重的，移交公安机关依法处理。", [("公安机关", "recipient")]),
+    ("情节严重的，移交公安机关依法处理。", [("公安机关", "actor")]),  # handed a case to deal with: its duty
+    ("将有关材料移交档案管理部门。", [("档案管理部门", "recipient")]),  # handed papers only: where they go
     ("资金接受市财政、审计等部门的监督。", [("市财政、审计等部门", "")]),
     ("移出地和接受地的区生态环境主管部门", [("移出地和接受地的区生态环境主管部门", "")]),  # 接受地 is a place
     ("汛期，负责人和防汛责任人应当组织撤离。", [("负责人和防汛责任人", "actor")]),  # 负责人 is no 负责

@@ -405,7 +405,8 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
             after = text[pos + ends[-1]:pos + ends[-1] + 5]
             actor = not _JOINED.search(before) and bool(
                 level_subject or _MADE_TO_ACT.search(before) or _DUTY_AFTER.match(after)
-                or (_SENTENCE_OPENS.match(text, start) and _VERB_AFTER.match(after)))
+                or (_SENTENCE_OPENS.match(text, start) and _VERB_AFTER.match(after))
+                or (_HANDED_TO.search(before) and _HANDLES.match(after)))
             recipient = bool(_GOES_TO.search(before))
             out.append(NamedUnit(text[start:pos + ends[-1]], start, pos + ends[-1],
                                  "actor" if actor else "recipient" if recipient else ""))
@@ -431,6 +432,9 @@ def _name_ends(run: str, short: tuple[str, ...], after: str | None = None) -> tu
     return [m.end() for m in ends], False
 
 
+# a case handed over to a body that deals with it is that body's duty: 移交公安机关依法处理, 移送司法机关追究刑事责任
+_HANDED_TO = re.compile(r"(?:移交|移送)(?:给|給|至)?(?:所在地的?)?$")
+_HANDLES = re.compile(r"(?:依法|依照|按照)?(?:处理|處理|查处|查處|处置|處置|处罚|處罰|追究|办理|辦理)")
 _BELONGS = re.compile(r"所属的?|所屬的?|下设的?|下設的?")
 # levels of government standing for their governments, as a subject before 要/应当/负责: 乡镇(街道)要…, 县(市、区)要…, 市县要…
 _LEVELS_ONLY = re.compile(r"各?(?:、?(?:省|市|州|县|縣|区|區|乡镇|鄉鎮|乡|鄉|镇|鎮|街道)级?(?:[（(\ue000][\u4e00-\u9fff、\ue000]{1,6}"
