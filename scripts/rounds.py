@@ -7,6 +7,7 @@ bundled index's vector cache seeds every round's, so a round embeds only its own
     .venv/bin/python scripts/rounds.py run NAME [GROUP ...]    # saves --work/NAME.json, prints the table
     .venv/bin/python scripts/rounds.py table NAME              # the table of a saved run
     .venv/bin/python scripts/rounds.py documents NAME          # per document beside the baseline
+    .venv/bin/python scripts/rounds.py leads NAME              # where each group's who-leads questions end
     .venv/bin/python scripts/rounds.py compare A B             # two saved runs, group by group (no question text)
 
 Groups are held out or development as eval/README.md records; the table prints the plain-RRF baseline of the
@@ -194,6 +195,18 @@ def documents(saved: dict) -> str:
     return "\n".join(lines)
 
 
+def leads(saved: dict) -> str:
+    """Where each group's who-leads questions end (``runner.lead_outcomes``): counts only, no question."""
+    from askplan.evaluate.runner import LEAD_OUTCOMES, lead_outcomes
+
+    lines = ["| group | " + " | ".join(LEAD_OUTCOMES) + " |", "|---" * (len(LEAD_OUTCOMES) + 1) + "|"]
+    for name, rows in groups(saved).items():
+        out = lead_outcomes(rows, {r["id"]: r["expected_lead"] for r in rows if r.get("expected_lead")})
+        if sum(out.values()):
+            lines.append(f"| {name} | " + " | ".join(str(n) for n in out.values()) + " |")
+    return "\n".join(lines)
+
+
 def compare(a: dict, b: dict) -> str:
     lines = ["| group | " + " | ".join(f"{k} A → B" for k in METRICS) + " | changed first answers |",
              "|---" * (len(METRICS) + 2) + "|"]
@@ -211,8 +224,9 @@ def compare(a: dict, b: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("run", "table", "documents", "compare"))
-    parser.add_argument("names", nargs="*", help="run: NAME [GROUP ...]; table / documents: NAME; compare: A B")
+    parser.add_argument("command", choices=("run", "table", "documents", "leads", "compare"))
+    parser.add_argument("names", nargs="*", help="run: NAME [GROUP ...]; table / documents / leads: NAME; "
+                                                 "compare: A B")
     parser.add_argument("--work", type=Path, default=ROOT / ".rounds", help="corpora, indexes and saved runs")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -228,9 +242,9 @@ def main() -> None:
         saved = run(chosen, work)
         (work / f"{args.names[0]}.json").write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
         print(table(saved))
-    elif args.command in ("table", "documents"):
+    elif args.command in ("table", "documents", "leads"):
         saved = json.loads((work / f"{args.names[0]}.json").read_text(encoding="utf-8"))
-        print(table(saved) if args.command == "table" else documents(saved))
+        print({"table": table, "documents": documents, "leads": leads}[args.command](saved))
     else:
         a, b = (json.loads((work / f"{n}.json").read_text(encoding="utf-8")) for n in args.names[:2])
         print(compare(a, b))

@@ -77,6 +77,7 @@ def test_report_puts_the_baseline_beside_every_group_and_check_precision(tmp_pat
     assert set(report["baseline"]) == set(report["metrics"])
     assert all("baseline_ranked" in r for r in report["results"])
     assert report["checks"]["person"] == {"fired": 1, "on_unanswerable": 1, "precision": 1.0}  # 主任是谁
+    assert set(report["leads"]) >= {"right unit", "another clause first"}
 
 
 def test_quote_marked_sets_and_text_report(tmp_path, index_args):

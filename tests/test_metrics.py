@@ -68,3 +68,27 @@ def test_score_aggregates_by_kind():
     assert metrics["all"]["abstain_recall"] == 1.0
     assert metrics["all"]["false_abstain_rate"] == 0.5
     assert metrics["topic"]["recall@1"] == 0.0 and metrics["none"]["recall@1"] is None
+
+
+def test_lead_outcomes_locate_each_miss_without_reading_it():
+    from askplan.evaluate.runner import LEAD_OUTCOMES, lead_outcomes
+
+    def row(i, *, lead, ranked=("d/1",), answered=True, responsibility=""):
+        return {"id": i, "gold": ["d/1"], "kind": "lead", "lead": lead, "ranked": list(ranked),
+                "answered": answered, "responsibility": responsibility}
+
+    results = [
+        row("right", lead="省發展改革委"),  # folded alike: script does not matter
+        row("refused", lead=None, answered=False),
+        row("retrieval", lead="省财政厅", ranked=("d/2", "d/1")),
+        row("chose", lead="省财政厅", responsibility="（省财政厅、省发展改革委按职责分工负责）"),
+        row("sentence", lead="省财政厅", responsibility="省财政厅负责资金安排"),
+        row("none", lead=None),
+        {"id": "topic", "gold": ["d/1"], "kind": "topic", "lead": None, "ranked": ["d/2"], "answered": True},
+        row("no-label", lead="x"),  # no expected unit: not counted
+    ]
+    expected = {i: "省发展改革委" for i in ("right", "refused", "retrieval", "chose", "sentence", "none", "topic")}
+    out = lead_outcomes(results, expected)
+    assert tuple(out) == LEAD_OUTCOMES
+    assert out == {"right unit": 1, "abstained": 1, "another clause first": 1, "right clause, unit of its text": 1,
+                   "right clause, unit not in its text": 1, "right clause, no unit": 1}

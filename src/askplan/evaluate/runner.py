@@ -126,6 +126,36 @@ def check_precision(results: list[dict]) -> dict:
     return dict(sorted(out.items()))
 
 
+LEAD_OUTCOMES = ("right unit", "abstained", "another clause first", "right clause, unit of its text",
+                 "right clause, unit not in its text", "right clause, no unit")
+
+
+def lead_outcomes(results: list[dict], leads: dict[str, str]) -> dict[str, int]:
+    """Where each who-leads question with an expected lead unit (``leads``: id -> unit) ends (LEAD_OUTCOMES): the
+    right unit; no answer; another clause ranked first (retrieval); or the right clause with the wrong unit, split by
+    whether the expected unit is in the responsibility text given (the reader chose among the units it holds) or
+    not (it read the wrong sentence), or with none. Counts only, so a held-out set's misses can be located without
+    reading them."""
+    out = dict.fromkeys(LEAD_OUTCOMES, 0)
+    for r in results:
+        if not (r["gold"] and r["kind"] == "lead" and (expected := leads.get(r["id"]))):
+            continue
+        given = fold_clause(r.get("lead") or "")
+        if given and given == fold_clause(expected):
+            out["right unit"] += 1
+        elif not r["answered"]:
+            out["abstained"] += 1
+        elif not r["ranked"] or r["ranked"][0] not in r["gold"]:
+            out["another clause first"] += 1
+        elif not given:
+            out["right clause, no unit"] += 1
+        elif fold_clause(expected) in fold_clause(r.get("responsibility") or ""):
+            out["right clause, unit of its text"] += 1
+        else:
+            out["right clause, unit not in its text"] += 1
+    return out
+
+
 def _aggregate(results: list[dict], by_id: dict[str, Question]) -> dict:
     answerable = [r for r in results if r["gold"]]
     unanswerable = [r for r in results if not r["gold"]]
@@ -159,6 +189,7 @@ def run_eval(service, questions: list[Question], *, mode: str = "hybrid", doc: s
     if mode != "baseline":
         report["baseline"] = baseline_score(results)
     report["checks"] = check_precision(results)
+    report["leads"] = lead_outcomes(results, {q.id: q.lead for q in questions if q.lead})
     report["results"] = results
     return report
 
