@@ -61,7 +61,7 @@ class AskplanService:
     def __init__(self, settings: Settings, *, encoder=None, corpus: Corpus | None = None):
         self.settings = settings
         use_cache_dir(settings.home / "cache")
-        self.corpus = corpus or load_corpus(settings.corpus_dir)
+        self.corpus = corpus or load_corpus(settings.corpus_dir, cache=settings.home / "cache" / "parsed")
         self._encoder = encoder
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()

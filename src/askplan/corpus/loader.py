@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from askplan.corpus.config import CorpusConfig, load_config
+from askplan.corpus import parse_cache
+from askplan.corpus.config import CONFIG_NAME, CorpusConfig, load_config
 from askplan.corpus.coverage import body_coverage
 from askplan.corpus.parser import parse_body
 from askplan.errors import CorpusError, NotFound
@@ -97,8 +98,10 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("*.txt") if p.is_file())
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Every ``*.txt`` under ``root``; files that fail to parse are skipped and reported in ``problems``."""
+def load_corpus(root: Path, cache: Path | None = None) -> Corpus:
+    """Every ``*.txt`` under ``root``; files that fail to parse are skipped and reported in ``problems``. With
+    ``cache`` (a folder), an unchanged file's parse is read back from there instead of parsed again
+    (``parse_cache``)."""
     docs, problems = [], []
     files = corpus_files(root)
     try:
@@ -107,9 +110,10 @@ def load_corpus(root: Path) -> Corpus:
         log.info("ignoring %s", exc)
         problems.append(Problem(str(exc.path), exc.line, exc.reason))
         config = CorpusConfig()
+    config_bytes = _config_bytes(root) if cache is not None else b""
     for path in files:
         try:
-            doc, warnings = _load(path, config)
+            doc, warnings = _load_file(path, config, cache, config_bytes)
         except CorpusError as exc:
             log.info("skipping %s", exc)  # callers report corpus.problems; a warning here printed them twice
             problems.append(Problem(str(path), exc.line, exc.reason))
@@ -119,6 +123,30 @@ def load_corpus(root: Path) -> Corpus:
     docs.sort(key=lambda d: d.slug)
     by_id = {m.id: m for d in docs for m in d.measures}
     return Corpus(root, tuple(docs), tuple(problems), by_id, config)
+
+
+def _config_bytes(root: Path) -> bytes:
+    try:
+        return (root / CONFIG_NAME).read_bytes()
+    except OSError:
+        return b""
+
+
+def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_bytes: bytes
+               ) -> tuple[Document, list[Problem]]:
+    """``_load``, read back from ``cache`` (if given) where this file, config and code were parsed before."""
+    if cache is None:
+        return _load(path, config)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _load(path, config)  # _load names what is wrong with the file
+    entry = parse_cache.entry_path(cache, path, data, config_bytes)
+    if (cached := parse_cache.read(entry)) is not None:
+        return cached
+    loaded = _load(path, config)
+    parse_cache.write(entry, loaded)
+    return loaded
 
 
 def load_document(path: Path) -> Document:

@@ -1,0 +1,70 @@
+"""Parsed documents kept on disk, so that a start reads each unchanged corpus file back instead of parsing it again.
+
+Parsing is most of a service start on a large corpus (10,000 measures: 1.4 s to parse, 0.1 s to read back; the
+1,000,000-measure corpus of bench/README.md took 7 minutes to parse). An entry holds one file's ``Document`` and its
+warnings, under ``<cache>/<slug>-<where>-<what>.pickle``: hashes of the file's resolved path, and of its bytes, the
+corpus config's bytes and a stamp of askplan's own code (every module's path, size and modification time), so
+an edited text, an edited config or a changed parser never reads a stale entry: it misses and parses again. Writing
+is atomic and best-effort: an entry that cannot be written or read is parsed again, never an error. Only this
+user's own cache folder is read (``$ASKPLAN_HOME/cache/parsed``)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from askplan.files import write_atomic
+
+log = logging.getLogger(__name__)
+FORMAT = b"askplan-parsed-1"
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> bytes:
+    """A digest of askplan's modules (path, size, modification time) and the Python version: any change to the
+    code that parses invalidates every entry."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(FORMAT + sys.version.encode(), digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.digest()
+
+
+def entry_path(cache: Path, path: Path, data: bytes, config: bytes) -> Path:
+    """``<cache>/<slug>-<where>-<what>.pickle``: <where> hashes the file's resolved path (each copy of a file in
+    another corpus folder has entries of its own), <what> its bytes, the config's and the code stamp."""
+    where = hashlib.blake2b(str(path.resolve()).encode(), digest_size=6).hexdigest()
+    digest = hashlib.blake2b(code_stamp(), digest_size=16)
+    for part in (config, data):
+        digest.update(len(part).to_bytes(8, "little") + part)
+    return cache / f"{path.stem[:80]}-{where}-{digest.hexdigest()}.pickle"
+
+
+def read(entry: Path):
+    """The cached value at ``entry``, or None (absent, unreadable or from another version: parse again)."""
+    try:
+        with open(entry, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+        log.info("ignoring the parsed-document cache entry %s (%s)", entry, exc)
+        return None
+
+
+def write(entry: Path, value) -> None:
+    """Store ``value`` at ``entry`` and drop the file's older entries; a failure is logged, never raised."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(entry, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        same_file = entry.name.rsplit("-", 1)[0]  # <slug>-<where>: this file's older entries
+        for old in entry.parent.glob(f"{same_file}-*.pickle"):
+            if old != entry and old.name.rsplit("-", 1)[0] == same_file:
+                old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("could not keep the parsed document in %s (%s)", entry.parent, exc)

@@ -1,0 +1,101 @@
+"""The parsed-document cache (corpus/parse_cache.py): an unchanged file is read back, never stale, never an error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from askplan.corpus import load_corpus, loader, parse_cache
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for path in FIXTURES.glob("*.txt"):
+        shutil.copy(path, root)
+    return root
+
+
+def _no_parsing(monkeypatch) -> None:
+    def refuse(*_):
+        raise AssertionError("parsed again although the file, config and code did not change")
+
+    monkeypatch.setattr(loader, "_load", refuse)
+
+
+def test_an_unchanged_corpus_is_read_back_equal_without_parsing(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    parsed = load_corpus(corpus_dir)  # no cache: parsed as ever
+    assert load_corpus(corpus_dir, cache=cache).documents == parsed.documents
+    assert len(list(cache.glob("*.pickle"))) == len(parsed.documents) == 3
+    _no_parsing(monkeypatch)
+    again = load_corpus(corpus_dir, cache=cache)
+    assert again.documents == parsed.documents and again.problems == parsed.problems
+    assert again.measures == parsed.measures
+
+
+def test_an_edited_text_is_parsed_again_and_its_old_entry_dropped(corpus_dir, tmp_path):
+    cache = tmp_path / "cache"
+    load_corpus(corpus_dir, cache=cache)
+    path = next(corpus_dir.glob("county-*.txt"))
+    text = path.read_text(encoding="utf-8")
+    first = load_corpus(corpus_dir).document(path.stem).measures[-1]
+    path.write_text(text.replace(first.text[:12], "改过的文字改过的文字改过", 1), encoding="utf-8")
+    edited = load_corpus(corpus_dir, cache=cache).document(path.stem).measures[-1]
+    assert "改过的文字改过的文字改过" in edited.text and edited.text != first.text
+    assert len(list(cache.glob(f"{path.stem}-*.pickle"))) == 1
+
+
+def test_an_edited_config_is_parsed_again(corpus_dir, tmp_path):
+    cache = tmp_path / "cache"
+    slug = next(corpus_dir.glob("province-*.txt")).stem
+    assert load_corpus(corpus_dir, cache=cache).document(slug).role == ""
+    (corpus_dir / "askplan.toml").write_text(f'[documents.{slug}]\nrole = "primary"\n', encoding="utf-8")
+    assert load_corpus(corpus_dir, cache=cache).document(slug).role == "primary"
+
+
+def test_a_changed_parser_is_parsed_again(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    load_corpus(corpus_dir, cache=cache)
+    monkeypatch.setattr(parse_cache, "code_stamp", lambda: b"another version of askplan")
+    calls = []
+    real = loader._load
+    monkeypatch.setattr(loader, "_load", lambda *a: calls.append(a) or real(*a))
+    load_corpus(corpus_dir, cache=cache)
+    assert len(calls) == 3
+
+
+def test_a_damaged_entry_or_an_unwritable_cache_is_no_error(corpus_dir, tmp_path):
+    cache = tmp_path / "cache"
+    expected = load_corpus(corpus_dir, cache=cache)
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert load_corpus(corpus_dir, cache=cache).documents == expected.documents
+    blocked = tmp_path / "afile"
+    blocked.write_text("")
+    assert load_corpus(corpus_dir, cache=blocked / "cache").documents == expected.documents
+
+
+def test_a_file_that_fails_is_reported_every_time(corpus_dir, tmp_path):
+    cache = tmp_path / "cache"
+    (corpus_dir / "broken.txt").write_text("no front matter here\n", encoding="utf-8")
+    for _ in range(2):
+        corpus = load_corpus(corpus_dir, cache=cache)
+        assert any(p.path.endswith("broken.txt") for p in corpus.problems)
+    assert not list(cache.glob("broken-*.pickle"))
+
+
+def test_copies_of_one_file_in_two_folders_keep_their_own_paths(corpus_dir, tmp_path):
+    cache = tmp_path / "cache"
+    other = tmp_path / "other"
+    shutil.copytree(corpus_dir, other)
+    for _ in range(2):
+        a, b = load_corpus(corpus_dir, cache=cache), load_corpus(other, cache=cache)
+        assert all(d.path.startswith(str(corpus_dir)) for d in a.documents)
+        assert all(d.path.startswith(str(other)) for d in b.documents)
+    assert len(list(cache.glob("*.pickle"))) == 6
