@@ -99,3 +99,34 @@ def test_copies_of_one_file_in_two_folders_keep_their_own_paths(corpus_dir, tmp_
         assert all(d.path.startswith(str(corpus_dir)) for d in a.documents)
         assert all(d.path.startswith(str(other)) for d in b.documents)
     assert len(list(cache.glob("*.pickle"))) == 6
+
+
+def test_a_corpus_named_another_way_keeps_the_paths_it_was_named_by(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(corpus_dir.parent)
+    relative = load_corpus(Path(corpus_dir.name), cache=cache)
+    absolute = load_corpus(corpus_dir, cache=cache)
+    assert all(not Path(d.path).is_absolute() for d in relative.documents)
+    assert all(d.path.startswith(str(corpus_dir)) for d in absolute.documents)
+    monkeypatch.chdir(tmp_path.parent)  # the relative name now points nowhere: no entry may answer for it
+    assert load_corpus(corpus_dir, cache=cache).fingerprint() == absolute.fingerprint()
+
+
+def test_entries_no_start_has_read_for_a_month_are_dropped(corpus_dir, tmp_path):
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    load_corpus(corpus_dir, cache=cache)
+    forgotten = cache / "gone-000000000000-00000000000000000000000000000000.pickle"
+    forgotten.write_bytes(b"")
+    month_ago = time.time() - parse_cache.STALE_SECONDS - 60
+    os.utime(forgotten, (month_ago, month_ago))
+    for entry in cache.glob("province-*.pickle"):
+        os.utime(entry, (month_ago, month_ago))
+    load_corpus(corpus_dir, cache=cache)  # reads every entry back (refreshing them), writes none
+    assert forgotten.exists()
+    (corpus_dir / "new-text.txt").write_text(next(corpus_dir.glob("county-*.txt")).read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    load_corpus(corpus_dir, cache=cache)  # writes the new file's entry, and prunes
+    assert not forgotten.exists() and len(list(cache.glob("province-*.pickle"))) == 1
