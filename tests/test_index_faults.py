@@ -184,3 +184,20 @@ def test_copied_index_that_followed_the_link_still_loads_and_rebuilds(tmp_path, 
     load_index(copy, small_corpus, HASH)
     build_index(small_corpus, HashEncoder(64), copy)
     assert (copy / POINTER).is_symlink() and entries(copy) == {POINTER, ".lock", os.readlink(copy / POINTER)}
+
+
+def test_a_build_logs_no_bm25s_debug_lines_at_the_callers_level(tmp_path, small_corpus, monkeypatch):
+    import logging
+
+    records: list[logging.LogRecord] = []
+    catch = logging.Handler()  # level 0: whatever a logger lets through reaches it
+    catch.emit = records.append
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    root.addHandler(catch)
+    try:
+        logging.getLogger("bm25s").setLevel(logging.DEBUG)  # as bm25s sets it when imported
+        build_index(small_corpus, HashEncoder(64), tmp_path / "index")
+    finally:
+        root.removeHandler(catch)
+    assert not [r for r in records if r.name.startswith("bm25s") and r.levelno < logging.WARNING]

@@ -125,6 +125,8 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     import bm25s
     import faiss
 
+    if logging.getLogger("bm25s").level == logging.DEBUG:  # set so by bm25s on import: follow the caller's level
+        logging.getLogger("bm25s").setLevel(logging.NOTSET)
     t0 = time.perf_counter()
     measures = corpus.measures
     passages = all_passages(corpus)
