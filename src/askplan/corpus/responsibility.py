@@ -107,8 +107,8 @@ ACTOR_PATTERNS: tuple[ClausePattern, ...] = (
                   "成立推动长三角一体化发展领导小组，统筹指导和综合协调长三角一体化发展战略实施",
                   "建立健全协调机制，推动政策落实"),
     ClausePattern("actor_after_by", re.compile(
-        rf"(?<![自理经經缘緣因来來])(?:由|授权|授權|委托|委託)(?P<lead>{_ACTOR_LED})(?:(?:会同|會同)(?P<co>{_ACTORS}))?"
-        rf"(?=[\u4e00-\u9fff])"),
+        rf"(?<![自理经經缘緣因来來])(?:由|授权|授權|委托|委託)(?P<lead>{_ACTOR_LED}(?:、{_ACTOR_LED})*)"
+        rf"(?:(?:会同|會同)(?P<co>{_ACTORS}))?(?=[\u4e00-\u9fff])"),
                   "由本级数据资源主管部门会同有关政务部门协调处理", "由于相关部门配合不够"),
     # a unit's name as the label of a line of its duties: 区气象局：加强监测预警预报…
     ClausePattern("actor_label", re.compile(
