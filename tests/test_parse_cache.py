@@ -130,3 +130,19 @@ def test_entries_no_start_has_read_for_a_month_are_dropped(corpus_dir, tmp_path)
                                              encoding="utf-8")
     load_corpus(corpus_dir, cache=cache)  # writes the new file's entry, and prunes
     assert not forgotten.exists() and len(list(cache.glob("province-*.pickle"))) == 1
+
+
+def test_a_file_rewritten_while_it_is_parsed_is_not_kept(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    path = next(corpus_dir.glob("county-*.txt"))
+    real = loader._load
+
+    def parse_while_an_editor_saves(p, config):
+        out = real(p, config)
+        if p == path:
+            p.write_text(p.read_text(encoding="utf-8") + "\n（九）新加的一条。\n", encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(loader, "_load", parse_while_an_editor_saves)
+    load_corpus(corpus_dir, cache=cache)
+    assert not list(cache.glob(f"{path.stem}-*.pickle")) and len(list(cache.glob("*.pickle"))) == 2

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -145,7 +146,9 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
     if (cached := parse_cache.read(entry)) is not None:
         return cached
     loaded = _load(path, config)
-    parse_cache.write(entry, loaded)
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds what its key says
+            parse_cache.write(entry, loaded)
     return loaded
 
 
