@@ -231,8 +231,7 @@ def _duty_parts(text: str, recipients: bool, short: tuple[str, ...] = ()
         if text[start:r.clause_span[0]].strip():
             # a name inside its clause (…由X承担, 编制方案，向X备案): what comes before it in its sentence is its
             # duty too, back to the previous candidate's name
-            sentence_start = max((m.end() for m in _SENTENCE_CUT.finditer(text, 0, r.clause_span[0])), default=0)
-            part = text[max(sentence_start, previous):start] + part
+            part = text[max(_sentence_start(text, r.clause_span[0]), previous):start] + part
         elif (condition := _CONDITION_BEFORE.search(text, 0, start)) and not _DUTY_IN.search(
                 text, sentence_start := _sentence_start(text, start), condition.start()):
             # a name after a condition that opens its sentence (经营者违反本规定，未设置…标识的，由X责令改正): the

@@ -112,15 +112,18 @@ def load_corpus(root: Path, cache: Path | None = None) -> Corpus:
         problems.append(Problem(str(exc.path), exc.line, exc.reason))
         config = CorpusConfig()
     config_bytes = _config_bytes(root) if cache is not None else b""
+    wrote = []
     for path in files:
         try:
-            doc, warnings = _load_file(path, config, cache, config_bytes)
+            doc, warnings = _load_file(path, config, cache, config_bytes, wrote)
         except CorpusError as exc:
             log.info("skipping %s", exc)  # callers report corpus.problems; a warning here printed them twice
             problems.append(Problem(str(path), exc.line, exc.reason))
             continue
         docs.append(doc)
         problems.extend(warnings)
+    if cache is not None and wrote:
+        parse_cache.prune(cache)
     docs.sort(key=lambda d: d.slug)
     by_id = {m.id: m for d in docs for m in d.measures}
     return Corpus(root, tuple(docs), tuple(problems), by_id, config)
@@ -133,9 +136,10 @@ def _config_bytes(root: Path) -> bytes:
         return b""
 
 
-def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_bytes: bytes
+def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_bytes: bytes, wrote: list[Path]
                ) -> tuple[Document, list[Problem]]:
-    """``_load``, read back from ``cache`` (if given) where this file, config and code were parsed before."""
+    """``_load``, read back from ``cache`` (if given) where this file, config and code were parsed before; the
+    entries it writes are added to ``wrote``."""
     if cache is None:
         return _load(path, config)
     try:
@@ -149,6 +153,7 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
     with contextlib.suppress(OSError):
         if path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds what its key says
             parse_cache.write(entry, loaded)
+            wrote.append(entry)
     return loaded
 
 

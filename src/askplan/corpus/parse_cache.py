@@ -6,7 +6,8 @@ warnings, under ``<cache>/<slug>-<where>-<what>.pickle``: <where> hashes the fil
 <what> its bytes, the corpus config's bytes and a stamp of askplan's own code (every module's path, size and
 modification time), so an edited text, an edited config or a changed parser never reads a stale entry: it misses
 and parses again. Writing is atomic and best-effort: an entry that cannot be written or read is parsed again, never
-an error. A write drops the file's older entries and any entry no start has read for a month. Only this user's own
+an error. A write drops the file's older entries, and a load that wrote any drops those no start has read for a
+month. Only this user's own
 cache folder is read (``$ASKPLAN_HOME/cache/parsed``)."""
 
 from __future__ import annotations
@@ -72,9 +73,20 @@ def write(entry: Path, value) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(entry, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         same_file = entry.name.rsplit("-", 1)[0]  # <slug>-<where>: this file's older entries
-        stale = time.time() - STALE_SECONDS  # and entries no start has read for a month (corpora since removed)
-        for old in entry.parent.glob("*.pickle"):
-            if old != entry and (old.name.rsplit("-", 1)[0] == same_file or old.stat().st_mtime < stale):
+        for old in entry.parent.glob(f"{same_file}-*.pickle"):
+            if old != entry and old.name.rsplit("-", 1)[0] == same_file:
                 old.unlink(missing_ok=True)
     except OSError as exc:
         log.info("could not keep the parsed document in %s (%s)", entry.parent, exc)
+
+
+def prune(cache: Path) -> None:
+    """Drop the entries no start has read for a month (corpora since removed or renamed); called once by a load
+    that wrote entries. A failure is logged, never raised."""
+    stale = time.time() - STALE_SECONDS
+    try:
+        for entry in cache.glob("*.pickle"):
+            if entry.stat().st_mtime < stale:
+                entry.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("could not prune the parsed-document cache %s (%s)", cache, exc)

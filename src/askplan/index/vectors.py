@@ -25,12 +25,15 @@ def _key(model: str, text: str) -> bytes:
     return hashlib.sha256(f"{model}\0{text}".encode()).digest()
 
 
+def cache_path(index_dir: Path, model: str) -> Path:
+    return index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
+
+
 def uncached(index_dir: Path, model: str, texts: list[str]) -> int:
     """How many of ``texts`` the vector cache beside ``index_dir`` does not hold for ``model`` (all of them when
     there is no readable cache): what a build would embed."""
-    path = index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
     try:
-        with np.load(path) as data:
+        with np.load(cache_path(index_dir, model)) as data:
             keys = data["keys"]
     except (OSError, ValueError, KeyError):
         return len(texts)
@@ -40,7 +43,7 @@ def uncached(index_dir: Path, model: str, texts: list[str]) -> int:
 
 class VectorCache:
     def __init__(self, index_dir: Path, model: str, dim: int):
-        self.path = index_dir / FOLDER / (re.sub(r"[^A-Za-z0-9._-]+", "_", model) + ".npz")
+        self.path = cache_path(index_dir, model)
         self.model, self.dim = model, dim
         self.rows: dict[bytes, np.ndarray] = {}
         self.fresh = 0  # vectors computed by the last ``encode``
