@@ -81,11 +81,13 @@ def test_report_puts_the_baseline_beside_every_group_and_check_precision(tmp_pat
 
 
 def test_quote_marked_sets_and_text_report(tmp_path, index_args):
-    rows = [{"id": "a", "question": "碳达峰谁牵头", "doc": PLAN, "quotes": ["推進碳達峰碳中和"], "kind": "lead"},
+    rows = [{"id": "a", "question": "碳达峰谁牵头", "doc": PLAN, "quotes": ["推進碳達峰碳中和"], "kind": "lead",
+             "lead": "省碳达峰碳中和工作领导小组成员单位"},
             {"id": "b", "question": "主任是谁", "quotes": [], "kind": "unanswerable"}]
     result = CliRunner().invoke(main, ["eval", *index_args, str(_set(tmp_path, "c.quotes.jsonl", rows))])
     assert result.exit_code == 0, result.output
     assert "base recall@1" in result.stdout and "doc:anhui-yrd-14fyp-action-plan-2021" in result.stdout
+    assert "who-leads questions with an expected unit (1): right unit" in result.stdout  # where each one ended
 
 
 def test_calibrate_writes_a_calibration_for_the_model(tmp_path, index_args):

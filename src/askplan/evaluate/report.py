@@ -28,9 +28,10 @@ def render_report(report: dict, worst: int = 10) -> str:
         for name, c in report["checks"].items():
             lines.append(f"  {name:<10} fired {c['fired']:>4}  on unanswerable {c['on_unanswerable']:>4}  "
                          f"precision {c['precision']:.3f}")
-    if sum(leads := report.get("leads", {}).values()):
+    leads = report.get("leads", {})
+    if sum(leads.values()):
         lines += ["", f"who-leads questions with an expected unit ({sum(leads.values())}): "
-                  + ", ".join(f"{name} {n}" for name, n in leads.items())]
+                  + "; ".join(f"{name} {n}" for name, n in leads.items())]
     misses = worst_misses(report, worst)
     if misses:
         lines += ["", f"worst misses (gold ranked lowest; {len(misses)} shown):"]
