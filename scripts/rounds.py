@@ -123,7 +123,7 @@ def run(names: list[str], work: Path) -> dict:
 
 def pooled(rows: list[dict]) -> dict:
     """Pipeline and baseline figures over ``rows`` (results of any rounds), as ``askplan eval`` computes them."""
-    from askplan.evaluate.metrics import fold_clause, mean, recall_at
+    from askplan.evaluate.metrics import lead_unit_right, mean, recall_at
 
     answerable = [r for r in rows if r["gold"]]
     unanswerable = [r for r in rows if not r["gold"]]
@@ -134,8 +134,7 @@ def pooled(rows: list[dict]) -> dict:
         "recall@5": mean([recall_at(r["ranked"], r["gold"], 5) for r in answerable]),
         "false_abstain_rate": mean([float(not r["answered"]) for r in answerable]),
         "abstain_recall": mean([float(not r["answered"]) for r in unanswerable]),
-        "lead_unit_accuracy": mean([float(bool(r.get("lead")) and fold_clause(r["lead"]) ==
-                                          fold_clause(r["expected_lead"])) for r in leads]),
+        "lead_unit_accuracy": mean([float(lead_unit_right(r.get("lead"), r["expected_lead"])) for r in leads]),
         "leads": len(leads),
         "baseline_recall@1": mean([recall_at(r["baseline_ranked"], r["gold"], 1) for r in answerable]),
         "baseline_recall@5": mean([recall_at(r["baseline_ranked"], r["gold"], 5) for r in answerable]),

@@ -7,8 +7,7 @@ warnings, under ``<cache>/<slug>-<where>-<what>.pickle``: <where> hashes the fil
 modification time), so an edited text, an edited config or a changed parser never reads a stale entry: it misses
 and parses again. Writing is atomic and best-effort: an entry that cannot be written or read is parsed again, never
 an error. A write drops the file's older entries, and a load that wrote any drops those no start has read for a
-month. Only this user's own
-cache folder is read (``$ASKPLAN_HOME/cache/parsed``)."""
+month. Only this user's own cache folder is read (``$ASKPLAN_HOME/cache/parsed``)."""
 
 from __future__ import annotations
 
@@ -63,7 +62,7 @@ def read(entry: Path):
         log.info("ignoring the parsed-document cache entry %s (%s)", entry, exc)
         return None
     with contextlib.suppress(OSError):
-        os.utime(entry)  # used: kept by the pruning in ``write``
+        os.utime(entry)  # used: kept by ``prune``
     return value
 
 

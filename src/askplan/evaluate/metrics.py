@@ -44,5 +44,10 @@ def fold_clause(text: str | None) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
+def lead_unit_right(given: str | None, expected: str) -> bool:
+    """The unit returned as leading (the first listed, or the one marked 牵头) is the writer's, folded alike."""
+    return bool(given) and fold_clause(given) == fold_clause(expected)
+
+
 def mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None

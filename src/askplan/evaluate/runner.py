@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from askplan.errors import AskplanError
-from askplan.evaluate.metrics import fold_clause, hit_at, mean, mrr_at, ndcg_at, recall_at
+from askplan.evaluate.metrics import fold_clause, hit_at, lead_unit_right, mean, mrr_at, ndcg_at, recall_at
 
 DEPTH = 10
 
@@ -140,14 +140,13 @@ def lead_outcomes(results: list[dict], leads: dict[str, str]) -> dict[str, int]:
     for r in results:
         if not (r["gold"] and r["kind"] == "lead" and (expected := leads.get(r["id"]))):
             continue
-        given = fold_clause(r.get("lead") or "")
-        if given and given == fold_clause(expected):
+        if lead_unit_right(r.get("lead"), expected):
             out["right unit"] += 1
         elif not r["answered"]:
             out["abstained"] += 1
         elif not r["ranked"] or r["ranked"][0] not in r["gold"]:
             out["another clause first"] += 1
-        elif not given:
+        elif not fold_clause(r.get("lead")):
             out["right clause, no unit"] += 1
         elif fold_clause(expected) in fold_clause(r.get("responsibility") or ""):
             out["right clause, unit of its text"] += 1
@@ -170,9 +169,7 @@ def _aggregate(results: list[dict], by_id: dict[str, Question]) -> dict:
         "ndcg@10": mean([ndcg_at(r["ranked"], r["gold"], 10) for r in answerable]),
         "lead_accuracy": mean([float(fold_clause(r["responsibility"]) == fold_clause(by_id[r["id"]].answer))
                                for r in leads]),
-        # the unit returned as leading (the first listed, or the one marked 牵头) is the writer's, folded alike
-        "lead_unit_accuracy": mean([float(bool(r.get("lead")) and fold_clause(r["lead"]) ==
-                                          fold_clause(by_id[r["id"]].lead)) for r in lead_units]),
+        "lead_unit_accuracy": mean([float(lead_unit_right(r.get("lead"), by_id[r["id"]].lead)) for r in lead_units]),
         "abstain_recall": mean([float(not r["answered"]) for r in unanswerable]),
         "false_abstain_rate": mean([float(not r["answered"]) for r in answerable]),
     }
