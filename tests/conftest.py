@@ -175,12 +175,15 @@ def serving_in_thread(app, name: str = "uvicorn"):
 
 
 def to_legacy_layout(index_dir: Path) -> Path:
-    """Turn a built index into the layout before pointers: ``index/store/`` with a manifest without checksums."""
+    """Turn a built index into the layout before pointers: ``index/store/`` with a manifest without checksums (and
+    without the passage columns, which came later: its passages are read from ``passages.jsonl``)."""
     import json
 
     from askplan.index.layout import LEGACY, POINTER, resolve
+    from askplan.index.store import PASSAGE_COLUMNS
 
     store = resolve(index_dir)
+    (store / PASSAGE_COLUMNS).unlink()
     manifest = json.loads((store / "manifest.json").read_text())
     del manifest["files"]
     (store / "manifest.json").write_text(json.dumps(manifest))

@@ -12,7 +12,8 @@ from askplan.config import Settings
 from askplan.encoders import HashEncoder
 from askplan.errors import IndexMissing, IndexStale
 from askplan.index.layout import resolve
-from askplan.index.store import build_index, load_index
+from askplan.index.passages import PassageTable, Span
+from askplan.index.store import PASSAGE_COLUMNS, all_passages, build_index, load_index, read_passages
 from askplan.service import AskplanService
 from conftest import CORPUS
 
@@ -34,6 +35,20 @@ def test_rows_line_up(hash_service, corpus):
     assert index.measure_ids == [m.id for m in corpus.measures]
     assert index.faiss_index.ntotal == len(index.passages) == index.manifest.passages
     assert {p.measure_row for p in index.passages} == set(range(len(corpus.measures)))
+
+
+def test_passage_columns_are_the_built_passages(hash_service, hash_settings, corpus, tmp_path):
+    """A loaded index holds its passages as int32 columns mapped from passages.npy; an index built before that
+    file existed reads the same columns from passages.jsonl."""
+    built = all_passages(corpus)
+    want = [(p.measure_row, p.start, p.end) for p in built]
+    table = hash_service.retriever().index.passages
+    assert isinstance(table, PassageTable) and table.columns.dtype == np.int32
+    assert [(s.measure_row, s.start, s.end) for s in table] == want
+    assert table[len(built) - 1] == Span(*want[-1]) and table.rows.tolist() == [w[0] for w in want]
+    old = resolve(_copy_index(hash_settings, tmp_path))
+    (old / PASSAGE_COLUMNS).unlink()
+    np.testing.assert_array_equal(read_passages(old).columns, table.columns)
 
 
 def test_missing_index_names_the_fix(tmp_path, corpus):

@@ -122,7 +122,7 @@ def test_verify_command_checks_without_a_model(index_dir, tmp_path):
     good = _verify_cli(index_dir, tmp_path / "home")
     assert good.returncode == 0, good.stderr
     report = json.loads(good.stdout)
-    assert report["ok"] and report["checksums"] and report["layout"] == "pointer" and report["files"] == 18
+    assert report["ok"] and report["checksums"] and report["layout"] == "pointer" and report["files"] == 19
     assert "model" in report["stale"]  # built with the hash encoder, checked against the default model
     flip(resolve(index_dir) / "dense.faiss", 0.9)
     bad = _verify_cli(index_dir, tmp_path / "home")

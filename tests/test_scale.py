@@ -1,9 +1,11 @@
 """The scale benchmark's parts: the synthetic corpus generator (scripts/synth_corpus.py) and the automatic FAISS
-factory (Flat below the threshold, an IVF index above it, with its recall checked against exact search)."""
+factory (Flat below the threshold, an IVF index above it, with its recall checked against exact search), and the
+memory a loaded corpus holds."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import faiss
 import numpy as np
@@ -20,6 +22,26 @@ import synth_corpus  # noqa: E402
 
 def _bytes(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.txt"))}
+
+
+def test_a_documents_repeated_values_are_held_once(corpus):
+    """Measures under one chapter share its path, and a unit named by many clauses is one string; the values are
+    those the parser produced."""
+    from askplan.corpus.loader import _read_text, parse_front_matter
+    from askplan.corpus.parser import parse_body
+
+    plan = corpus.document("anhui-yrd-14fyp-action-plan-2021")
+    source = _read_text(Path(plan.path))
+    _, offset, line = parse_front_matter(source, plan.path)
+    assert plan.measures == tuple(parse_body(plan.slug, source, offset, line).measures)
+    chapters, units = {}, {}
+    for m in plan.measures:
+        chapters.setdefault(m.chapter, set()).add(id(m.chapter))
+        for r in m.responsibilities:
+            for u in (*r.units, *r.units_verbatim):
+                units.setdefault(u, set()).add(id(u))
+    assert len(chapters) < len(plan.measures) / 3 and all(len(ids) == 1 for ids in chapters.values())
+    assert len(units) > 20 and all(len(ids) == 1 for ids in units.values())
 
 
 def test_synthetic_corpus_is_deterministic_and_parses(tmp_path):

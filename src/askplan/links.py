@@ -95,7 +95,7 @@ def measure_vectors(index, n_measures: int) -> np.ndarray:
     """Row i: the mean of measure i's passage vectors, L2-normalised (zeros for a measure without passages)."""
     backend = backend_for(index)
     vectors = backend.passage_vectors()
-    rows = np.fromiter((p.measure_row for p in backend.passages), dtype=np.int64, count=len(backend.passages))
+    rows = np.asarray(backend.passages.rows, dtype=np.int64)
     out = np.zeros((n_measures, vectors.shape[1]), dtype=np.float32)
     np.add.at(out, rows, vectors)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -185,8 +185,8 @@ class _PassageSpans:
         self.index: SearchBackend = backend_for(index)
         self.vectors = self.index.passage_vectors()
         self.of_measure: dict[str, list[int]] = {}
-        for pid, p in enumerate(index.passages):
-            self.of_measure.setdefault(index.measure_ids[p.measure_row], []).append(pid)
+        for pid, row in enumerate(self.index.passages.rows.tolist()):
+            self.of_measure.setdefault(index.measure_ids[row], []).append(pid)
         self._grams: dict[int, set[str]] = {}
         self._query: dict[str, tuple[set[str], np.ndarray]] = {}
 

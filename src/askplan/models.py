@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Responsibility:
     """One responsibility clause such as ``(責任單位:省發展改革委、省商務廳等)`` or ``（省商务厅牵头，合肥海关配合）``.
 
@@ -34,7 +34,7 @@ class Responsibility:
         return self.span[0] <= offset < self.clause_span[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Measure:
     """A numbered clause (or a paragraph, article or preamble) as a reader cites it.
 
@@ -76,7 +76,7 @@ class Measure:
         return self.responsibilities[-1] if self.responsibilities else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     slug: str
     title: str

@@ -47,7 +47,10 @@ def document_frequencies(measures: tuple[Measure, ...], cache_dir: Path | None =
         return _count(measures)
     from askplan import __version__
 
-    key = hashlib.sha256("\0".join((__version__, *(m.norm for m in measures))).encode()).hexdigest()[:20]
+    digest = hashlib.sha256(__version__.encode())  # the digest of "\0".join((version, *norms)), fed a measure at a
+    for m in measures:                               # time: one joined string was a copy of the corpus's text
+        digest.update(b"\0" + m.norm.encode())
+    key = digest.hexdigest()[:20]
     path = Path(cache_dir) / f"word-df-{key}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))

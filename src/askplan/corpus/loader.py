@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -202,11 +202,32 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
     except CorpusError as exc:
         raise CorpusError(exc.reason, path=str(path)) from None
     doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
-                   str(path), tuple(measures), facts.role, facts.region, facts.aliases, round(coverage.share, 4))
+                   str(path), shared_values(measures), facts.role, facts.region, facts.aliases,
+                   round(coverage.share, 4))
     return doc, problems
 
 
 _REPEAT = re.compile(r"^(.+)_\d+$")
+
+
+def shared_values(measures: list[Measure]) -> tuple[Measure, ...]:
+    """The measures with each repeated value held once: a chapter path, a label, a unit's name and a list of
+    units recur across a document's measures, and each was its own object as parsed (a sixth of a parsed
+    synthetic corpus's memory, bench/README.md). Values are equal before and after; only their identity is shared."""
+    pool: dict = {}
+
+    def one(value):
+        return pool.setdefault(value, value)
+
+    def names(values: tuple[str, ...]) -> tuple[str, ...]:
+        return one(tuple(one(v) for v in values))
+
+    return tuple(
+        replace(m, doc=one(m.doc), label=one(m.label), chapter=names(m.chapter), responsibilities=tuple(
+            replace(r, text=one(r.text), units=names(r.units), units_verbatim=names(r.units_verbatim),
+                    lead=one(r.lead), co_units=names(r.co_units))
+            for r in m.responsibilities))
+        for m in measures)
 
 
 def _read_text(path: Path) -> str:

@@ -79,9 +79,10 @@ def check_values(store: Path, manifest, ids: list[str], passages, dense, lexical
         problems.append(f"measures.jsonl has {len(ids)} rows for {manifest.measures} measures")
     if len(passages) != manifest.passages:
         problems.append(f"passages.jsonl has {len(passages)} rows, not {manifest.passages}")
-    bad_rows = [p for p in passages if not (0 <= p.measure_row < len(ids) and 0 <= p.start <= p.end)]
+    rows, starts, ends = (passages.columns[:, i] for i in range(3))
+    bad_rows = int(np.count_nonzero((rows < 0) | (rows >= len(ids)) | (starts < 0) | (starts > ends)))
     if bad_rows:
-        problems.append(f"{len(bad_rows)} passages point outside the measures")
+        problems.append(f"{bad_rows} passages point outside the measures")
     if dense.ntotal != manifest.passages or dense.d != manifest.dim:
         problems.append(f"dense.faiss holds {dense.ntotal} vectors of {dense.d} dimensions, not "
                         f"{manifest.passages} of {manifest.dim}")

@@ -22,7 +22,7 @@ from askplan.corpus.loader import Corpus
 from askplan.errors import BadInput, CorpusError, IndexCorrupt, IndexMissing, IndexStale
 from askplan.index import faults, integrity, layout
 from askplan.index.layout import MANIFEST, BuildLock
-from askplan.index.passages import Passage, passages_for
+from askplan.index.passages import Passage, PassageTable, passages_for
 from askplan.index.vectors import VectorCache
 from askplan.normalize import NORMALISER, normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
@@ -38,6 +38,7 @@ AUTO = "auto"  # the factory chosen by ``choose_factory`` from the passage count
 # file of 8-bit scalar codes above it, and of product-quantised codes (a quarter of the memory) above PQ_MIN.
 # Recall@10 and latency of each against exact search are measured in bench/README.md (scripts/scale_bench.py).
 ANN_MIN_PASSAGES = 100_000
+PASSAGE_COLUMNS = "passages.npy"  # int32 (measure row, start, end) per passage: what a loaded index reads
 PQ_MIN_PASSAGES = 2_000_000
 NPROBE_SHARE = 16  # lists visited per query: nlist / NPROBE_SHARE
 
@@ -89,7 +90,7 @@ class Manifest:
 class LoadedIndex:
     manifest: Manifest
     measure_ids: list[str]
-    passages: list[Passage]
+    passages: PassageTable
     faiss_index: object
     bm25_words: object
     bm25_bigrams: object
@@ -153,6 +154,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     faults.point("bm25-written")
     _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
     _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
+    np.save(tmp / PASSAGE_COLUMNS, PassageTable.of(passages).columns)
     _fsync_tree(tmp)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
                         len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -294,6 +296,15 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool) -> LoadedIn
     return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
 
 
+def read_passages(store: Path, *, mmap: bool = True) -> PassageTable:
+    """The store's passage columns (``passages.npy``); an index built before they were written has only
+    ``passages.jsonl``, read here into the same columns."""
+    if (store / PASSAGE_COLUMNS).exists():
+        return PassageTable(np.load(store / PASSAGE_COLUMNS, mmap_mode="r" if mmap else None, allow_pickle=False))
+    with (store / "passages.jsonl").open(encoding="utf-8") as f:
+        return PassageTable.of(Passage(**json.loads(line)) for line in f)
+
+
 def read_parts(store: Path, *, mmap: bool = True):
     """(measure ids, passages, FAISS index, {name: BM25}) as stored; IndexCorrupt when a file cannot be read.
     ``mmap``: FAISS codes and the BM25 score arrays are mapped from the files, not copied into the process: the
@@ -302,7 +313,7 @@ def read_parts(store: Path, *, mmap: bool = True):
 
     try:
         ids = [json.loads(line)["id"] for line in (store / "measures.jsonl").open(encoding="utf-8")]
-        passages = [Passage(**json.loads(line)) for line in (store / "passages.jsonl").open(encoding="utf-8")]
+        passages = read_passages(store, mmap=mmap)
         dense = faiss.read_index(str(store / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
         lexical = {name: Bm25Arrays(store / name, mmap=mmap) for name in LEXICAL}
     except Exception as exc:  # noqa: BLE001 - any read failure is a damaged index

@@ -20,6 +20,7 @@ import numpy as np
 
 from askplan.corpus.loader import Corpus
 from askplan.errors import AskplanError
+from askplan.index.passages import PassageTable
 from askplan.index.store import LEXICAL, LoadedIndex, Manifest, bm25_scores, read_manifest
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class SearchBackend(Protocol):
     measure_ids: list[str]
 
     @property
-    def passages(self) -> list: ...
+    def passages(self) -> PassageTable: ...
 
     def lexical(self, leg: str, text: str, allowed: np.ndarray | None, depth: int) -> LegResult:
         """BM25 leg ``leg`` (a key of ``store.LEXICAL``) over normalised ``text``: the ``depth`` best measures."""
@@ -64,7 +65,7 @@ class FaissBm25Backend:
         self.index, self.manifest, self.measure_ids = index, index.manifest, index.measure_ids
 
     @property
-    def passages(self) -> list:
+    def passages(self) -> PassageTable:
         return self.index.passages
 
     def lexical(self, leg: str, text: str, allowed: np.ndarray | None, depth: int) -> LegResult:
@@ -77,7 +78,7 @@ class FaissBm25Backend:
     def dense(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegResult:
         k = min(self.index.faiss_index.ntotal, max(depth * 4, 200))
         sims, ids = self.index.faiss_index.search(qvec, k)
-        rows = [self.index.passages[pid].measure_row if pid >= 0 else -1 for pid in ids[0]]
+        rows = np.where(ids[0] >= 0, self.index.passages.rows[np.maximum(ids[0], 0)], -1).tolist()
         return best_per_measure(sims[0], ids[0], rows, allowed, depth)
 
     def passage_vectors(self) -> np.ndarray:

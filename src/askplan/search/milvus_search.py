@@ -23,7 +23,7 @@ from askplan.errors import BackendUnavailable, IndexStale
 from askplan.index import integrity, layout
 from askplan.index.layout import MANIFEST
 from askplan.index.milvus_store import BM25_K1, FIX, SCHEMA_VERSION, alias_base, connect, field_text, resolve_uri
-from askplan.index.passages import Passage
+from askplan.index.passages import Passage, PassageTable
 from askplan.index.store import Manifest, check_manifest
 from askplan.search.backends import LegResult, best_per_measure
 
@@ -104,9 +104,9 @@ class MilvusIndex:
         return _unavailable(self.uri, exc)
 
     @cached_property
-    def passages(self) -> list[Passage]:
-        path = self.store / "passages.jsonl"
-        return [Passage(**json.loads(line)) for line in path.open(encoding="utf-8")]
+    def passages(self) -> PassageTable:
+        with (self.store / "passages.jsonl").open(encoding="utf-8") as f:
+            return PassageTable.of(Passage(**json.loads(line)) for line in f)
 
     def lexical(self, leg: str, text: str, allowed: np.ndarray | None, depth: int) -> LegResult:
         query, expr = field_text(leg, text, self.lexical_mode), row_filter("row", allowed)
