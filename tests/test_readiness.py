@@ -98,3 +98,17 @@ def test_a_corpus_larger_than_the_caches_is_not_warmed(tmp_path, monkeypatch):
     assert service.warm_up() == 0  # warming would evict what it warmed
     monkeypatch.setattr(askplan.service, "WARM_LIMIT", n)
     assert service.warm_up() == n
+
+
+def test_the_department_registry_is_built_when_first_needed_or_warmed(tmp_path, monkeypatch):
+    """A start does not build the registry (4 s at 100,000 measures); a question naming a unit, or a server's
+    warm-up even for a corpus too large to warm, builds it once."""
+    import askplan.service
+
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    service = AskplanService(settings)
+    assert "departments" not in vars(service)
+    monkeypatch.setattr(askplan.service, "WARM_LIMIT", 0)
+    assert service.warm_up() == 0 and "departments" in vars(service)
+    fresh = AskplanService(settings, corpus=service.corpus)
+    assert fresh.departments.get("省发展改革委").duties == service.departments.get("省发展改革委").duties

@@ -4,6 +4,7 @@ memory a loaded corpus holds."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def test_a_documents_repeated_values_are_held_once(corpus):
                 units.setdefault(u, set()).add(id(u))
     assert len(chapters) < len(plan.measures) / 3 and all(len(ids) == 1 for ids in chapters.values())
     assert len(units) > 20 and all(len(ids) == 1 for ids in units.values())
+    again = pickle.loads(pickle.dumps(plan))  # as the parse cache keeps it: equal, and shared as before
+    assert again == plan and again.measures[1].chapter is again.measures[2].chapter == plan.measures[1].chapter
+    assert plan.measures[1].chapter is plan.measures[2].chapter
 
 
 def test_synthetic_corpus_is_deterministic_and_parses(tmp_path):

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
+def pickled_by_fields(cls):
+    """Pickle a frozen slotted dataclass as its constructor's arguments: the ``__setstate__`` dataclasses gives it
+    calls ``fields()`` for every object, 2 of the 3 s of reading 100,000 cached measures back (parse_cache)."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self):
+        return cls, tuple(getattr(self, name) for name in names)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Responsibility:
     """One responsibility clause such as ``(責任單位:省發展改革委、省商務廳等)`` or ``（省商务厅牵头，合肥海关配合）``.
@@ -34,6 +47,7 @@ class Responsibility:
         return self.span[0] <= offset < self.clause_span[1]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Measure:
     """A numbered clause (or a paragraph, article or preamble) as a reader cites it.
@@ -76,6 +90,7 @@ class Measure:
         return self.responsibilities[-1] if self.responsibilities else None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Document:
     slug: str

@@ -78,14 +78,21 @@ class AskplanService:
         self._doc_code = {d.slug: i for i, d in enumerate(self.corpus.documents)}
         self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
-        self._clause_chapters = tuple(normalize("".join(m.chapter)) for m in self.corpus.measures)
+        chapters: dict[tuple[str, ...], str] = {}  # a chapter path is shared by its measures: normalised once
+        self._clause_chapters = tuple(chapters.get(m.chapter) or chapters.setdefault(m.chapter, normalize(
+            "".join(m.chapter))) for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
         self._ranker: tuple[Ranker | None] | None = None  # loaded on first use; (None,) when none is fitted
-        self.departments = DepartmentRegistry.from_corpus(self.corpus)
         self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
+
+    @cached_property
+    def departments(self) -> DepartmentRegistry:
+        """Every unit the corpus names with its duties: built when a question or page first needs it (4 s of a
+        100,000-measure start), or by ``warm_up``."""
+        return DepartmentRegistry.from_corpus(self.corpus)
 
     @property
     def model_name(self) -> str:
@@ -194,11 +201,12 @@ class AskplanService:
         and the best sentence (and, where it marks no unit, its duties for who-leads answers), spell it in pinyin
         for the answerability features (~4 ms a measure, most of a warm question's slow tail). For a server, once
         it is ready; only for a corpus that fits the per-measure caches (WARM_LIMIT measures), since a larger one
-        would evict what it warms. How many measures were warmed."""
+        would evict what it warms. How many measures were warmed. The department registry is built in any case."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
         from askplan.search.rerank import warm as warm_grams
 
+        self.departments  # noqa: B018 - built here, not by the first question that names a unit
         measures = self.corpus.measures
         if len(measures) > WARM_LIMIT:
             return 0
@@ -560,13 +568,17 @@ def _best_ranked(rows: list[int], fused: list[tuple[int, float]]) -> int:
 def _rows_by_label_number(measures) -> dict[int, list[int]]:
     """Rows by the number their label prints: (十七), 第十二条, 21., 专栏11."""
     out: dict[int, list[int]] = {}
+    numbers: dict[str, int | None] = {}  # per label as printed: labels repeat in every document
     for row, m in enumerate(measures):
-        digits = _LABEL_NUMBER.search(normalize(m.label or ""))
-        if digits:
+        label = m.label or ""
+        if label not in numbers:
+            digits = _LABEL_NUMBER.search(normalize(label))
             try:
-                out.setdefault(parse_cn_numeral(digits.group()), []).append(row)
+                numbers[label] = parse_cn_numeral(digits.group()) if digits else None
             except ValueError:
-                continue
+                numbers[label] = None
+        if (number := numbers[label]) is not None:
+            out.setdefault(number, []).append(row)
     return out
 
 
