@@ -13,6 +13,7 @@ the real encoder: the index is built under the default model's name, so the serv
 
     PYTHONPATH=src python scripts/scale_bench.py --sizes 10000,100000 [--work .scale] [--n 200] [--no-mmap]
     PYTHONPATH=src python scripts/scale_bench.py _load --corpus .scale/corpus-1000000   # the parse alone
+    PYTHONPATH=src python scripts/scale_bench.py _load --cached --corpus ...           # through the parse cache
 """
 
 from __future__ import annotations
@@ -211,11 +212,14 @@ def step_recall(args) -> dict:
 
 
 def step_load(args) -> dict:
-    """Only what every service start does first: parse the corpus (to see where a size breaks)."""
+    """Only what every service start does first: parse the corpus (to see where a size breaks), or with
+    ``--cached`` read it through the parsed-document cache as a service does (a first such run parses and fills
+    the cache; the next reads it back)."""
+    from askplan.config import Settings
     from askplan.corpus import load_corpus
 
     t0 = time.perf_counter()
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(args.corpus, cache=Settings().home / "cache" / "parsed" if args.cached else None)
     return {"measures": len(corpus.measures), "documents": len(corpus.documents),
             "load_s": round(time.perf_counter() - t0, 1), **_status()}
 
@@ -302,6 +306,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--index", type=Path)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--cached", action="store_true", help="_load: through the parsed-document cache")
     args = parser.parse_args()
     if args.step.startswith("_"):
         print(json.dumps(STEPS[args.step[1:]](args), ensure_ascii=False))
