@@ -146,3 +146,30 @@ def test_a_file_rewritten_while_it_is_parsed_is_not_kept(corpus_dir, tmp_path, m
     monkeypatch.setattr(loader, "_load", parse_while_an_editor_saves)
     load_corpus(corpus_dir, cache=cache)
     assert not list(cache.glob(f"{path.stem}-*.pickle")) and len(list(cache.glob("*.pickle"))) == 2
+
+
+def test_loading_pauses_cyclic_collection_and_restores_it(corpus_dir, tmp_path):
+    """The collector is off while a corpus loads (it only walks objects that live on) and as it was afterwards,
+    also after a load that fails."""
+    import gc
+
+    seen = []
+    real = loader._load_file
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    loader._load_file, before = spy, gc.isenabled()
+    try:
+        load_corpus(corpus_dir, tmp_path / "cache")
+        assert seen and not any(seen) and gc.isenabled() == before
+        gc.disable()
+        load_corpus(corpus_dir, tmp_path / "cache")
+        assert not gc.isenabled()
+    finally:
+        loader._load_file = real
+        gc.enable() if before else gc.disable()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the failure, the collector comes back
+        load_corpus(corpus_dir, object())
+    assert gc.isenabled() == before
