@@ -148,28 +148,35 @@ def test_a_file_rewritten_while_it_is_parsed_is_not_kept(corpus_dir, tmp_path, m
     assert not list(cache.glob(f"{path.stem}-*.pickle")) and len(list(cache.glob("*.pickle"))) == 2
 
 
-def test_loading_pauses_cyclic_collection_and_restores_it(corpus_dir, tmp_path):
-    """The collector is off while a corpus loads (it only walks objects that live on) and as it was afterwards,
-    also after a load that fails."""
+def test_reading_back_pauses_cyclic_collection_and_parsing_does_not(corpus_dir, tmp_path, monkeypatch):
+    """The collector is off while an entry is read back (it only walks objects that live on) and on while a file is
+    parsed (the parser's trees are cyclic garbage), and as it was afterwards, also after a read that fails."""
     import gc
+    import pickle
+    import types
 
-    seen = []
-    real = loader._load_file
+    parsing, reading = [], []
+    real_load = loader._load
 
-    def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
+    def parse(*args, **kwargs):
+        parsing.append(gc.isenabled())
+        return real_load(*args, **kwargs)
 
-    loader._load_file, before = spy, gc.isenabled()
-    try:
-        load_corpus(corpus_dir, tmp_path / "cache")
-        assert seen and not any(seen) and gc.isenabled() == before
-        gc.disable()
-        load_corpus(corpus_dir, tmp_path / "cache")
-        assert not gc.isenabled()
-    finally:
-        loader._load_file = real
-        gc.enable() if before else gc.disable()
-    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the failure, the collector comes back
-        load_corpus(corpus_dir, object())
+    def read(f):
+        reading.append(gc.isenabled())
+        return pickle.load(f)
+
+    monkeypatch.setattr(loader, "_load", parse)
+    monkeypatch.setattr(parse_cache, "pickle", types.SimpleNamespace(
+        load=read, dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL, UnpicklingError=pickle.UnpicklingError))
+    before = gc.isenabled()
+    load_corpus(corpus_dir, tmp_path / "cache")
+    load_corpus(corpus_dir, tmp_path / "cache")
+    assert parsing and all(parsing) and reading and not any(reading) and gc.isenabled() == before
+
+    def broken(f):
+        raise EOFError
+
+    monkeypatch.setattr(parse_cache.pickle, "load", broken)
+    load_corpus(corpus_dir, tmp_path / "cache")  # unreadable entries: parsed again, no error
     assert gc.isenabled() == before

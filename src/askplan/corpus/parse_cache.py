@@ -12,6 +12,7 @@ month. Only this user's own cache folder is read (``$ASKPLAN_HOME/cache/parsed``
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
@@ -54,7 +55,7 @@ def entry_path(cache: Path, path: Path, data: bytes, config: bytes) -> Path:
 def read(entry: Path):
     """The cached value at ``entry``, or None (absent, unreadable or from another version: parse again)."""
     try:
-        with open(entry, "rb") as f:
+        with open(entry, "rb") as f, collector_paused():
             value = pickle.load(f)
     except FileNotFoundError:
         return None
@@ -64,6 +65,21 @@ def read(entry: Path):
     with contextlib.suppress(OSError):
         os.utime(entry)  # used: kept by ``prune``
     return value
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection while an entry is read back: reading makes only objects that live on (a
+    parsed document holds no cycles), and each collection walked all of them again, a third of reading 100,000
+    cached measures (1.2-1.5 s against 0.85-1.0 s). Not while parsing: the parser's trees are cyclic garbage,
+    which piled up to 4.4 GB at 1,000,000 measures when the collector was off for a whole load."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write(entry: Path, value) -> None:
