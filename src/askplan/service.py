@@ -78,9 +78,8 @@ class AskplanService:
         self._doc_code = {d.slug: i for i, d in enumerate(self.corpus.documents)}
         self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
         self._clause_titles = tuple(normalize(m.title or "") for m in self.corpus.measures)
-        chapters: dict[tuple[str, ...], str] = {}  # a chapter path is shared by its measures: normalised once
-        self._clause_chapters = tuple(chapters.get(m.chapter) or chapters.setdefault(m.chapter, normalize(
-            "".join(m.chapter))) for m in self.corpus.measures)
+        chapters = {c: normalize("".join(c)) for c in {m.chapter for m in self.corpus.measures}}  # each path once
+        self._clause_chapters = tuple(chapters[m.chapter] for m in self.corpus.measures)
         self._numbered = _rows_by_label_number(self.corpus.measures)
         self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed

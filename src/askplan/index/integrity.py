@@ -78,7 +78,7 @@ def check_values(store: Path, manifest, ids: list[str], passages, dense, lexical
     if len(ids) != manifest.measures or len(set(ids)) != len(ids):
         problems.append(f"measures.jsonl has {len(ids)} rows for {manifest.measures} measures")
     if len(passages) != manifest.passages:
-        problems.append(f"passages.jsonl has {len(passages)} rows, not {manifest.passages}")
+        problems.append(f"the passage table has {len(passages)} rows, not {manifest.passages}")
     rows, starts, ends = (passages.columns[:, i] for i in range(3))
     bad_rows = int(np.count_nonzero((rows < 0) | (rows >= len(ids)) | (starts < 0) | (starts > ends)))
     if bad_rows:

@@ -296,6 +296,13 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool) -> LoadedIn
     return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
 
 
+def read_measure_ids(store: Path) -> list[str]:
+    """The measure ids of ``measures.jsonl`` in row order, read in one JSON parse (a parse a line: 1.3 s at
+    100,000 measures)."""
+    rows = (store / "measures.jsonl").read_text(encoding="utf-8").splitlines()
+    return [row["id"] for row in json.loads("[" + ",".join(rows) + "]")]
+
+
 def read_passages(store: Path, *, mmap: bool = True) -> PassageTable:
     """The store's passage columns (``passages.npy``); an index built before they were written has only
     ``passages.jsonl``, read here into the same columns."""
@@ -312,8 +319,7 @@ def read_parts(store: Path, *, mmap: bool = True):
     import faiss
 
     try:
-        rows = (store / "measures.jsonl").read_text(encoding="utf-8").splitlines()
-        ids = [row["id"] for row in json.loads("[" + ",".join(rows) + "]")]  # one parse: 100,000 took 1.3 s
+        ids = read_measure_ids(store)
         passages = read_passages(store, mmap=mmap)
         dense = faiss.read_index(str(store / "dense.faiss"), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
         lexical = {name: Bm25Arrays(store / name, mmap=mmap) for name in LEXICAL}

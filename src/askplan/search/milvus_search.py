@@ -11,7 +11,6 @@ several segments (``milvus_store.connect`` raises its memtable limit so that a b
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +22,8 @@ from askplan.errors import BackendUnavailable, IndexStale
 from askplan.index import integrity, layout
 from askplan.index.layout import MANIFEST
 from askplan.index.milvus_store import BM25_K1, FIX, SCHEMA_VERSION, alias_base, connect, field_text, resolve_uri
-from askplan.index.passages import Passage, PassageTable
-from askplan.index.store import Manifest, check_manifest
+from askplan.index.passages import PassageTable
+from askplan.index.store import Manifest, check_manifest, read_measure_ids, read_passages
 from askplan.search.backends import LegResult, best_per_measure
 
 log = logging.getLogger(__name__)
@@ -58,9 +57,8 @@ class MilvusIndex:
         if manifest.files:
             integrity.check_store(store, manifest_raw, manifest.files)
         try:
-            path = store / "measures.jsonl"
-            ids = [json.loads(line)["id"] for line in path.open(encoding="utf-8")]
-        except (OSError, ValueError, KeyError) as exc:
+            ids = read_measure_ids(store)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexStale(f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
         if ids != [m.id for m in corpus.measures]:
             raise IndexStale(f"the index files in {index_dir} disagree with the corpus; {FIX}")
@@ -105,8 +103,7 @@ class MilvusIndex:
 
     @cached_property
     def passages(self) -> PassageTable:
-        with (self.store / "passages.jsonl").open(encoding="utf-8") as f:
-            return PassageTable.of(Passage(**json.loads(line)) for line in f)
+        return read_passages(self.store, mmap=False)
 
     def lexical(self, leg: str, text: str, allowed: np.ndarray | None, depth: int) -> LegResult:
         query, expr = field_text(leg, text, self.lexical_mode), row_filter("row", allowed)
