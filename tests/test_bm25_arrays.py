@@ -45,3 +45,31 @@ def test_answering_imports_neither_bm25s_nor_scipy(hash_service, hash_settings):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_indexing_token_ids_scores_as_indexing_token_lists(corpus, tmp_path):
+    """The build gives bm25s each measure's token ids (store.token_ids) instead of its token lists: every
+    measure's score for every question of a set is the same as from the lists, on every leg."""
+    import json
+
+    import bm25s
+
+    from askplan.config import REPO_ROOT
+    from askplan.index.store import bm25_scores, lexical_text, token_ids
+
+    texts = [lexical_text(m) for m in corpus.measures]
+    lines = (REPO_ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [normalize(json.loads(line)["question"]) for line in lines if line.strip()][:60]
+    for name, tokenize in LEXICAL.items():
+        built = {}
+        for how, corpus_form in (("lists", [tokenize(t) for t in texts]),
+                                 ("ids", token_ids(tokenize(t) for t in texts))):
+            bm = bm25s.BM25()
+            bm.index(corpus_form, show_progress=False)
+            bm.save(str(tmp_path / f"{name}-{how}"), show_progress=False)
+            built[how] = Bm25Arrays(tmp_path / f"{name}-{how}", mmap=False)
+        assert set(built["ids"].vocab_dict) == set(built["lists"].vocab_dict)
+        for q in questions:
+            tokens = [t for t in tokenize(q) if t in built["lists"].vocab_dict]
+            if tokens:
+                assert np.array_equal(bm25_scores(built["ids"], tokens), bm25_scores(built["lists"], tokens)), q
