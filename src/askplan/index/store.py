@@ -146,6 +146,8 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     _train_and_add(index, vectors, faiss)
     tmp = lock.build_dir
     faiss.write_index(index, str(tmp / "dense.faiss"))
+    embedded = cache.fresh
+    del cache, vectors, index  # written: the BM25 indexes below need the memory (a 100k build's peak)
     faults.point("faiss-written")
     texts = [lexical_text(m) for m in measures]
     for name, tokenize in LEXICAL.items():
@@ -159,7 +161,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     _fsync_tree(tmp)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
                         len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
-                        round(time.perf_counter() - t0, 2), cache.fresh, integrity.file_table(tmp))
+                        round(time.perf_counter() - t0, 2), embedded, integrity.file_table(tmp))
     raw = json.dumps(asdict(manifest), indent=2).encode("utf-8")
     _write_synced(tmp / MANIFEST, raw)
     faults.point("manifest-written")
