@@ -95,3 +95,24 @@ def test_vector_cache_keys_ending_in_zero_bytes_survive_a_save(tmp_path) -> None
     again = VectorCache(tmp_path, encoder.name, encoder.dim)
     again.encode(encoder, texts)
     assert again.fresh == 0
+
+
+def test_vector_cache_holds_one_copy_of_the_vectors_and_saves_repeated_texts_once(tmp_path) -> None:
+    """After encoding, the cache's rows are views of the array returned (the encoder's output and the file read
+    are not kept beside it), and only the rows of that encode are saved, a repeated text once."""
+    from askplan.index.vectors import _key
+
+    encoder = HashEncoder(16)
+    cache = VectorCache(tmp_path, encoder.name, encoder.dim)
+    cache.encode(encoder, ["甲乙丙", "丁戊己", "庚辛壬"])
+    cache.save()
+    again = VectorCache(tmp_path, encoder.name, encoder.dim)
+    out = again.encode(encoder, ["丁戊己", "癸子丑", "丁戊己"])
+    assert again.fresh == 1 and set(again.rows) == {_key(encoder.name, t) for t in ("丁戊己", "癸子丑")}
+    assert all(np.shares_memory(row, out) for row in again.rows.values())
+    np.testing.assert_array_equal(out[0], out[2])
+    again.save()
+    third = VectorCache(tmp_path, encoder.name, encoder.dim)
+    assert set(third.rows) == set(again.rows)  # 甲乙丙 and 庚辛壬 were not used: dropped
+    np.testing.assert_array_equal(third.encode(encoder, ["癸子丑", "丁戊己"]), out[[1, 0]])
+    assert third.fresh == 0

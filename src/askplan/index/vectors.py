@@ -64,7 +64,9 @@ class VectorCache:
         self.rows = {k.tobytes(): v for k, v in zip(keys, vectors, strict=True)}
 
     def encode(self, encoder, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        """Vectors of ``texts`` (row i = text i): cached rows reused, the others embedded in one batch."""
+        """Vectors of ``texts`` (row i = text i): cached rows reused, the others embedded in one batch. The cache
+        then holds just these rows, as views of the array returned, so neither the encoder's output nor the file
+        read stays beside it (a 100k build held every vector three times)."""
         keys = [_key(self.model, t) for t in texts]
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.rows}
         self.fresh = len(missing)
@@ -73,15 +75,23 @@ class VectorCache:
         if missing:
             vectors = encoder.encode_documents(list(missing.values()), progress=progress)
             self.rows.update(zip(missing.keys(), np.asarray(vectors, dtype=np.float32), strict=True))
+            del vectors
         out = np.stack([self.rows[k] for k in keys]) if keys else np.zeros((0, self.dim), dtype=np.float32)
-        self._used = set(keys)
-        return np.ascontiguousarray(out, dtype=np.float32)
+        out = np.ascontiguousarray(out, dtype=np.float32)
+        self.rows = dict(zip(keys, out, strict=True))  # a repeated text keeps its first place
+        self._encoded = out
+        return out
 
     def save(self) -> None:
-        """Write the rows the last ``encode`` used (older ones are dropped), atomically."""
-        used = [k for k in self.rows if k in getattr(self, "_used", self.rows)]
+        """Write the rows the last ``encode`` used (older ones are dropped; before any, every row read),
+        atomically: the array it returned as it is when its texts were all distinct, else one row per text."""
+        used = list(self.rows)
         keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
-        vectors = np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4")
+        encoded = getattr(self, "_encoded", None)
+        if encoded is not None and len(encoded) == len(used):
+            vectors = encoded  # row i is used[i]: no copy
+        else:
+            vectors = np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4")
 
         def write(tmp: str) -> None:
             with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a bare name
