@@ -47,6 +47,7 @@ class VectorCache:
         self.model, self.dim = model, dim
         self.rows: dict[bytes, np.ndarray] = {}
         self.fresh = 0  # vectors computed by the last ``encode``
+        self._encoded: np.ndarray | None = None  # the array the last ``encode`` returned
         self._load()
 
     def _load(self) -> None:
@@ -87,9 +88,8 @@ class VectorCache:
         atomically: the array it returned as it is when its texts were all distinct, else one row per text."""
         used = list(self.rows)
         keys = np.frombuffer(b"".join(used), dtype=np.uint8).reshape(len(used), 32)
-        encoded = getattr(self, "_encoded", None)
-        if encoded is not None and len(encoded) == len(used):
-            vectors = encoded  # row i is used[i]: no copy
+        if self._encoded is not None and len(self._encoded) == len(used):
+            vectors = self._encoded  # row i is used[i]: no copy
         else:
             vectors = np.stack([self.rows[k] for k in used]) if used else np.zeros((0, self.dim), "f4")
 
