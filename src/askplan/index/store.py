@@ -147,7 +147,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     tmp = lock.build_dir
     faiss.write_index(index, str(tmp / "dense.faiss"))
     embedded = cache.fresh
-    del cache, vectors, index  # written: the BM25 indexes below need the memory (a 100k build's peak)
+    del cache, vectors, index  # written, and not needed by the BM25 indexes below (the peak is earlier, at embedding)
     faults.point("faiss-written")
     texts = [lexical_text(m) for m in measures]
     for name, tokenize in LEXICAL.items():
