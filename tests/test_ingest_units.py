@@ -79,7 +79,7 @@ def test_vector_cache_reuses_rows_and_survives_a_damaged_file(tmp_path) -> None:
     damaged.encode(encoder, ["甲乙丙"])
     assert damaged.fresh == 1
     other_model = VectorCache(tmp_path, "hash-bigram-32", 32)
-    assert other_model.rows == {}
+    assert other_model.keys() == set()
 
 
 def test_vector_cache_keys_ending_in_zero_bytes_survive_a_save(tmp_path) -> None:
@@ -98,8 +98,7 @@ def test_vector_cache_keys_ending_in_zero_bytes_survive_a_save(tmp_path) -> None
 
 
 def test_vector_cache_holds_one_copy_of_the_vectors_and_saves_repeated_texts_once(tmp_path) -> None:
-    """After encoding, the cache's rows are views of the array returned (the encoder's output and the file read
-    are not kept beside it), and only the rows of that encode are saved, a repeated text once."""
+    """Only the rows of the last encode are saved, a repeated text once, and read back in place."""
     from askplan.index.vectors import _key
 
     encoder = HashEncoder(16)
@@ -108,11 +107,55 @@ def test_vector_cache_holds_one_copy_of_the_vectors_and_saves_repeated_texts_onc
     cache.save()
     again = VectorCache(tmp_path, encoder.name, encoder.dim)
     out = again.encode(encoder, ["丁戊己", "癸子丑", "丁戊己"])
-    assert again.fresh == 1 and set(again.rows) == {_key(encoder.name, t) for t in ("丁戊己", "癸子丑")}
-    assert all(np.shares_memory(row, out) for row in again.rows.values())
+    assert again.fresh == 1
     np.testing.assert_array_equal(out[0], out[2])
     again.save()
     third = VectorCache(tmp_path, encoder.name, encoder.dim)
-    assert set(third.rows) == set(again.rows)  # 甲乙丙 and 庚辛壬 were not used: dropped
+    assert third.keys() == {_key(encoder.name, t) for t in ("丁戊己", "癸子丑")}  # 甲乙丙, 庚辛壬 unused: dropped
+    with np.load(third.path) as data:
+        assert data["vectors"].shape == (2, encoder.dim)  # 丁戊己 once
+    np.testing.assert_array_equal(third.vector(_key(encoder.name, "癸子丑")), out[1])
     np.testing.assert_array_equal(third.encode(encoder, ["癸子丑", "丁戊己"]), out[[1, 0]])
     assert third.fresh == 0
+
+
+def test_vector_cache_streams_in_batches_like_one_call(tmp_path, monkeypatch) -> None:
+    """Texts given in chunks reach the encoder as one call over the distinct uncached texts would give them: in
+    first-appearance order, in batches of EMBED_BATCH (a multiple of the engine's batch); cached rows and repeats
+    are copied, and the rows land at their positions in a vector file."""
+    import os
+
+    from askplan.index import vectors
+    from askplan.index.vectors import RowFile
+
+    encoder = HashEncoder(16)
+    cached = VectorCache(tmp_path, encoder.name, encoder.dim)
+    cached.encode(encoder, ["已存0", "已存1"])
+    cached.save()
+    calls: list[list[str]] = []
+
+    class Recording:
+        name, dim = encoder.name, encoder.dim
+
+        def encode_documents(self, texts, *, progress=False):
+            calls.append(list(texts))
+            return encoder.encode_documents(texts)
+
+    monkeypatch.setattr(vectors, "EMBED_BATCH", 32)
+    texts = [f"第{i % 45}句" if i % 7 else f"已存{i % 2}" for i in range(130)]
+    chunks = [texts[:5], texts[5:60], [], texts[60:61], texts[61:]]
+    cache = VectorCache(tmp_path, encoder.name, encoder.dim)
+    with open(tmp_path / "rows.f32", "w+b") as f:
+        assert cache.write(Recording(), chunks, RowFile(f.fileno(), encoder.dim)) == len(texts)
+        got = RowFile(f.fileno(), encoder.dim).read(0, len(texts))
+        assert os.fstat(f.fileno()).st_size == len(texts) * 4 * encoder.dim
+        cache.save()  # reads the rows back from the vector file
+    distinct = list(dict.fromkeys(t for t in texts if not t.startswith("已存")))
+    assert [t for call in calls for t in call] == distinct
+    assert [len(c) for c in calls] == [32] * (len(distinct) // 32) + [len(distinct) % 32]
+    assert cache.fresh == len(distinct)
+    np.testing.assert_array_equal(got, encoder.encode_documents(texts))
+    again = VectorCache(tmp_path, encoder.name, encoder.dim)
+    assert again.keys() == {vectors._key(encoder.name, t) for t in set(texts)}
+    for t in set(texts):
+        np.testing.assert_array_equal(again.vector(vectors._key(encoder.name, t)), encoder.encode_documents([t])[0])

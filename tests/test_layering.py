@@ -10,7 +10,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "askplan"
 # Pipeline stages, earliest first; a module may import only from its own stage or earlier ones.
 STAGES = [
-    {"errors", "config", "models", "numerals", "normalize", "files"},
+    {"errors", "config", "models", "numerals", "normalize", "files", "parallel"},
     {"corpus", "ingest"},
     {"tokenize", "thesaurus", "encoders", "embed"},
     {"index"},

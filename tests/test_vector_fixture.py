@@ -26,10 +26,10 @@ def test_a_sample_of_the_file_matches_the_live_model(real_service):
 
     encoder = real_service.encoder()
     cache = VectorCache(TEST_VECTORS.parent, encoder.name, encoder.dim)  # reads <fixtures>/vectors/<model>.npz
-    assert len(cache.rows) > 1000
+    assert len(cache.keys()) > 1000
     texts = [p.text for p in all_passages(real_service.corpus)]
     sample = [texts[i] for i in np.random.default_rng(0).choice(len(texts), 12, replace=False)]
-    stored = np.stack([cache.rows[_key(encoder.name, t)] for t in sample])
+    stored = np.stack([cache.vector(_key(encoder.name, t)) for t in sample])
     live = encoder.encode_documents(sample)
     cosines = (stored * live).sum(axis=1) / np.linalg.norm(stored, axis=1) / np.linalg.norm(live, axis=1)
     assert cosines.min() > 0.9999, cosines

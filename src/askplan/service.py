@@ -40,6 +40,7 @@ MAX_K = 50
 # prose (条例: 市发展改革部门负责…) into other documents, below the baseline.
 NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word or title; see docnames.py)
 CUED_CANDIDATES = 3  # measures of a named or placed document kept among the re-ranker's candidates
+COUNT_NOTICE = 10_000  # measures from which a build says it is counting words
 WARM_LIMIT = 2048  # the per-measure caches' size (rerank._measure_grams, answer._sentence_grams)
 DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
@@ -137,7 +138,18 @@ class AskplanService:
             manifest = build_for(backend, self.corpus, self.encoder(say), self.settings.index_dir, factory=factory,
                                  milvus_uri=uri, progress=progress, lock=lock)
         self._retriever = None
+        self._count_words(say)
         return manifest
+
+    def _count_words(self, say=None) -> None:
+        """Count the answerability scorer's word frequencies into the cache a first question reads: a build is
+        where long work is expected (1 s for the bundled corpus, minutes at 100,000 measures), a first answer
+        after ``askplan serve`` starts is not."""
+        from askplan.answerability.features import document_frequencies
+
+        if say is not None and len(self.corpus.measures) >= COUNT_NOTICE:
+            say(f"counting the words of {len(self.corpus.measures):,} measures for the answerability check")
+        document_frequencies(self.corpus.measures, self.settings.home / "cache")
 
     def _open_index(self):
         from askplan.search.backends import open_index
@@ -148,10 +160,10 @@ class AskplanService:
         """(passages to embed, estimated seconds) for a build of this corpus with this model: the passages whose
         vectors the index folder's cache does not hold already."""
         from askplan.encoders import seconds_per_passage
-        from askplan.index.store import all_passages
+        from askplan.index.store import passage_texts
         from askplan.index.vectors import uncached
 
-        passages = uncached(self.settings.index_dir, self.model_name, [p.text for p in all_passages(self.corpus)])
+        passages = uncached(self.settings.index_dir, self.model_name, passage_texts(self.corpus))
         return passages, passages * seconds_per_passage(self.model_name)
 
     def retriever(self, *, build_if_missing: bool = False, say=None) -> Retriever:

@@ -66,6 +66,19 @@ def document_frequencies(measures: tuple[Measure, ...], cache_dir: Path | None =
 
 
 def _count(measures: tuple[Measure, ...]) -> dict[str, int]:
+    """The counts of ``document_frequencies``, a slice of measures per core on a large corpus (160 s of one core
+    at 100,000 measures)."""
+    from askplan.parallel import map_slices
+
+    words("预热")  # the dictionary is loaded before any worker forks, not once in each
+    df: dict[str, int] = {}
+    for part in map_slices(_count_slice, measures):
+        for w, n in part.items():
+            df[w] = df.get(w, 0) + n
+    return df
+
+
+def _count_slice(measures) -> dict[str, int]:
     df: dict[str, int] = {}
     for m in measures:
         for w in set(words(m.norm)):

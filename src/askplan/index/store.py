@@ -24,7 +24,7 @@ from askplan.errors import BadInput, CorpusError, IndexCorrupt, IndexMissing, In
 from askplan.index import faults, integrity, layout
 from askplan.index.layout import MANIFEST, BuildLock
 from askplan.index.passages import Passage, PassageTable, passages_for
-from askplan.index.vectors import VectorCache
+from askplan.index.vectors import RowFile, VectorCache
 from askplan.normalize import NORMALISER, normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
 
@@ -41,6 +41,9 @@ AUTO = "auto"  # the factory chosen by ``choose_factory`` from the passage count
 ANN_MIN_PASSAGES = 100_000
 PASSAGE_COLUMNS = "passages.npy"  # int32 (measure row, start, end) per passage: what a loaded index reads
 PQ_MIN_PASSAGES = 2_000_000
+PASSAGE_CHUNK = 10_000  # measures cut into passages at a time by a build (a passage list with texts of a 1M-measure
+# corpus was gigabytes)
+VECTOR_ROWS = "vectors.f32"  # the build's vectors, one float32 row per passage, in its .build-* folder
 NPROBE_SHARE = 16  # lists visited per query: nlist / NPROBE_SHARE
 
 
@@ -56,16 +59,25 @@ def ann_factory(passages: int) -> str:
     return f"IVF{nlist},PQ96" if passages >= PQ_MIN_PASSAGES else f"IVF{nlist},SQ8"
 
 
-def _train_and_add(index, vectors, faiss) -> None:
-    """Train on a sample (about 64 vectors a list: k-means needs ~40), add, and set how many lists a query visits
-    (stored in the index file)."""
+def _train_and_add(index, rows: RowFile, count: int, faiss) -> None:
+    """Train on a sample (about 64 vectors a list: k-means needs ~40), add ``count`` rows a chunk at a time, and
+    set how many lists a query visits (stored in the index file)."""
     if not index.is_trained:
         ivf = faiss.try_extract_index_ivf(index)
-        step = max(1, len(vectors) // (64 * ivf.nlist)) if ivf is not None else 1
-        index.train(np.ascontiguousarray(vectors[::step]))
-    index.add(vectors)
+        step = max(1, count // (64 * ivf.nlist)) if ivf is not None else 1
+        index.train(np.concatenate([block[(-start) % step :: step] for start, block in rows.chunks(count)]))
+    for _, block in rows.chunks(count):
+        index.add(block)
     if (ivf := faiss.try_extract_index_ivf(index)) is not None:
         ivf.nprobe = max(1, ivf.nlist // NPROBE_SHARE)
+
+
+def _faiss_index(factory: str, dim: int, faiss):
+    try:
+        return faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
+    except RuntimeError:
+        raise BadInput(f"FAISS cannot build an index from {factory!r}; pass --faiss-factory auto, Flat, HNSW32 "
+                       "or IVF1024,SQ8 (a FAISS index_factory string)") from None
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,11 @@ def all_passages(corpus: Corpus) -> list[Passage]:
     return [p for row, m in enumerate(corpus.measures) for p in passages_for(row, m)]
 
 
+def passage_texts(corpus: Corpus):
+    """Every passage's text in index order, one measure's at a time (not a list of the corpus's passages)."""
+    return (p.text for row, m in enumerate(corpus.measures) for p in passages_for(row, m))
+
+
 def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO, progress: bool = False,
                 lock: BuildLock | None = None) -> Manifest:
     """Build every part in ``.build-*`` under the build lock (taken here unless the caller holds it), then swap
@@ -131,23 +148,23 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
         logging.getLogger("bm25s").setLevel(logging.NOTSET)
     t0 = time.perf_counter()
     measures = corpus.measures
-    passages = all_passages(corpus)
-    log.info("indexing %d passages of %d measures with %s", len(passages), len(measures), encoder.name)
-    factory = choose_factory(len(passages)) if factory == AUTO else factory
-    try:  # before any passage is embedded
-        index = faiss.index_factory(encoder.dim, factory, faiss.METRIC_INNER_PRODUCT)
-    except RuntimeError:
-        raise BadInput(f"FAISS cannot build an index from {factory!r}; pass --faiss-factory auto, Flat, HNSW32 "
-                       "or IVF1024,SQ8 (a FAISS index_factory string)") from None
-    cache = VectorCache(index_dir, encoder.name, encoder.dim)
-    vectors = cache.encode(encoder, [p.text for p in passages], progress=progress)
-    cache.save()  # under the build lock, before anything else can fail: a killed build keeps its vectors
-    faults.point("embedded")
-    _train_and_add(index, vectors, faiss)
+    index = None if factory == AUTO else _faiss_index(factory, encoder.dim, faiss)  # before any passage is embedded
+    log.info("indexing %d measures with %s", len(measures), encoder.name)
     tmp = lock.build_dir
+    cache = VectorCache(index_dir, encoder.name, encoder.dim)
+    with open(tmp / VECTOR_ROWS, "w+b") as f:
+        rows = RowFile(f.fileno(), encoder.dim)
+        columns = _write_passages(measures, tmp, cache, encoder, rows, progress)
+        cache.save()  # under the build lock, before anything else can fail: a killed build keeps its vectors
+        faults.point("embedded")
+        if index is None:
+            factory = choose_factory(len(columns))
+            index = _faiss_index(factory, encoder.dim, faiss)
+        _train_and_add(index, rows, len(columns), faiss)
+    (tmp / VECTOR_ROWS).unlink()
     faiss.write_index(index, str(tmp / "dense.faiss"))
     embedded = cache.fresh
-    del cache, vectors, index  # written, and not needed by the BM25 indexes below (the peak is earlier, at embedding)
+    del cache, index  # written, and not needed by the BM25 indexes below
     faults.point("faiss-written")
     texts = [lexical_text(m) for m in measures]
     for name, tokenize in LEXICAL.items():
@@ -156,11 +173,10 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
         bm.save(str(tmp / name), show_progress=False)
     faults.point("bm25-written")
     _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
-    _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
-    np.save(tmp / PASSAGE_COLUMNS, PassageTable.of(passages).columns)
+    np.save(tmp / PASSAGE_COLUMNS, columns)
     _fsync_tree(tmp)
     manifest = Manifest(FORMAT, __version__, encoder.name, encoder.dim, NORMALISER, corpus.fingerprint(),
-                        len(measures), len(passages), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                        len(measures), len(columns), factory, time.strftime("%Y-%m-%dT%H:%M:%S"),
                         round(time.perf_counter() - t0, 2), embedded, integrity.file_table(tmp))
     raw = json.dumps(asdict(manifest), indent=2).encode("utf-8")
     _write_synced(tmp / MANIFEST, raw)
@@ -168,6 +184,25 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     layout.commit(index_dir, tmp, integrity.manifest_digest(raw))
     lock.build_dir = None  # it is the store now
     return manifest
+
+
+def _write_passages(measures, tmp: Path, cache: VectorCache, encoder, rows: RowFile, progress: bool) -> np.ndarray:
+    """Cut the measures into passages PASSAGE_CHUNK measures at a time: write each to ``passages.jsonl`` and its
+    vector to ``rows`` (``VectorCache.write``). Returns the passage columns (``passages.npy``). Only one chunk's
+    passages and texts are in memory at once."""
+    columns: list[np.ndarray] = []
+    with (tmp / "passages.jsonl").open("w", encoding="utf-8") as out:
+
+        def texts():
+            for start in range(0, len(measures), PASSAGE_CHUNK):
+                passages = [p for row in range(start, min(start + PASSAGE_CHUNK, len(measures)))
+                            for p in passages_for(row, measures[row])]
+                columns.append(PassageTable.of(passages).columns)
+                out.writelines(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in passages)
+                yield [p.text for p in passages]
+
+        cache.write(encoder, texts(), rows, progress=progress)
+    return np.concatenate(columns) if columns else np.zeros((0, 3), dtype=np.int32)
 
 
 def token_ids(documents) -> tuple[list[array], dict[str, int]]:
