@@ -14,6 +14,7 @@ import pytest
 
 from askplan.corpus import load_corpus
 from askplan.index import store
+from askplan.index.vectors import RowArray
 from askplan.numerals import parse_cn_numeral
 from conftest import CORPUS, REPO
 
@@ -104,7 +105,7 @@ def test_ann_recall_at_10_against_exact_search():
     vectors, queries = _clustered(6000, 100)
     factory = store.ann_factory(len(vectors))
     ann = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
-    store._train_and_add(ann, vectors, faiss)
+    store._train_and_add(ann, RowArray(vectors), len(vectors), faiss)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, want = exact.search(queries, 10)

@@ -11,7 +11,7 @@ import os
 
 STEPS = (
     "locked",            # the build lock is held, stale leftovers are removed
-    "embedded",          # passages embedded, nothing written yet
+    "embedded",          # passages embedded into .build-* and the vector cache saved, nothing published yet
     "faiss-written",     # dense.faiss written in .build-*
     "bm25-written",      # the BM25 folders written
     "manifest-written",  # manifest.json (with checksums) written: .build-* is complete

@@ -24,7 +24,7 @@ from askplan.errors import BadInput, CorpusError, IndexCorrupt, IndexMissing, In
 from askplan.index import faults, integrity, layout
 from askplan.index.layout import MANIFEST, BuildLock
 from askplan.index.passages import Passage, PassageTable, passages_for
-from askplan.index.vectors import RowFile, VectorCache
+from askplan.index.vectors import RowFile, Rows, VectorCache
 from askplan.normalize import NORMALISER, normalize
 from askplan.tokenize import bigrams, pinyin_bigrams, words
 
@@ -59,7 +59,7 @@ def ann_factory(passages: int) -> str:
     return f"IVF{nlist},PQ96" if passages >= PQ_MIN_PASSAGES else f"IVF{nlist},SQ8"
 
 
-def _train_and_add(index, rows: RowFile, count: int, faiss) -> None:
+def _train_and_add(index, rows: Rows, count: int, faiss) -> None:
     """Train on a sample (about 64 vectors a list: k-means needs ~40), add ``count`` rows a chunk at a time, and
     set how many lists a query visits (stored in the index file)."""
     if not index.is_trained:

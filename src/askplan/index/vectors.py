@@ -77,7 +77,19 @@ def stored_member(path: Path, name: str) -> tuple[int, tuple, np.dtype] | None:
         return f.tell(), shape, dtype
 
 
-class RowFile:
+class Rows:
+    """Float32 rows of one width, written with ``put(start, rows)`` and read with ``read(start, count)``."""
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def chunks(self, count: int, size: int = READ_ROWS) -> Iterator[tuple[int, np.ndarray]]:
+        """(start, rows) of rows 0..count-1, ``size`` rows at a time."""
+        for start in range(0, count, size):
+            yield start, self.read(start, min(size, count - start))
+
+
+class RowFile(Rows):
     """Float32 rows of ``dim`` in a raw file from ``offset`` on, written and read in place (``os.pwrite`` /
     ``os.pread``): no mapping, so the rows count in the page cache only, not in the process's memory."""
 
@@ -99,13 +111,8 @@ class RowFile:
             raise OSError(f"vector file ended at row {start + len(data) // self.row_bytes}, not {start + count}")
         return np.frombuffer(data, dtype=np.float32).reshape(count, self.dim)
 
-    def chunks(self, count: int, size: int = READ_ROWS) -> Iterator[tuple[int, np.ndarray]]:
-        """(start, rows) of rows 0..count-1, ``size`` rows at a time."""
-        for start in range(0, count, size):
-            yield start, self.read(start, min(size, count - start))
 
-
-class RowArray:
+class RowArray(Rows):
     """``RowFile``'s ``put`` and ``read`` over an array in memory."""
 
     def __init__(self, array: np.ndarray):
