@@ -28,11 +28,14 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def map_slices(function: Callable[[Sequence], object], items: Sequence, *, size: int = SLICE,
-               min_items: int = MIN_ITEMS) -> Iterator:
+def map_slices(function: Callable[[Sequence], object], items: Sequence, *, size: int | None = None,
+               min_items: int | None = None) -> Iterator:
     """``function(items[a:b])`` for consecutive slices of ``size`` items, in order; in forked workers when there
-    are at least ``min_items`` items and more than one core. ``function`` must be a module-level function."""
+    are at least ``min_items`` (MIN_ITEMS) items and more than one core. The workers inherit ``function`` and
+    ``items`` (nothing of them is pickled); each result is sent back pickled. ``size``: SLICE."""
     global _work
+    min_items = MIN_ITEMS if min_items is None else min_items
+    size = size or SLICE
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     processes = min(workers(), len(bounds))
     if len(items) < min_items or processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
