@@ -115,13 +115,13 @@ def percentile(values: list[float], q: float) -> float:
 # --- child steps: each prints one JSON line ------------------------------------------------------------------
 
 def step_build(args) -> dict:
-    from askplan.config import DEFAULT_MODEL
+    from askplan.config import DEFAULT_MODEL, Settings
     from askplan.corpus import load_corpus
     from askplan.index.store import build_index
 
     base = base_vectors(args.work)
     t0 = time.perf_counter()
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(args.corpus, cache=Settings().home / "cache" / "parsed" if args.cached else None)
     parse_s = time.perf_counter() - t0
     manifest = build_index(corpus, StandInEncoder(base, DEFAULT_MODEL), args.index, factory=args.factory)
     return {"measures": manifest.measures, "passages": manifest.passages, "factory": manifest.faiss_factory,
@@ -313,7 +313,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--index", type=Path)
     parser.add_argument("--profile", type=Path)
-    parser.add_argument("--cached", action="store_true", help="_load: through the parsed-document cache")
+    parser.add_argument("--cached", action="store_true", help="_load, _build: through the parsed-document cache")
     args = parser.parse_args()
     if args.step.startswith("_"):
         print(json.dumps(STEPS[args.step[1:]](args), ensure_ascii=False))
