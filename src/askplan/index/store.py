@@ -70,7 +70,8 @@ def _train_and_add(index, rows: Rows, count: int, faiss) -> None:
     if not index.is_trained:
         ivf = faiss.try_extract_index_ivf(index)
         step = max(1, count // (64 * ivf.nlist)) if ivf is not None else 1
-        index.train(np.concatenate([block[(-start) % step :: step] for start, block in rows.chunks(count)]))
+        # a copy of each chunk's sample: a view would keep every chunk, all the vectors, alive until the end
+        index.train(np.concatenate([block[(-start) % step :: step].copy() for start, block in rows.chunks(count)]))
     for _, block in rows.chunks(count):
         index.add(block)
     if (ivf := faiss.try_extract_index_ivf(index)) is not None:
