@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,13 @@ def map_slices(function: Callable[[Sequence], object], items: Sequence, *, size:
     _work = (function, items)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_run, bounds)
+            ahead = 2 * processes  # slices sent out beyond the one awaited: the workers never wait, and results
+            running = deque(pool.apply_async(_run, (b,)) for b in bounds[:ahead])  # never pile up here (an
+            for b in bounds[ahead:]:  # unbounded ``imap`` held every worker's result once they ran ahead)
+                result = running.popleft().get()
+                running.append(pool.apply_async(_run, (b,)))
+                yield result
+            while running:
+                yield running.popleft().get()
     finally:
         _work = None
