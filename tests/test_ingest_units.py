@@ -159,3 +159,20 @@ def test_vector_cache_streams_in_batches_like_one_call(tmp_path, monkeypatch) ->
     assert again.keys() == {vectors._key(encoder.name, t) for t in set(texts)}
     for t in set(texts):
         np.testing.assert_array_equal(again.vector(vectors._key(encoder.name, t)), encoder.encode_documents([t])[0])
+
+
+def test_row_file_without_pread_and_pwrite(tmp_path, monkeypatch) -> None:
+    """Where the OS has no pread/pwrite (Windows), rows are written and read with a seek first."""
+    from askplan.index.vectors import RowFile
+
+    rows = np.arange(40, dtype=np.float32).reshape(10, 4)
+    with open(tmp_path / "rows.f32", "w+b") as f:
+        RowFile(f.fileno(), 4).put(0, rows)
+        monkeypatch.delattr("os.pread")
+        monkeypatch.delattr("os.pwrite")
+        file = RowFile(f.fileno(), 4)
+        file.put(3, rows[:2] * -1)
+        got = file.read(0, 10)
+    want = rows.copy()
+    want[3:5] = rows[:2] * -1
+    np.testing.assert_array_equal(got, want)

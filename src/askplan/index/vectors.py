@@ -101,15 +101,29 @@ class RowFile(Rows):
         data = memoryview(np.ascontiguousarray(rows, dtype=np.float32)).cast("B")
         position = self.offset + start * self.row_bytes
         while len(data):
-            written = os.pwrite(self.fd, data, position)
+            written = _pwrite(self.fd, data, position)
             data, position = data[written:], position + written
 
     def read(self, start: int, count: int) -> np.ndarray:
         size = count * self.row_bytes
-        data = os.pread(self.fd, size, self.offset + start * self.row_bytes)
+        data = _pread(self.fd, size, self.offset + start * self.row_bytes)
         if len(data) != size:
             raise OSError(f"vector file ended at row {start + len(data) // self.row_bytes}, not {start + count}")
         return np.frombuffer(data, dtype=np.float32).reshape(count, self.dim)
+
+
+def _pwrite(fd: int, data, position: int) -> int:
+    if hasattr(os, "pwrite"):
+        return os.pwrite(fd, data, position)
+    os.lseek(fd, position, os.SEEK_SET)  # Windows has no pwrite; a vector file has one user at a time
+    return os.write(fd, data)
+
+
+def _pread(fd: int, size: int, position: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, position)
+    os.lseek(fd, position, os.SEEK_SET)
+    return os.read(fd, size)
 
 
 class RowArray(Rows):
