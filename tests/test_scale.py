@@ -5,6 +5,7 @@ memory a loaded corpus holds."""
 from __future__ import annotations
 
 import pickle
+import re
 import sys
 from pathlib import Path
 
@@ -244,3 +245,34 @@ def test_an_item_under_a_numbered_part_is_looked_up_by_its_key(hash_service):
     other = next(d.slug for d in service.corpus.documents if d.slug != split.doc)
     if all(measures[r].doc != other for r in rows):
         assert service._part_row((x, y), None, frozenset({other}), []) is None  # only the fitting documents
+
+
+def _mapped_kb(folder: Path) -> int:
+    """Resident kB of this process's mappings of the BM25 arrays and passage columns under ``folder``
+    (/proc/self/smaps); FAISS's own mapping of ``dense.faiss`` is not counted."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and re.fullmatch(r"[0-9a-f]+-[0-9a-f]+", head[0]):  # a mapping's first line; a file's has a path
+            inside = len(head) >= 6 and head[5].startswith(str(folder)) and not head[5].endswith("dense.faiss")
+        elif inside and line.startswith("Rss:"):
+            total += int(head[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="no /proc/self/smaps")
+def test_a_load_leaves_no_index_page_resident_until_a_question_reads_it(tmp_path, corpus):
+    """The load's value checks read every BM25 page; ``release_pages`` drops them from the process again, and
+    the arrays still read the same values."""
+    from askplan.encoders import HashEncoder
+    from askplan.search.retriever import Retriever
+
+    encoder = HashEncoder(64)
+    store.build_index(corpus, encoder, tmp_path)
+    loaded = store.load_index(tmp_path, corpus, encoder.name)
+    folder = loaded.store
+    assert _mapped_kb(folder) == 0
+    copied = store.load_index(tmp_path, corpus, encoder.name, mmap=False)
+    query = "碳达峰碳中和"
+    assert Retriever(loaded, encoder).legs(query) == Retriever(copied, encoder).legs(query)
+    assert _mapped_kb(folder) > 0  # the question's postings are mapped in again

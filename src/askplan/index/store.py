@@ -359,7 +359,26 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool) -> LoadedIn
     if ids != [m.id for m in corpus.measures]:
         raise IndexStale(f"the index files in {store.parent} disagree with the corpus; {FIX}")
     integrity.check_values(store, manifest, ids, passages, dense, lexical)
+    release_pages(passages.columns, *(bm.scores[k] for bm in lexical.values() for k in ("data", "indices", "indptr")))
     return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
+
+
+def release_pages(*arrays) -> None:
+    """Drop the pages of memory-mapped ``arrays`` from this process's resident set (``MADV_DONTNEED``): they
+    stay in the page cache, and a later read maps them again. A load's value checks read every page of the BM25
+    arrays, which then stayed in the process: at 100,000 measures, 507 of an asking process's 920 MiB were its
+    whole mapped index, touched once at load. Arrays not mapped from a file are left alone."""
+    import mmap
+
+    if not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    for values in arrays:
+        base = values
+        while base is not None and not isinstance(base, np.memmap):
+            base = getattr(base, "base", None)
+        mapping = getattr(base, "_mmap", None)
+        if mapping is not None:
+            mapping.madvise(mmap.MADV_DONTNEED)
 
 
 def read_measure_ids(store: Path) -> list[str]:
