@@ -73,3 +73,29 @@ def test_indexing_token_ids_scores_as_indexing_token_lists(corpus, tmp_path):
             tokens = [t for t in tokenize(q) if t in built["lists"].vocab_dict]
             if tokens:
                 assert np.array_equal(bm25_scores(built["ids"], tokens), bm25_scores(built["lists"], tokens)), q
+
+
+def test_the_lean_build_writes_bm25s_own_arrays(corpus, tmp_path):
+    """``LeanBM25`` (the build's) and bm25s's own build give the same CSC arrays, dtypes and vocabulary for every
+    leg, and the same saved files."""
+    import bm25s
+
+    from askplan.index.bm25_build import LeanBM25
+    from askplan.index.store import lexical_text, token_ids
+
+    texts = [lexical_text(m) for m in corpus.measures]
+    texts += ["", texts[0] + texts[0]]  # an empty document and one with every token twice
+    for name, tokenize in LEXICAL.items():
+        built = {}
+        for kind in (bm25s.BM25, LeanBM25):
+            bm = kind()
+            bm.index(token_ids(tokenize(t) for t in texts), show_progress=False)
+            bm.save(str(tmp_path / kind.__name__ / name), show_progress=False)
+            built[kind] = bm
+        theirs, ours = built[bm25s.BM25], built[LeanBM25]
+        assert ours.vocab_dict == theirs.vocab_dict
+        for key in ("data", "indices", "indptr"):
+            assert ours.scores[key].dtype == theirs.scores[key].dtype, (name, key)
+            assert np.array_equal(ours.scores[key], theirs.scores[key]), (name, key)
+        for file in sorted((tmp_path / "BM25" / name).iterdir()):
+            assert file.read_bytes() == (tmp_path / "LeanBM25" / name / file.name).read_bytes(), (name, file.name)

@@ -147,8 +147,9 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     if lock is None:
         with BuildLock(index_dir) as own:
             return build_index(corpus, encoder, index_dir, factory=factory, progress=progress, lock=own)
-    import bm25s
     import faiss
+
+    from askplan.index.bm25_build import LeanBM25
 
     if logging.getLogger("bm25s").level == logging.DEBUG:  # set so by bm25s on import: follow the caller's level
         logging.getLogger("bm25s").setLevel(logging.NOTSET)
@@ -174,7 +175,7 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     faults.point("faiss-written")
     texts = [lexical_text(m) for m in measures]
     for name, tokenize in LEXICAL.items():
-        bm = bm25s.BM25()
+        bm = LeanBM25()
         bm.index(token_ids(_tokens(name, tokenize, texts)), show_progress=False)
         bm.save(str(tmp / name), show_progress=False)
     faults.point("bm25-written")
