@@ -50,3 +50,16 @@ def test_parallel_word_counts_and_tokens_equal_serial(corpus, monkeypatch) -> No
     assert features._count(corpus.measures) == serial_df
     for leg, tok in store.LEXICAL.items():
         assert store.token_ids(store._tokens(leg, tok, texts)) == serial[leg], leg
+
+
+def test_a_pool_that_cannot_start_runs_the_slices_here(monkeypatch) -> None:
+    import multiprocessing
+
+    class NoPool:
+        def Pool(self, processes):  # noqa: N802 - the multiprocessing name
+            raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: NoPool())
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    items = list(range(500))
+    assert list(map_slices(_sums, items, size=60, min_items=1)) == [_sums(items[a : a + 60]) for a in range(0, 500, 60)]

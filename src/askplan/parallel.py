@@ -44,7 +44,13 @@ def map_slices(function: Callable[[Sequence], object], items: Sequence, *, size:
         return
     _work = (function, items)
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(processes)
+        except OSError as exc:  # no more processes allowed, say: the same slices, here
+            log.info("running %d slices in this process: %s", len(bounds), exc)
+            yield from (function(items[a:b]) for a, b in bounds)
+            return
+        with pool:
             ahead = 2 * processes  # slices sent out beyond the one awaited: the workers never wait, and results
             running = deque(pool.apply_async(_run, (b,)) for b in bounds[:ahead])  # never pile up here (an
             for b in bounds[ahead:]:  # unbounded ``imap`` held every worker's result once they ran ahead)
