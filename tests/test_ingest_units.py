@@ -176,3 +176,27 @@ def test_row_file_without_pread_and_pwrite(tmp_path, monkeypatch) -> None:
     want = rows.copy()
     want[3:5] = rows[:2] * -1
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_vector_cache_with_fewer_rows_than_its_header_is_ignored(tmp_path) -> None:
+    """A cache file whose ``vectors`` member holds fewer rows than its header says (a valid zip otherwise) is
+    ignored like any damaged file, not read past its end in the middle of a build."""
+    import zipfile
+
+    from askplan.index.vectors import _key
+
+    encoder = HashEncoder(16)
+    texts = [f"第{i}条" for i in range(100)]
+    keys = np.frombuffer(b"".join(_key(encoder.name, t) for t in texts), dtype=np.uint8).reshape(100, 32)
+    path = VectorCache(tmp_path, encoder.name, encoder.dim).path
+    path.parent.mkdir(parents=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        with z.open("keys.npy", "w") as f:
+            np.lib.format.write_array(f, keys)
+        with z.open("vectors.npy", "w") as f:
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f4", "fortran_order": False, "shape": (100, 16)})
+            f.write(np.zeros((10, 16), dtype="<f4").tobytes())
+    again = VectorCache(tmp_path, encoder.name, encoder.dim)
+    out = again.encode(encoder, texts[95:])
+    assert again.keys() == set() and again.fresh == 5
+    np.testing.assert_array_equal(out, encoder.encode_documents(texts[95:]))

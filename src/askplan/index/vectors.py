@@ -72,9 +72,10 @@ def stored_member(path: Path, name: str) -> tuple[int, tuple, np.dtype] | None:
         if read_header is None:
             return None
         shape, fortran, dtype = read_header(f)
-        if fortran or dtype.hasobject:
-            return None
-        return f.tell(), shape, dtype
+        offset = f.tell()
+        if fortran or dtype.hasobject or offset + int(np.prod(shape)) * dtype.itemsize > path.stat().st_size:
+            return None  # a truncated member is then read as a whole by np.load, and fails as damaged
+        return offset, shape, dtype
 
 
 class Rows:
