@@ -176,7 +176,8 @@ def build_index(corpus: Corpus, encoder, index_dir: Path, *, factory: str = AUTO
     texts = [lexical_text(m) for m in measures]
     for name, tokenize in LEXICAL.items():
         bm = LeanBM25()
-        bm.index(token_ids(_tokens(name, tokenize, texts)), show_progress=False)
+        tokens = _tokens(name, tokenize, texts)
+        bm.index(token_ids(_progress(tokens, len(texts), name) if progress else tokens), show_progress=False)
         bm.save(str(tmp / name), show_progress=False)
     faults.point("bm25-written")
     _write_jsonl(tmp / "measures.jsonl", ({"row": i, "id": m.id} for i, m in enumerate(measures)))
@@ -218,6 +219,14 @@ def _tokens(leg: str, tokenize, texts: list[str]):
         return (tokenize(t) for t in texts)
     tokenize("预热")  # its dictionary loaded before any worker forks, not once in each
     return (tokens for part in map_slices(partial(_tokenized, tokenize), texts) for tokens in part)
+
+
+def _progress(items, total: int, leg: str):
+    """``items`` counted on a bar on a terminal (a million measures' legs take tens of minutes)."""
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=f"indexing {leg.removeprefix('bm25_')}", unit="measure", leave=False,
+                disable=None)
 
 
 def _tokenized(tokenize, texts) -> list[list[str]]:
