@@ -5,7 +5,7 @@ each group over the corpus its gold ids refer to, and print a leave-one-group-ou
     .venv/bin/python scripts/fit_ranker.py --check    # the leave-one-group-out check only; writes nothing
     .venv/bin/python scripts/fit_ranker.py --balance none|sqrt|equal  # a group's total weight: its size, its
                                                       # square root, or one each (default none)
-    .venv/bin/python scripts/fit_ranker.py --with-later-rounds  # also the added-later development rounds 5, 10-12
+    .venv/bin/python scripts/fit_ranker.py --with-later-rounds  # also every added-later development round
     .venv/bin/python scripts/fit_ranker.py --work DIR # where the rounds' corpora and indexes are kept
                                                       # (default .rounds, shared with scripts/rounds.py)
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import Round, service_for  # noqa: E402  (the rounds' shared corpora and indexes)
+from rounds import ROUNDS, Round, service_for  # noqa: E402  (the rounds' shared corpora and indexes)
 
 from askplan.config import REPO_ROOT, Settings  # noqa: E402
 from askplan.evaluate.rerank_fit import Lists, fit, save_ranker, top1, training_lists  # noqa: E402
@@ -35,10 +35,12 @@ GROUPS = {  # name -> (added-later folder under eval/ or None, question files): 
     "dev-s4 (six bundled)": (None, sorted((EVAL / "blind").glob("dev-s4*.quotes.jsonl"))),
     "later round 1": ("later", sorted((EVAL / "later").glob("dev-*.quotes.jsonl"))),
 }
-# Added-later rounds that became development sets later (--with-later-rounds). Session 11 fitted on them too,
-# square-root balanced: not better on the held-out rounds than the shipped weights, so not shipped (eval/README.md).
-LATER_GROUPS = {f"later round {n}": (f"later{n}", sorted((EVAL / f"later{n}").glob("*.quotes.jsonl")))
-                for n in (5, 10, 11, 12)}
+# Every added-later round that is a development set (rounds.py marks it not held out; round 1 is above).
+# Session 11 fitted on rounds 5 and 10-12 too: not better on the held-out rounds, so not shipped; session 20
+# fitted on all eleven (eval/README.md).
+LATER_GROUPS = {f"later round {r.folder.removeprefix('later')}": (r.folder, sorted(p for g in r.sets
+                                                                                  for p in EVAL.glob(g)))
+                for r in ROUNDS if not r.held_out and r.folder and r.folder != "later"}
 
 
 def lists_for(folder: str | None, files: list[Path], work: Path) -> Lists:

@@ -308,6 +308,8 @@ def test_levels_of_government_stay_one_name(raw, units) -> None:
     ("（县级以上人民政府及其有关部门负责）", "县级以上人民政府", 2),  # as in prose: the government leads
     # …but in a list separated by 、 a 及 joins one item
     ("（责任单位：各区市县政府及园区管委会、市财政局）", "各区市县政府及园区管委会", 2),
+    # X会同Y: X leads, Y works with it
+    ("（国家发展改革委会同有关部门负责）", "国家发展改革委", 2),
     # counter-examples: 和 inside a name, 高等 before 教育
     ("（省经济和信息化厅负责）", "省经济和信息化厅", 1),
     ("（省高等教育主管部门负责）", "省高等教育主管部门", 1),

@@ -84,11 +84,16 @@ def test_lead_outcomes_locate_each_miss_without_reading_it():
         row("chose", lead="省财政厅", responsibility="（省财政厅、省发展改革委按职责分工负责）"),
         row("sentence", lead="省财政厅", responsibility="省财政厅负责资金安排"),
         row("none", lead=None),
+        row("qualified", lead="县级以上人民政府发展改革委"),  # the same body with its levels before it
+        row("cut", lead="发展改革委"),  # …but a shorter name is another unit
         {"id": "topic", "gold": ["d/1"], "kind": "topic", "lead": None, "ranked": ["d/2"], "answered": True},
         row("no-label", lead="x"),  # no expected unit: not counted
     ]
-    expected = {i: "省发展改革委" for i in ("right", "refused", "retrieval", "chose", "sentence", "none", "topic")}
+    expected = {i: "省发展改革委" for i in ("right", "refused", "retrieval", "chose", "sentence", "none", "topic",
+                                          "cut")}
+    expected["qualified"] = "发展改革委"
     out = lead_outcomes(results, expected)
     assert tuple(out) == LEAD_OUTCOMES
-    assert out == {"right unit": 1, "abstained": 1, "another clause first": 1, "right clause, unit of its text": 1,
-                   "right clause, unit not in its text": 1, "right clause, no unit": 1}
+    assert out == {"right unit": 1, "abstained": 1, "another clause first": 1, "right clause, the unit qualified": 1,
+                   "right clause, unit of its text": 1, "right clause, unit not in its text": 2,
+                   "right clause, no unit": 1}

@@ -45,6 +45,30 @@ def test_fit_learns_the_feature_that_separates_gold() -> None:
     assert int(np.argmax(ranker.weights)) == FEATURES.index("cover_text")
 
 
+def test_fit_over_lists_of_any_length_is_plain_listwise_descent() -> None:
+    """The fit pads the lists into one array; a list shorter than the rest (a small corpus's, or one cut short)
+    counts only its own candidates: the weights are those of the plain per-list softmax descent."""
+    from askplan.evaluate.rerank_fit import L2, RATE
+
+    rng = np.random.default_rng(4)
+    lengths = [CANDIDATES, 5, 12] * 7
+    xs = [rng.normal(size=(n, len(FEATURES))) for n in lengths]
+    ys = [np.eye(n)[i % n] for i, n in enumerate(lengths)]
+    lists = Lists(xs, ys, 0, [1.0 + i % 3 for i in range(len(xs))])
+    stacked = np.vstack(lists.x)
+    mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
+    share = np.asarray(lists.weights) / sum(lists.weights)
+    w = np.zeros(len(FEATURES))
+    for _ in range(50):
+        grad = L2 * w
+        for x, y, s in zip(lists.x, lists.y, share, strict=True):
+            z = (x - mean) / scale
+            p = np.exp(z @ w - (z @ w).max())
+            grad += s * (z.T @ (p / p.sum() - y / y.sum()))
+        w -= RATE * grad
+    assert np.allclose(fit(lists, "m", steps=50).weights, w, atol=1e-12)
+
+
 def test_list_weights_decide_each_lists_pull() -> None:
     """Weights of 1 change nothing; a part weighted near zero leaves the fit to the others (scripts/fit_ranker.py
     --balance weighs each question group by its size, its square root or one each)."""

@@ -297,8 +297,9 @@ _BARE_LEVEL = re.compile(rf"(?:所在地的?|各|本)?{_LEVEL}")
 
 
 def split_joined(name: str) -> list[str]:
-    """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation)."""
-    for m in re.finditer(r"[和与與及或]", name):
+    """市有关部门和相关区人民政府 -> two units; 省经济和信息化厅 stays one (its left part is no organisation).
+    X会同Y is two units, X first: the one that 会同 (acts together with) the other leads."""
+    for m in re.finditer(r"会同|會同|[和与與及或]", name):
         left, right = name[:m.start()], name[m.end():]
         if (len(left) >= 3 and len(right) >= 3 and _ENDS_LIKE_ORG.search(left) and _ENDS_LIKE_ORG.search(right)
                 and not _BARE_LEVEL.fullmatch(left)):  # 所在地市和县（市）区公安消防机构: levels of one name

@@ -31,13 +31,14 @@ class Lists:
     y: list[np.ndarray]
     unreachable: int  # questions whose gold is not among the candidates
     weights: list[float] | None = None  # each list's weight in the fit (None: all 1)
+    who_leads: list[bool] | None = None  # per list: its question asks who leads (None: not recorded)
 
 
 def training_lists(service, questions) -> Lists:
     """The candidate lists of ``questions`` (with resolved ``gold``) as the service ranks them today."""
     from askplan.service import validate_question
 
-    xs, ys, unreachable = [], [], 0
+    xs, ys, leads, unreachable = [], [], [], 0
     measures = service.corpus.measures
     for q in questions:
         if not q.gold:
@@ -54,7 +55,8 @@ def training_lists(service, questions) -> Lists:
         xs.append(features(measures, rows, [s for _, s in head], found.legs, found.topic, found.named,
                            intent.who_leads, found.cues))
         ys.append(gold)
-    return Lists(xs, ys, unreachable)
+        leads.append(intent.who_leads)
+    return Lists(xs, ys, unreachable, who_leads=leads)
 
 
 def fit(lists: Lists, model: str, *, l2: float = L2, steps: int = STEPS) -> Ranker:
@@ -63,17 +65,23 @@ def fit(lists: Lists, model: str, *, l2: float = L2, steps: int = STEPS) -> Rank
     stacked = np.vstack(lists.x)
     mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    xs = [(x - mean) / scale for x in lists.x]
-    targets = [y / y.sum() for y in lists.y]
+    # the lists padded to one (lists, candidates, features) array: one gradient step is a few array operations
+    width = max(len(x) for x in lists.x)
+    xs = np.zeros((len(lists.x), width, len(FEATURES)))
+    targets = np.zeros((len(lists.x), width))
+    present = np.zeros((len(lists.x), width), dtype=bool)
+    for i, (x, y) in enumerate(zip(lists.x, lists.y, strict=True)):
+        xs[i, :len(x)] = (x - mean) / scale
+        targets[i, :len(y)] = y / y.sum()
+        present[i, :len(x)] = True
     weights = np.ones(len(xs)) if lists.weights is None else np.asarray(lists.weights, dtype=float)
     weights = weights / weights.sum()
     w = np.zeros(len(FEATURES))
     for _ in range(steps):
-        grad = l2 * w
-        for x, t, share in zip(xs, targets, weights, strict=True):
-            s = x @ w
-            p = np.exp(s - s.max())
-            grad += share * (x.T @ (p / p.sum() - t))
+        s = np.where(present, xs @ w, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        grad = l2 * w + np.einsum("l,lcf,lc->f", weights, xs, p - targets)
         w -= RATE * grad
     return Ranker(model, w, mean, scale)
 
