@@ -93,6 +93,42 @@ def test_an_extra_or_missing_file_is_detected(index_dir, small_corpus):
         load_index(index_dir, small_corpus, HASH)
 
 
+def test_a_load_hashes_each_file_once_and_again_after_any_write(index_dir, small_corpus, tmp_path, monkeypatch):
+    """With a stamp folder (a service's), the first load hashes every file and a load of the same untouched files
+    checks their sizes only; a file written since (same size, one flipped byte) is hashed again and caught."""
+    import askplan.index.integrity as integrity
+
+    hashed, calls = tmp_path / "hashed", []
+    real = integrity.sha256_file
+    monkeypatch.setattr(integrity, "sha256_file", lambda path: calls.append(path.name) or real(path))
+    store = resolve(index_dir)
+    files = [f for f in _files(store) if f != "manifest.json"]
+    load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert len(calls) == len(files) and len(list(hashed.iterdir())) == 1
+    calls.clear()
+    load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert calls == []
+    load_index(index_dir, small_corpus, HASH)  # without stamps: every load hashes
+    assert len(calls) == len(files)
+    calls.clear()
+    flip(store / "bm25_words" / "params.index.json")
+    with pytest.raises(IndexCorrupt, match="params.index.json does not match its checksum"):
+        load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert len(calls) == len(files)
+    flip(store / "bm25_words" / "params.index.json")  # flipped back: written again, hashed again, whole again
+    calls.clear()
+    load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert len(calls) == len(files)
+
+
+def test_a_stamp_folder_that_cannot_be_written_costs_only_the_hashing(index_dir, small_corpus, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the stamp folder would be")
+    load_index(index_dir, small_corpus, HASH, hashed=blocker / "hashed")
+    load_index(index_dir, small_corpus, HASH, hashed=blocker / "hashed")
+    assert blocker.is_file()
+
+
 def test_values_checksums_cannot_see_are_checked(index_dir, small_corpus):
     """In a store without checksums (the old layout), a num_docs edited in a BM25 params file used to load
     and then fail every question with a 500; now the load says what is wrong."""

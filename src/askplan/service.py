@@ -154,7 +154,13 @@ class AskplanService:
     def _open_index(self):
         from askplan.search.backends import open_index
 
-        return open_index(self.settings.index_dir, self.corpus, self.model_name, milvus_uri=self.settings.milvus_uri)
+        return open_index(self.settings.index_dir, self.corpus, self.model_name, milvus_uri=self.settings.milvus_uri,
+                          hashed=self._hashed)
+
+    @property
+    def _hashed(self):
+        """Where the stamps of index files already hashed are kept (``integrity.check_store``)."""
+        return self.settings.home / "cache" / "hashed"
 
     def build_estimate(self) -> tuple[int, float]:
         """(passages to embed, estimated seconds) for a build of this corpus with this model: the passages whose
@@ -232,7 +238,7 @@ class AskplanService:
         running finish on the old one. The old one stays in use if the new one fails to load (raised)."""
         from askplan.index.store import load_index
 
-        loaded = load_index(self.settings.index_dir, self.corpus, self.model_name)
+        loaded = load_index(self.settings.index_dir, self.corpus, self.model_name, hashed=self._hashed)
         retriever = Retriever(loaded, self.encoder())
         self.probe(retriever)
         with self._lock:

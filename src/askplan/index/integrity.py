@@ -2,8 +2,9 @@
 
 The manifest records the size and sha256 of every other file of its store, and the store's folder name carries
 the first 16 hex digits of the manifest's own sha256 (``store-<digest>``), so every byte of an index is covered.
-``load_index`` checks all of it on every load: sizes first (one stat per file), then the full hashes (about
-10 ms for the bundled 5.3 MB index; see README, "Reliability"). Hashes cannot catch a store written wrong in the
+``load_index`` checks all of it: sizes first (one stat per file), then the full hashes (about 10 ms for the bundled
+5.3 MB index; see README, "Reliability"), which a service skips for files it already hashed and that have not been
+touched since (``check_store``'s ``hashed`` stamps). Hashes cannot catch a store written wrong in the
 first place, so loaded values are checked too (``check_values``): BM25 document counts against the measures,
 CSC arrays against each other, passage rows against the measures, FAISS size and dimension against the manifest.
 """
@@ -57,14 +58,50 @@ def file_problems(store: Path, table: dict[str, dict], *, full: bool = True) -> 
     return problems
 
 
-def check_store(store: Path, manifest_bytes: bytes, table: dict[str, dict]) -> None:
-    """IndexCorrupt naming the first problems, for a store whose manifest or files changed after the build."""
+def check_store(store: Path, manifest_bytes: bytes, table: dict[str, dict], *, hashed: Path | None = None) -> None:
+    """IndexCorrupt naming the first problems, for a store whose manifest or files changed after the build.
+
+    With ``hashed`` (a folder of stamps), files already hashed by an earlier load, and not touched since, are
+    checked by size only: a stamp names the store and each file's size, inode, modification and change times,
+    which any write, copy or replacement changes. A million-measure store is 4.6 GB, several seconds of hashing
+    on every start; ``askplan index --verify`` always hashes everything."""
     problems = []
     if store.name.startswith(STORE_PREFIX) and store.name[len(STORE_PREFIX):] != manifest_digest(manifest_bytes):
         problems.append(f"{MANIFEST} was changed after the build")
-    problems += file_problems(store, table)
+    stamp = _stamp(store, table, hashed) if hashed is not None and not problems else None
+    full = stamp is None or not stamp.exists()
+    problems += file_problems(store, table, full=full)
     if problems:
         raise corrupt(store, problems)
+    if full and stamp is not None:
+        _write_stamp(stamp)
+
+
+STAMPS_KEPT = 64  # stamps of the most recently hashed stores; older ones are removed as new ones are written
+
+
+def _stamp(store: Path, table: dict[str, dict], hashed: Path) -> Path | None:
+    """The stamp of ``store``'s files as they are now (None when a file cannot be read: the full check says why)."""
+    h = hashlib.sha256(store.resolve().as_posix().encode())
+    try:
+        for rel in table:
+            st = (store / rel).stat()
+            h.update(f"\0{rel}\0{st.st_size}\0{st.st_ino}\0{st.st_dev}\0{st.st_mtime_ns}\0{st.st_ctime_ns}".encode())
+    except OSError:
+        return None
+    return hashed / h.hexdigest()[:32]
+
+
+def _write_stamp(stamp: Path) -> None:
+    """Best effort: a folder that cannot be written only means the next load hashes again."""
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+        kept = sorted(stamp.parent.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[STAMPS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def corrupt(store: Path, problems: list[str]) -> IndexCorrupt:

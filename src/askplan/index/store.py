@@ -340,15 +340,17 @@ def bm25_scores(bm, tokens: list[str]) -> np.ndarray:
     return scores
 
 
-def load_index(index_dir: Path, corpus: Corpus, model: str, *, mmap: bool = True) -> LoadedIndex:
+def load_index(index_dir: Path, corpus: Corpus, model: str, *, mmap: bool = True,
+               hashed: Path | None = None) -> LoadedIndex:
     """Resolve ``current`` once and load that store, checked. A build that swaps the pointer and removes the
-    old store while this reads it only makes the load start over from the new pointer."""
+    old store while this reads it only makes the load start over from the new pointer. ``hashed``: a folder
+    where the files' full hashes are remembered (``integrity.check_store``); None hashes them on every load."""
     for attempt in range(LOAD_ATTEMPTS):
         store = layout.resolve(index_dir)
         if store is None:
             raise IndexMissing(f"no index in {index_dir}; build it with: askplan index")
         try:
-            return _load_store(store, corpus, model, mmap)
+            return _load_store(store, corpus, model, mmap, hashed)
         except (IndexMissing, IndexStale):
             if attempt + 1 == LOAD_ATTEMPTS or layout.resolve(index_dir) == store:
                 raise
@@ -356,10 +358,10 @@ def load_index(index_dir: Path, corpus: Corpus, model: str, *, mmap: bool = True
     raise AssertionError("unreachable")
 
 
-def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool) -> LoadedIndex:
+def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool, hashed: Path | None) -> LoadedIndex:
     manifest, raw = read_store_manifest(store)
     if manifest.files:
-        integrity.check_store(store, raw, manifest.files)
+        integrity.check_store(store, raw, manifest.files, hashed=hashed)
     else:
         log.warning("the index in %s has no checksums (built before they were added); rebuild it with "
                     "askplan index --force to add them", store.parent)

@@ -123,9 +123,11 @@ def best_per_measure(sims, pids, rows, allowed: np.ndarray | None, depth: int) -
     return LegResult([r for r, _ in ranked], [s for _, (s, _) in ranked], {r: p for r, (_, p) in ranked})
 
 
-def open_index(index_dir: Path, corpus: Corpus, model: str, *, milvus_uri: str | None = None):
+def open_index(index_dir: Path, corpus: Corpus, model: str, *, milvus_uri: str | None = None,
+               hashed: Path | None = None):
     """The built index the manifest in ``index_dir`` describes, checked against ``corpus`` and ``model``.
-    ``milvus_uri`` (``--milvus-uri`` / ``ASKPLAN_MILVUS_URI``) overrides where a Milvus index is read from."""
+    ``milvus_uri`` (``--milvus-uri`` / ``ASKPLAN_MILVUS_URI``) overrides where a Milvus index is read from;
+    ``hashed`` keeps which store files were hashed already (``load_index``)."""
     manifest = read_manifest(index_dir)
     if manifest.backend == "milvus":
         from askplan.search.milvus_search import MilvusIndex
@@ -133,7 +135,7 @@ def open_index(index_dir: Path, corpus: Corpus, model: str, *, milvus_uri: str |
         return MilvusIndex.open(index_dir, manifest, corpus, model, uri=milvus_uri)
     from askplan.index.store import load_index
 
-    return load_index(index_dir, corpus, model)
+    return load_index(index_dir, corpus, model, hashed=hashed)
 
 
 def chosen_backend(index_dir: Path, backend: str | None, milvus_uri: str | None) -> tuple[str, str | None]:
