@@ -48,6 +48,12 @@ def lists_for(folder: str | None, files: list[Path], work: Path) -> Lists:
     return training_lists(service, resolve_gold(load_question_sets(files), service.corpus))
 
 
+def who_leads(lists: Lists) -> Lists:
+    """The lists of ``lists`` whose questions ask who leads."""
+    keep = [i for i, lead in enumerate(lists.who_leads or ()) if lead]
+    return Lists([lists.x[i] for i in keep], [lists.y[i] for i in keep], 0)
+
+
 BALANCE = {"none": lambda n: n, "sqrt": lambda n: n ** 0.5, "equal": lambda n: 1.0}  # a group's total weight
 
 
@@ -69,8 +75,10 @@ def main() -> None:
     lists = {name: lists_for(folder, files, work) for name, (folder, files) in groups.items()}
     for name, held in lists.items():
         ranker = fit(pooled([v for k, v in lists.items() if k != name], balance), model)
+        leads = who_leads(held)
         print(f"left out {name:22s} {len(held.x):5d} lists ({held.unreachable} unreachable): "
-              f"top-1 fusion {top1(held, None):.3f}  learned {top1(held, ranker):.3f}")
+              f"top-1 fusion {top1(held, None):.3f}  learned {top1(held, ranker):.3f}; "
+              f"who-leads ({len(leads.x)}) {top1(leads, None):.3f} → {top1(leads, ranker):.3f}")
     if "--check" in args:
         return
     ranker = fit(pooled(list(lists.values()), balance), model)

@@ -149,7 +149,7 @@ def lead_outcomes(results: list[dict], leads: dict[str, str]) -> dict[str, int]:
             out["another clause first"] += 1
         elif not (given := fold_clause(r.get("lead"))):
             out["right clause, no unit"] += 1
-        elif given.endswith(fold_clause(expected)):
+        elif (want := fold_clause(expected)) and given.endswith(want):
             out["right clause, the unit qualified"] += 1
         elif fold_clause(expected) in fold_clause(r.get("responsibility") or ""):
             out["right clause, unit of its text"] += 1
