@@ -151,6 +151,8 @@ def step_ask(args) -> dict:
     questions = _questions(args.n)
     service.ask(questions[0])
     first_s = time.perf_counter() - t0
+    if args.warm_up:  # as a server does once it answers (askplan.web.readiness)
+        service.warm_up()
     for q in questions[:10]:  # warm the lazy parts (answerability, jieba, pinyin) on a few questions
         service.ask(q)
     encoder, dense = retriever.encoder, retriever.index.faiss_index
@@ -313,6 +315,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--index", type=Path)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--warm-up", action="store_true", help="_ask: warm up as a server does before asking")
     parser.add_argument("--cached", action="store_true", help="_load, _build: through the parsed-document cache")
     args = parser.parse_args()
     if args.step.startswith("_"):

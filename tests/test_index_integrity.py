@@ -129,6 +129,21 @@ def test_a_stamp_folder_that_cannot_be_written_costs_only_the_hashing(index_dir,
     assert blocker.is_file()
 
 
+def test_read_ahead_asks_for_the_mapped_files_only(index_dir, monkeypatch):
+    """A server's warm-up asks the kernel to read FAISS and the .npy arrays ahead (a load no longer reads them to
+    hash them); never the passage texts or the measures, which no question reads."""
+    from askplan.index.store import read_ahead
+
+    store = resolve(index_dir)
+    asked = []
+    real = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda fd, *a: asked.append(os.fstat(fd).st_ino) or real(fd, *a))
+    mapped = [store / "dense.faiss", *store.rglob("*.npy")]
+    assert read_ahead(store) == sum(p.stat().st_size for p in mapped)
+    assert sorted(asked) == sorted(p.stat().st_ino for p in mapped) and len(mapped) >= 4
+    assert read_ahead(index_dir / "no-such-store") == 0
+
+
 def test_values_checksums_cannot_see_are_checked(index_dir, small_corpus):
     """In a store without checksums (the old layout), a num_docs edited in a BM25 params file used to load
     and then fail every question with a 500; now the load says what is wrong."""

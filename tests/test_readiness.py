@@ -112,3 +112,16 @@ def test_the_department_registry_is_built_when_first_needed_or_warmed(tmp_path, 
     assert service.warm_up() == 0 and "departments" in vars(service)
     fresh = AskplanService(settings, corpus=service.corpus)
     assert fresh.departments.get("省发展改革委").duties == service.departments.get("省发展改革委").duties
+
+
+def test_a_servers_warm_up_reads_the_loaded_index_ahead(hash_service, monkeypatch):
+    """A load no longer reads every file to hash it, so a server's warm-up asks the kernel to read the mapped
+    index ahead (``store.read_ahead``): the store it loaded, once it has one."""
+    import askplan.index.store
+
+    asked = []
+    monkeypatch.setattr(askplan.index.store, "read_ahead", asked.append)
+    monkeypatch.setattr(askplan.service, "WARM_LIMIT", 0)
+    retriever = hash_service.retriever()
+    hash_service.warm_up()
+    assert asked == [retriever.index.store] and asked[0].is_dir()

@@ -218,11 +218,15 @@ class AskplanService:
         and the best sentence (and, where it marks no unit, its duties for who-leads answers), spell it in pinyin
         for the answerability features (~4 ms a measure, most of a warm question's slow tail). For a server, once
         it is ready; only for a corpus that fits the per-measure caches (WARM_LIMIT measures), since a larger one
-        would evict what it warms. How many measures were warmed. The department registry is built in any case."""
+        would evict what it warms. How many measures were warmed. The department registry is built in any case,
+        and the kernel is asked to read the index's mapped files ahead (``read_ahead``)."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
+        from askplan.index.store import read_ahead
         from askplan.search.rerank import warm as warm_grams
 
+        if self._retriever is not None and (store := getattr(self._retriever.index, "store", None)) is not None:
+            read_ahead(store)
         self.departments  # noqa: B018 - built here, not by the first question that names a unit
         measures = self.corpus.measures
         if len(measures) > WARM_LIMIT:

@@ -374,6 +374,30 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool, hashed: Pat
     return LoadedIndex(manifest, ids, passages, dense, **lexical, store=store, token=layout.token_of(store))
 
 
+def read_ahead(store: Path) -> int:
+    """Ask the kernel to read the store's files that questions map (FAISS and the ``.npy`` arrays) into the page
+    cache in the background (``posix_fadvise(WILLNEED)``), so that the first questions after a cold start do not
+    fault them in one page at a time. A load no longer reads every file to hash it (``integrity.check_store``),
+    which did this as a side effect. For a server's warm-up; returns the bytes asked for (0 where the OS has no
+    fadvise)."""
+    if not hasattr(os, "posix_fadvise"):
+        return 0
+    asked = 0
+    for path in [store / "dense.faiss", *sorted(store.rglob("*.npy"))]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+            asked += os.fstat(fd).st_size
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return asked
+
+
 def release_pages(*arrays) -> None:
     """Drop the pages of memory-mapped ``arrays`` from this process's resident set (``MADV_DONTNEED``): they
     stay in the page cache, and a later read maps them again. A load's value checks read every page of the BM25
