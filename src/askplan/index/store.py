@@ -375,27 +375,20 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool, hashed: Pat
 
 
 def read_ahead(store: Path) -> int:
-    """Ask the kernel to read the store's files that questions map (FAISS and the ``.npy`` arrays) into the page
-    cache in the background (``posix_fadvise(WILLNEED)``), so that the first questions after a cold start do not
-    fault them in one page at a time. A load no longer reads every file to hash it (``integrity.check_store``),
-    which did this as a side effect. For a server's warm-up; returns the bytes asked for (0 where the OS has no
-    fadvise)."""
-    if not hasattr(os, "posix_fadvise"):
-        return 0
-    asked = 0
+    """Read the store's files that questions map (FAISS and the ``.npy`` arrays) once, so that they are in the page
+    cache before the first questions after a cold start fault them in a page at a time. A load no longer reads
+    every file to hash it (``integrity.check_store``), which did this as a side effect. For a server's warm-up (a
+    background thread): sequential reads into one reused buffer, no memory kept. ``posix_fadvise(WILLNEED)`` was
+    tried first: on this machine's ext4 it cached nothing (bench/README.md). Returns the bytes read."""
+    done, buffer = 0, bytearray(1 << 20)
     for path in [store / "dense.faiss", *sorted(store.rglob("*.npy"))]:
         try:
-            fd = os.open(path, os.O_RDONLY)
+            with path.open("rb", buffering=0) as f:
+                while n := f.readinto(buffer):
+                    done += n
         except OSError:
             continue
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
-            asked += os.fstat(fd).st_size
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-    return asked
+    return done
 
 
 def release_pages(*arrays) -> None:
