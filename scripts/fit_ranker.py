@@ -5,7 +5,8 @@ each group over the corpus its gold ids refer to, and print a leave-one-group-ou
     .venv/bin/python scripts/fit_ranker.py --check    # the leave-one-group-out check only; writes nothing
     .venv/bin/python scripts/fit_ranker.py --balance none|sqrt|equal  # a group's total weight: its size, its
                                                       # square root, or one each (default none)
-    .venv/bin/python scripts/fit_ranker.py --with-later-rounds  # also every added-later development round
+    .venv/bin/python scripts/fit_ranker.py --without-later-rounds  # only the bundled sets and round 1 (as shipped
+                                                      # before session 20); by default every development round
     .venv/bin/python scripts/fit_ranker.py --work DIR # where the rounds' corpora and indexes are kept
                                                       # (default .rounds, shared with scripts/rounds.py)
 
@@ -70,7 +71,7 @@ def main() -> None:
     args = sys.argv[1:]
     work = Path(args[args.index("--work") + 1]) if "--work" in args else REPO_ROOT / ".rounds"
     balance = args[args.index("--balance") + 1] if "--balance" in args else "none"
-    groups = {**GROUPS, **LATER_GROUPS} if "--with-later-rounds" in args else GROUPS
+    groups = GROUPS if "--without-later-rounds" in args else {**GROUPS, **LATER_GROUPS}
     work.mkdir(parents=True, exist_ok=True)
     lists = {name: lists_for(folder, files, work) for name, (folder, files) in groups.items()}
     for name, held in lists.items():
