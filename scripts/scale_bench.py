@@ -115,17 +115,23 @@ def percentile(values: list[float], q: float) -> float:
 # --- child steps: each prints one JSON line ------------------------------------------------------------------
 
 def step_build(args) -> dict:
+    """Build as ``askplan index`` does (``AskplanService.build``: the index, then the answerability word counts a
+    first question would otherwise count), with the stand-in encoder."""
     from askplan.config import DEFAULT_MODEL, Settings
     from askplan.corpus import load_corpus
-    from askplan.index.store import build_index
+    from askplan.service import AskplanService
 
     base = base_vectors(args.work)
     t0 = time.perf_counter()
     corpus = load_corpus(args.corpus, cache=Settings().home / "cache" / "parsed" if args.cached else None)
     parse_s = time.perf_counter() - t0
-    manifest = build_index(corpus, StandInEncoder(base, DEFAULT_MODEL), args.index, factory=args.factory)
+    service = AskplanService(Settings(corpus_dir=args.corpus, index_dir=args.index),
+                             encoder=StandInEncoder(base, DEFAULT_MODEL), corpus=corpus)
+    t1 = time.perf_counter()
+    manifest = service.build(factory=args.factory)
+    words_s = time.perf_counter() - t1 - manifest.build_seconds
     return {"measures": manifest.measures, "passages": manifest.passages, "factory": manifest.faiss_factory,
-            "parse_s": round(parse_s, 1), "build_s": manifest.build_seconds,
+            "parse_s": round(parse_s, 1), "build_s": manifest.build_seconds, "word_counts_s": round(words_s, 1),
             "store_mb": _du_mb(_store(args.index)), "vector_cache_mb": _du_mb(args.index / "vectors"), **_status()}
 
 
