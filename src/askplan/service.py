@@ -219,7 +219,7 @@ class AskplanService:
         for the answerability features (~4 ms a measure, most of a warm question's slow tail). For a server, once
         it is ready; only for a corpus that fits the per-measure caches (WARM_LIMIT measures), since a larger one
         would evict what it warms. How many measures were warmed. The department registry is built in any case,
-        and the kernel is asked to read the index's mapped files ahead (``read_ahead``)."""
+        and the index's mapped files are read once into the page cache (``read_ahead``)."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
         from askplan.index.store import read_ahead
