@@ -111,7 +111,7 @@ def test_no_actor(text) -> None:
 
 def _measure(text: str, chapter: tuple[str, ...] = ()) -> Measure:
     return Measure(id="d/1", doc="d", key="1", label="第一条", title="", chapter=chapter, text=text, start=0,
-                   end=len(text), line=1, norm=normalize(text), responsibilities=parse_responsibilities(text))
+                   end=len(text), line=1, responsibilities=parse_responsibilities(text))
 
 
 def _who(m: Measure, question: str):

@@ -469,7 +469,7 @@ def _measure(text: str, clause: str = "") -> Measure:
     full = text + clause
     resp = (Responsibility(clause, ("省发展改革委",), ("省發展改革委",), "省发展改革委", (), (0, len(full)),
                            (len(text), len(full))),) if clause else ()
-    return Measure("d/1", "d", "1", "(一)", "題", (), full, 0, len(full), 1, full, resp)
+    return Measure("d/1", "d", "1", "(一)", "題", (), full, 0, len(full), 1, resp)
 
 
 def test_highlight_escapes_and_nests_marks():

@@ -11,7 +11,6 @@ from askplan.normalize import to_simplified_display
 def measure_dict(measure: Measure, doc: Document, *, simplified: bool = False) -> dict:
     conv = to_simplified_display if simplified else (lambda s: s)
     data = asdict(measure)
-    data.pop("norm")
     data["responsibilities"] = [
         {**asdict(r), "text": conv(r.text), "lead_verbatim": r.lead_verbatim} for r in measure.responsibilities
     ]

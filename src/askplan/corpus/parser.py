@@ -21,7 +21,7 @@ from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first
 from askplan.corpus.responsibility import find_clauses, parse_responsibilities
 from askplan.corpus.table_units import row_responsibility, table_rows, unit_columns
 from askplan.models import Measure, Responsibility
-from askplan.normalize import normalize, strip_edit_markers
+from askplan.normalize import strip_edit_markers
 
 SPLIT_MIN_MEAN_CHARS = 100
 MERGE_BELOW_CHARS = 20  # in a split block, a paragraph this short (各位代表！) joins the next one
@@ -374,5 +374,5 @@ def _measure(slug: str, source: str, block: Block, key: str, lines: tuple[Line, 
         label, title = "", (PREAMBLE_TITLE if h is None and key.endswith("0") else first_sentence(text))
     return Measure(id=f"{slug}/{key}", doc=slug, key=key, label=label, title=title, chapter=chapter, text=text,
                    start=start, end=end, line=(h.line.number if own_heading else lines[0].number),
-                   norm=normalize(f"{title} {text}"), responsibilities=parse_responsibilities(text),
+                   responsibilities=parse_responsibilities(text),
                    ordinal=ordinal)
