@@ -121,6 +121,48 @@ def test_a_load_hashes_each_file_once_and_again_after_any_write(index_dir, small
     assert len(calls) == len(files)
 
 
+def test_a_store_written_wrong_is_refused_on_every_load_and_never_stamped(index_dir, small_corpus, tmp_path):
+    """Checksums that match values that do not (a store written wrong in the first place): every load refuses it,
+    and no stamp is written, so a later load cannot skip the value checks. A good store's second load checks
+    counts and lengths only (``check_values(seen=True)``)."""
+    import shutil
+
+    import numpy as np
+
+    import askplan.index.integrity as integrity
+    from askplan.index import layout
+
+    hashed = tmp_path / "hashed"
+    build = index_dir / ".build-wrong"
+    shutil.copytree(resolve(index_dir), build)
+    data = build / "bm25_words" / "data.csc.index.npy"
+    values = np.load(data)
+    values[0] = np.nan
+    np.save(data, values)
+    manifest = json.loads((build / "manifest.json").read_text())
+    manifest["files"] = integrity.file_table(build)
+    raw = json.dumps(manifest, indent=2).encode()
+    (build / "manifest.json").write_bytes(raw)
+    layout.commit(index_dir, build, integrity.manifest_digest(raw))
+    for _ in range(2):
+        with pytest.raises(IndexCorrupt, match="bm25_words: its score arrays are out of order or not finite"):
+            load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert not hashed.exists() or not list(hashed.iterdir())
+
+
+def test_a_stamped_load_checks_counts_not_every_value(index_dir, small_corpus, tmp_path, monkeypatch):
+    import askplan.index.integrity as integrity
+
+    hashed, seen = tmp_path / "hashed", []
+    real = integrity._bm25_problems
+    monkeypatch.setattr(integrity, "_bm25_problems", lambda bm, rows, values=True: seen.append(values) or
+                        real(bm, rows, values=values))
+    first = load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    second = load_index(index_dir, small_corpus, HASH, hashed=hashed)
+    assert seen == [True] * 3 + [False] * 3
+    assert first.measure_ids == second.measure_ids == [m.id for m in small_corpus.measures]
+
+
 def test_a_stamp_folder_that_cannot_be_written_costs_only_the_hashing(index_dir, small_corpus, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the stamp folder would be")

@@ -175,7 +175,7 @@ def _clause_row_one_by_one(service, number, target, norm, fused, among=frozenset
         return None
     article = bool(_ARTICLE_ASKED.search(norm))
     order = {row: i for i, (row, _) in enumerate(fused)}
-    titled = {r for r in candidates if shared_run(norm, service._clause_titles[r], 4)}
+    titled = {r for r in candidates if shared_run(norm, service._clause_title(r), 4)}
     placed = {r for r in candidates if shared_run(norm, service._clause_chapters[r], 4)}
     return min(candidates, key=lambda r: (r not in titled, r not in placed, r not in keyed,
                                           measures[r].doc != service.primary,
@@ -192,7 +192,7 @@ def test_clause_lookup_agrees_with_the_rule_per_candidate(hash_service):
     service, n = hash_service, len(hash_service.corpus.measures)
     docs = [None, *(d.slug for d in service.corpus.documents)]
     questions = ["第十二条讲什么", "（二十五）", "措施七", "第3条加强组织领导", "推进碳达峰碳中和第二十五条",
-                 *(f"{service._clause_titles[r][:6]}第{r % 40 + 1}条" for r in rng.sample(range(n), 20))]
+                 *(f"{service._clause_title(r)[:6]}第{r % 40 + 1}条" for r in rng.sample(range(n), 20))]
     checked = 0
     for number in range(1, 70):
         for target in docs:
@@ -219,7 +219,7 @@ def test_a_quoted_heading_picks_the_clause_under_it(hash_service):
             continue
         row = others[0]
         heading = service._clause_chapters[row]
-        rivals = [service._clause_chapters[r] + service._clause_titles[r] for r in rows if r != row]
+        rivals = [service._clause_chapters[r] + service._clause_title(r) for r in rows if r != row]
         run = next((heading[i:i + 4] for i in range(len(heading) - 3)
                     if not any(heading[i:i + 4] in t for t in rivals) and heading[i:i + 4].isalpha()), None)
         if run is None:

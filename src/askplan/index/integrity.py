@@ -12,6 +12,7 @@ CSC arrays against each other, passage rows against the measures, FAISS size and
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,23 +59,37 @@ def file_problems(store: Path, table: dict[str, dict], *, full: bool = True) -> 
     return problems
 
 
-def check_store(store: Path, manifest_bytes: bytes, table: dict[str, dict], *, hashed: Path | None = None) -> None:
+def check_store(store: Path, manifest_bytes: bytes, table: dict[str, dict], *, hashed: Path | None = None
+                ) -> Checked:
     """IndexCorrupt naming the first problems, for a store whose manifest or files changed after the build.
 
-    With ``hashed`` (a folder of stamps), files already hashed by an earlier load, and not touched since, are
+    With ``hashed`` (a folder of stamps), files already checked by an earlier load, and not touched since, are
     checked by size only: a stamp names the store and each file's size, inode, modification and change times,
-    which any write, copy or replacement changes. A million-measure store is 4.6 GB, several seconds of hashing
-    on every start; ``askplan index --verify`` always hashes everything."""
+    which any write, copy or replacement changes. A million-measure store is 5.7 GB, several seconds of hashing
+    on every start; ``askplan index --verify`` always hashes everything. The stamp is written by the caller
+    (``Checked.passed``) once the loaded values passed ``check_values`` too."""
     problems = []
     if store.name.startswith(STORE_PREFIX) and store.name[len(STORE_PREFIX):] != manifest_digest(manifest_bytes):
         problems.append(f"{MANIFEST} was changed after the build")
     stamp = _stamp(store, table, hashed) if hashed is not None and not problems else None
-    full = stamp is None or not stamp.exists()
-    problems += file_problems(store, table, full=full)
+    seen = stamp is not None and stamp.exists()
+    problems += file_problems(store, table, full=not seen)
     if problems:
         raise corrupt(store, problems)
-    if full and stamp is not None:
-        _write_stamp(stamp)
+    return Checked(None if seen else stamp, seen)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``check_store`` did: ``seen`` when a stamp said an earlier load checked these very files (hashes and
+    values), so the values need only their cheap checks; ``stamp`` to write once the values pass."""
+
+    stamp: Path | None
+    seen: bool = False
+
+    def passed(self) -> None:
+        if self.stamp is not None:
+            _write_stamp(self.stamp)
 
 
 STAMPS_KEPT = 64  # stamps of the most recently hashed stores; older ones are removed as new ones are written
@@ -109,27 +124,31 @@ def corrupt(store: Path, problems: list[str]) -> IndexCorrupt:
     return IndexCorrupt(f"the index in {store.parent} is damaged: {'; '.join(problems[:3])}{more}; {FIX}")
 
 
-def check_values(store: Path, manifest, ids: list[str], passages, dense, lexical: dict) -> None:
-    """IndexCorrupt when loaded values contradict each other (what checksums cannot see)."""
+def check_values(store: Path, manifest, ids: list[str], passages, dense, lexical: dict, *, seen: bool = False
+                 ) -> None:
+    """IndexCorrupt when loaded values contradict each other (what checksums cannot see). ``seen``: an earlier
+    load checked these unchanged files (``Checked.seen``), so only the counts and lengths are checked, not every
+    value of the arrays (3 GB of BM25 scores read on every start at 1,000,000 measures)."""
     problems = []
     if len(ids) != manifest.measures or len(set(ids)) != len(ids):
         problems.append(f"measures.jsonl has {len(ids)} rows for {manifest.measures} measures")
     if len(passages) != manifest.passages:
         problems.append(f"the passage table has {len(passages)} rows, not {manifest.passages}")
-    rows, starts, ends = (passages.columns[:, i] for i in range(3))
-    bad_rows = int(np.count_nonzero((rows < 0) | (rows >= len(ids)) | (starts < 0) | (starts > ends)))
-    if bad_rows:
-        problems.append(f"{bad_rows} passages point outside the measures")
+    if not seen:
+        rows, starts, ends = (passages.columns[:, i] for i in range(3))
+        bad_rows = int(np.count_nonzero((rows < 0) | (rows >= len(ids)) | (starts < 0) | (starts > ends)))
+        if bad_rows:
+            problems.append(f"{bad_rows} passages point outside the measures")
     if dense.ntotal != manifest.passages or dense.d != manifest.dim:
         problems.append(f"dense.faiss holds {dense.ntotal} vectors of {dense.d} dimensions, not "
                         f"{manifest.passages} of {manifest.dim}")
     for name, bm in lexical.items():
-        problems += [f"{name}: {p}" for p in _bm25_problems(bm, len(ids))]
+        problems += [f"{name}: {p}" for p in _bm25_problems(bm, len(ids), values=not seen)]
     if problems:
         raise corrupt(store, problems)
 
 
-def _bm25_problems(bm, rows: int) -> list[str]:
+def _bm25_problems(bm, rows: int, *, values: bool = True) -> list[str]:
     scores = bm.scores
     data, indices, indptr = (np.asarray(scores[k]) for k in ("data", "indices", "indptr"))
     problems = []
@@ -137,6 +156,8 @@ def _bm25_problems(bm, rows: int) -> list[str]:
         problems.append(f"num_docs is {scores.get('num_docs')}, not {rows}")
     if len(data) != len(indices) or len(indptr) == 0 or int(indptr[-1]) != len(data):
         problems.append("its score arrays disagree in length")
+    elif not values:
+        pass
     elif len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= rows):
         problems.append("its scores name documents that do not exist")
     elif np.any(np.diff(indptr) < 0) or not np.all(np.isfinite(data)):
