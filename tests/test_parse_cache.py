@@ -180,3 +180,20 @@ def test_reading_back_pauses_cyclic_collection_and_parsing_does_not(corpus_dir, 
     monkeypatch.setattr(parse_cache.pickle, "load", broken)
     load_corpus(corpus_dir, tmp_path / "cache")  # unreadable entries: parsed again, no error
     assert gc.isenabled() == before
+
+
+def test_a_load_read_back_resumes_the_collector_once_not_after_each_entry(corpus_dir, tmp_path, monkeypatch):
+    """Resumed after each entry, the collections that followed walked everything read so far (3.4 of 7 s at
+    1,000,000 measures)."""
+    import gc
+    import types
+
+    load_corpus(corpus_dir, tmp_path / "cache")
+    enabled = []
+    monkeypatch.setattr(parse_cache, "gc", types.SimpleNamespace(
+        isenabled=gc.isenabled, disable=gc.disable, enable=lambda: enabled.append(1) or gc.enable()))
+    _no_parsing(monkeypatch)
+    if not gc.isenabled():
+        gc.enable()
+    assert len(load_corpus(corpus_dir, tmp_path / "cache").documents) == 3
+    assert enabled == [1] and gc.isenabled()
