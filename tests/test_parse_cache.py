@@ -191,9 +191,42 @@ def test_a_load_read_back_resumes_the_collector_once_not_after_each_entry(corpus
     load_corpus(corpus_dir, tmp_path / "cache")
     enabled = []
     monkeypatch.setattr(parse_cache, "gc", types.SimpleNamespace(
-        isenabled=gc.isenabled, disable=gc.disable, enable=lambda: enabled.append(1) or gc.enable()))
+        isenabled=gc.isenabled, disable=gc.disable, enable=lambda: enabled.append(1) or gc.enable(),
+        freeze=gc.freeze, unfreeze=gc.unfreeze))
     _no_parsing(monkeypatch)
     if not gc.isenabled():
         gc.enable()
     assert len(load_corpus(corpus_dir, tmp_path / "cache").documents) == 3
-    assert enabled == [1] and gc.isenabled()
+    assert enabled == [1] and gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_fingerprint_is_kept_beside_the_entries_and_read_back(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    plain = load_corpus(corpus_dir).fingerprint()
+    assert load_corpus(corpus_dir, cache=cache).fingerprint() == plain
+    assert len(list(cache.glob("fingerprint-*"))) == 1
+    monkeypatch.setattr(loader, "fingerprint_of", lambda *_: pytest.fail("hashed every file again"))
+    assert load_corpus(corpus_dir, cache=cache).fingerprint() == plain
+    monkeypatch.undo()
+    edited = next(corpus_dir.glob("*.txt"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段文字。\n", encoding="utf-8")
+    assert load_corpus(corpus_dir, cache=cache).fingerprint() == load_corpus(corpus_dir).fingerprint() != plain
+
+
+def test_a_file_rewritten_after_it_was_read_keeps_no_fingerprint(corpus_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    load_corpus(corpus_dir, cache=cache)
+    for kept in cache.glob("fingerprint-*"):
+        kept.unlink()
+    edited = next(corpus_dir.glob("*.txt"))
+    real = parse_cache.read
+
+    def read_then_rewrite(entry):
+        value = real(entry)
+        if entry.name.startswith(edited.stem):
+            edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段文字。\n", encoding="utf-8")
+        return value
+
+    monkeypatch.setattr(parse_cache, "read", read_then_rewrite)
+    corpus = load_corpus(corpus_dir, cache=cache)
+    assert not list(cache.glob("fingerprint-*")) and corpus.known_fingerprint is None

@@ -73,7 +73,7 @@ class AskplanService:
         self.names = DocumentNames(self.corpus.documents)
         self._annual = annual_documents(self.corpus.documents)
         self._places = Places(self.corpus.documents)
-        self._rows = {m.id: row for row, m in enumerate(self.corpus.measures)}
+        self._rows = self.corpus.rows
         self._by_key: dict[str, list[int]] = {}
         for row, m in enumerate(self.corpus.measures):
             self._by_key.setdefault(m.key, []).append(row)
