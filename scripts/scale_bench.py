@@ -150,8 +150,11 @@ def step_ask(args) -> dict:
     if args.no_mmap:
         load = store.load_index
         store.load_index = lambda *a, **k: load(*a, **{**k, "mmap": False})
+    from askplan.corpus.parse_cache import loads_kept
+
     t0 = time.perf_counter()
-    service = AskplanService(Settings(corpus_dir=args.corpus, index_dir=args.index))
+    with loads_kept():  # as askplan serve and ask load
+        service = AskplanService(Settings(corpus_dir=args.corpus, index_dir=args.index))
     service_s = time.perf_counter() - t0
     retriever = service.retriever()
     questions = _questions(args.n)

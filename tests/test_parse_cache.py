@@ -192,7 +192,7 @@ def test_a_load_read_back_resumes_the_collector_once_not_after_each_entry(corpus
     enabled = []
     monkeypatch.setattr(parse_cache, "gc", types.SimpleNamespace(
         isenabled=gc.isenabled, disable=gc.disable, enable=lambda: enabled.append(1) or gc.enable(),
-        freeze=gc.freeze, unfreeze=gc.unfreeze))
+        freeze=gc.freeze, unfreeze=gc.unfreeze, get_freeze_count=gc.get_freeze_count, collect=gc.collect))
     _no_parsing(monkeypatch)
     if not gc.isenabled():
         gc.enable()
@@ -230,3 +230,18 @@ def test_a_file_rewritten_after_it_was_read_keeps_no_fingerprint(corpus_dir, tmp
     monkeypatch.setattr(parse_cache, "read", read_then_rewrite)
     corpus = load_corpus(corpus_dir, cache=cache)
     assert not list(cache.glob("fingerprint-*")) and corpus.known_fingerprint is None
+
+
+def test_a_kept_load_freezes_what_is_alive_until_the_next_load(corpus_dir, tmp_path):
+    """``askplan serve`` and ``ask`` keep their corpus out of cyclic collection; any later load makes it
+    collectable again first, so nothing stays frozen past the load that replaced it."""
+    import gc
+
+    try:
+        with parse_cache.loads_kept():
+            kept = load_corpus(corpus_dir, tmp_path / "cache")
+        assert gc.get_freeze_count() > 0 and gc.isenabled() and not parse_cache._keep_loaded
+        assert load_corpus(corpus_dir, tmp_path / "cache").documents == kept.documents
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -218,11 +218,13 @@ def _say(message: str) -> None:
 def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,
         mode: str, simplified: bool, context: str | None, as_json: bool) -> None:
     """Answer a question (Simplified or Traditional) with cited clauses; builds the index if missing."""
+    from askplan.corpus.parse_cache import loads_kept
     from askplan.normalize import to_simplified_display
     from askplan.render_answer import answer_dict, answer_text
     from askplan.service import AskplanService
 
-    service = AskplanService(_settings(corpus_dir, index_dir, model))
+    with loads_kept():  # the process ends after one answer
+        service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
     answer = service.ask(question, k=k, doc=doc, mode=mode, context=context)
     out = json.dumps(answer_dict(answer), ensure_ascii=False) if as_json else answer_text(answer)
@@ -352,9 +354,11 @@ def serve(corpus_dir: Path, index_dir: Path, model: str | None, host: str, port:
     if workers > 1:
         _serve_workers(settings, host, port, workers)
         return
+    from askplan.corpus.parse_cache import loads_kept
     from askplan.web import create_app
 
-    app = create_app(settings, say=_say)
+    with loads_kept():  # served until the process stops
+        app = create_app(settings, say=_say)
     _warn_problems(app.state.service.corpus.problems)
     _say(f"askplan {__version__}: serving http://{host}:{port}/ (API docs at /docs); Ctrl-C to stop")
     # URLs up to 1 MB reach the app, which answers a JSON 414 over 8 KB (instead of h11's plain-text 400).
@@ -379,11 +383,13 @@ def _cap_malloc_arenas(arenas: int) -> None:
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from askplan.corpus.parse_cache import loads_kept
     from askplan.index.milvus_store import is_server
     from askplan.service import AskplanService
     from askplan.web.workers import export_settings
 
-    service = AskplanService(settings)
+    with loads_kept():  # kept while the workers serve
+        service = AskplanService(settings)
     _warn_problems(service.corpus.problems)
     manifest = service.retriever(build_if_missing=True, say=_say).index.manifest  # build once, not per worker
     if manifest.backend == "milvus" and not is_server(settings.milvus_uri or manifest.backend_uri):

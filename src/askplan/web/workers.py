@@ -26,6 +26,7 @@ def export_settings(settings: Settings) -> None:
 def worker_app() -> FastAPI:
     """uvicorn's app factory in a worker: the app over the settings the parent exported. The parent has already
     built the index, so a worker only loads it."""
+    from askplan.corpus.parse_cache import loads_kept
     from askplan.web import create_app
 
     raw = json.loads(os.environ[ENV])
@@ -33,4 +34,5 @@ def worker_app() -> FastAPI:
                         home=Path(raw["home"]), threads=int(raw["threads"]),
                         request_threads=int(raw["request_threads"]), allow_upload=bool(raw.get("allow_upload")),
                         milvus_uri=raw.get("milvus_uri"))
-    return create_app(settings, build_if_missing=False)
+    with loads_kept():  # a worker keeps its corpus until it stops
+        return create_app(settings, build_if_missing=False)
