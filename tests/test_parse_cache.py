@@ -237,11 +237,18 @@ def test_a_kept_load_freezes_what_is_alive_until_the_next_load(corpus_dir, tmp_p
     collectable again first, so nothing stays frozen past the load that replaced it."""
     import gc
 
+    load_corpus(corpus_dir, tmp_path / "cache")
+    collections = []
+    real_collect = gc.collect
     try:
+        gc.collect = lambda *a: collections.append(a) or real_collect(*a)
         with parse_cache.loads_kept():
             kept = load_corpus(corpus_dir, tmp_path / "cache")
+        gc.collect = real_collect
+        assert len(collections) == 1  # once a load, not once an entry read back
         assert gc.get_freeze_count() > 0 and gc.isenabled() and not parse_cache._keep_loaded
         assert load_corpus(corpus_dir, tmp_path / "cache").documents == kept.documents
         assert gc.get_freeze_count() == 0 and gc.isenabled()
     finally:
+        gc.collect = real_collect
         gc.unfreeze()

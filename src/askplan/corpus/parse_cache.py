@@ -82,10 +82,11 @@ def collector_paused():
     full collection, which walks them all once (1.2 s of a first question at 1,000,000 measures). A long-lived
     process (``keep_loaded``) keeps them frozen instead: never walked again."""
     was_enabled = gc.isenabled()
-    if gc.get_freeze_count():  # what an earlier load froze is collectable again
-        gc.unfreeze()
-    if _keep_loaded:  # no garbage frozen with the rest
-        gc.collect()
+    if was_enabled:  # the outermost pause (one entry's read inside a load is another)
+        if gc.get_freeze_count():  # what an earlier load froze is collectable again
+            gc.unfreeze()
+        if _keep_loaded:  # no garbage frozen with the rest
+            gc.collect()
     gc.disable()
     try:
         yield was_enabled
