@@ -220,8 +220,9 @@ class AskplanService:
         and the best sentence (and, where it marks no unit, its duties for who-leads answers), spell it in pinyin
         for the answerability features (~4 ms a measure, most of a warm question's slow tail). For a server, once
         it is ready; only for a corpus that fits the per-measure caches (WARM_LIMIT measures), since a larger one
-        would evict what it warms. How many measures were warmed. The department registry is built in any case,
-        and the index's mapped files are read once into the page cache (``read_ahead``)."""
+        would evict what it warms. How many measures were warmed. The department registry and every document's
+        short names are built in any case, and the index's mapped files are read once into the page cache
+        (``read_ahead``)."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
         from askplan.index.store import read_ahead
@@ -230,6 +231,9 @@ class AskplanService:
         if self._retriever is not None and (store := getattr(self._retriever.index, "store", None)) is not None:
             read_ahead(store)
         self.departments  # noqa: B018 - built here, not by the first question that names a unit
+        for doc in self.corpus.documents:  # each document's short names, not read by its first answer
+            if doc.measures:
+                self._short_of(doc.measures[0])
         measures = self.corpus.measures
         if len(measures) > WARM_LIMIT:
             return 0
