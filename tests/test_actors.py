@@ -230,6 +230,18 @@ def test_prose_duty(text, question, lead) -> None:
     assert _who(_measure(text), question).lead == lead
 
 
+def test_a_unit_labelling_a_line_performs_the_duties_it_takes_on() -> None:
+    """履行X职责: the labelled unit does X's duties, so it, not X, answers for them; its duty, as given, runs on
+    to the end of its line (or the next actor on it)."""
+    text = ("平潭海事局：负责辖区内海上交通安全监督；履行海上搜救中心办公室职责，组织、协调和指挥海上搜救行动。\n"
+            "区公安局：维护灾区社会治安；区交通局负责运力调度。")
+    assert [n.name for n in named_units("履行海上搜救中心办公室职责，组织搜救。") if n.role == "actor"] == []
+    who = _who(_measure(text), "海上搜救行动由哪个单位组织协调指挥")
+    assert who.lead == "平潭海事局" and who.text.endswith("组织、协调和指挥海上搜救行动")
+    spans = {r.lead: text[r.span[0]:r.span[1]] for r in parse_actors(text)}
+    assert spans["区公安局"] == "区公安局：维护灾区社会治安" and spans["区交通局"] == "区交通局负责运力调度"
+
+
 def test_a_marked_clause_wins_over_prose() -> None:
     m = _measure("支持企业开展技术改造。（责任单位：省经济和信息化厅、省财政厅）")
     resp = _who(m, "技术改造谁牵头")
@@ -419,6 +431,12 @@ def test_short_names_a_document_gives_units() -> None:
     # counter-examples: a level after a verb is its object, and a slogan's 落实/统筹 are no duty of a level
     ("推进各区落实交通领域光伏建设要求。", []),
     ("坚持省级统筹、市县落实。", []),
+    # levels made to act by 由 (a level alone, the run ending with it), not a level opening a longer name
+    ("对获得省级以上林木良种审（认）定的，由各县（市、区）、园区根据实际情况出台相关扶持政策。", [("各县（市、区）", "actor")]),
+    ("由各区负责组织实施。", [("各区", "actor")]),
+    ("由市财政局负责。", [("市财政局", "actor")]),
+    ("由省统一部署。", []),
+    ("经市同意后实施。", []),
 ])
 def test_levels_as_subjects(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names

@@ -252,9 +252,10 @@ def parse_responsibilities(text: str) -> tuple[Responsibility, ...]:
 
 
 def parse_actors(text: str) -> tuple[Responsibility, ...]:
-    """The organisations ``text``'s sentences make their actors, each covering its sentence from the name on;
-    the first unit of a name list leads (网信部门、保密部门…负责 -> 网信部门)."""
-    found: list[tuple[int, int, list[str], list[str]]] = []
+    """The organisations ``text``'s sentences make their actors, each covering its sentence from the name on (a
+    unit that labels a line of duties, its line up to the next actor); the first unit of a name list leads
+    (网信部门、保密部门…负责 -> 网信部门)."""
+    found: list[tuple[int, int, list[str], list[str], bool]] = []
     for pattern in ACTOR_PATTERNS:
         for m in pattern.regex.finditer(text):
             if any(m.start() < e and s < m.end() for s, e, *_ in found):
@@ -262,12 +263,19 @@ def parse_actors(text: str) -> tuple[Responsibility, ...]:
             leads = [u for part in split_units(m.group("lead")) for u in split_joined(part)]
             co = [u for part in split_units(m.group("co") or "") for u in split_joined(part)]
             if leads and all(_looks_like_unit(u) for u in leads):
-                found.append((m.start(), m.end(), leads, co))
+                found.append((m.start(), m.end(), leads, co, pattern.name == "actor_label"))
     out = []
-    for start, end, leads, co in sorted(found):
+    found.sort()
+    for i, (start, end, leads, co, whole_line) in enumerate(found):
         verbatim = leads + co
         units = dedupe(canonical_unit(u) for u in verbatim)
-        stop = m.start() if (m := _SENTENCE_END.search(text, end)) else len(text)
+        if whole_line:  # a label's duties run to the end of its line (海事局：负责…；履行…职责，组织…), or to the
+            line_end = text.find("\n", end)  # next actor on it
+            stop = min(len(text) if line_end < 0 else line_end, found[i + 1][0] if i + 1 < len(found) else len(text))
+            while stop > end and text[stop - 1] in "。；;！？!?":  # as a sentence's part ends before its stop
+                stop -= 1
+        else:
+            stop = m.start() if (m := _SENTENCE_END.search(text, end)) else len(text)
         out.append(Responsibility(text[start:stop], units, tuple(verbatim), units[0], units[1:], (start, stop),
                                   (start, end), prose=True))
     return tuple(out)
@@ -338,9 +346,10 @@ _NAMED_GAP = 4
 _MADE_TO_ACT = re.compile(r"(?:由|经|經|委托|委託|授权|授權)(?:所在地的?)?$")
 _DUTY_AFTER = re.compile(rf"是(?!指)|[，,]?(?:应当|應當|负责|負責)|要(?!求|素|点|點)|{_ADVERB}负责|牵头|牽頭|会同|會同|组织|組織|统筹|統籌|承担|承擔|指导|指導|协调|協調|予以"
                          r"|[，,]?(?:按照|依照|按|依)各自")
-# a verb of setting up or relying on, or a conjunction, before a name is no part of it (a cut would split
-# 建立…的部门 from its verb, and 与 stands inside names: 自然资源与规划局)
-_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用|(?:并|並)?(?:与|與)|并|並")
+# a verb of setting up, relying on or performing (履行X职责: X's duties, done by the sentence's actor), or a
+# conjunction, before a name is no part of it (a cut would split 建立…的部门 from its verb, and 与 stands inside
+# names: 自然资源与规划局)
+_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用|履行|行使|(?:并|並)?(?:与|與)|并|並")
 # a name after 会同/配合 is a unit joining the duty of the actor before it (会同相关部门协调…), not an actor
 _JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
 # a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
@@ -391,7 +400,8 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     for cut in [*_NAMED_CUT.finditer(masked), None]:
         end = cut.start() if cut else len(text)
         run = text[pos:end]
-        ends, level_subject = _name_ends(run, short, text[end:end + 2] if _CLAUSE_OPENS.match(text, pos) else None)
+        ends, level_subject = _name_ends(run, short, text[end:end + 2] if _CLAUSE_OPENS.match(text, pos) else None,
+                                         made_to_act=bool(_MADE_TO_ACT.search(text, max(0, pos - 8), pos)))
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
@@ -420,12 +430,16 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
     return tuple(out)
 
 
-def _name_ends(run: str, short: tuple[str, ...], after: str | None = None) -> tuple[list[int], bool]:
+def _name_ends(run: str, short: tuple[str, ...], after: str | None = None, *, made_to_act: bool = False
+               ) -> tuple[list[int], bool]:
     """Where a name that opens ``run`` may end (its organisation endings, close ones chained), and whether it is
     levels of government as a subject (乡镇(街道)要…; ``after``: the text after the run where the run opens a
-    clause, else None)."""
+    clause, else None) or made to act (``made_to_act``: the run follows 由/委托…, and is levels only:
+    由各县（市、区）、园区出台…)."""
     if after is not None and (lv := _LEVELS_ONLY.match(run)) and _LEVEL_ACTS.match(run + after, lv.end()):
         return [lv.end()], True  # levels of government as the subject: 乡镇(街道)要…, 各市要…
+    if made_to_act and (lv := _LEVELS_ONLY.fullmatch(run)) and lv.end() >= 2:
+        return [lv.end()], True  # levels of government made to act: 由各县（市、区）…
     found = list(_NAMED_ORG.finditer(run))
     ends = found[:1]
     for m in found[1:]:  # a name goes on past an ending only into another one close by (…办公室数字政府专班)
