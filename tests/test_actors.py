@@ -440,3 +440,9 @@ def test_short_names_a_document_gives_units() -> None:
 ])
 def test_levels_as_subjects(text, names) -> None:
     assert [(n.name, n.role) for n in named_units(text)] == names
+
+
+def test_a_level_opening_a_bracketed_name_is_no_name_of_its_own() -> None:
+    """由区县（自治县）规划自然资源主管部门…: 区县 begins a longer name, not levels made to act."""
+    assert "区县" not in [n.name for n in named_units("地质灾害临灾预报由区县（自治县）规划自然资源主管部门发布。")]
+    assert "履行好本级党委和政府" not in [n.name for n in named_units("履行好本级党委和政府职责。")]

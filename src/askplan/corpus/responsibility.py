@@ -349,7 +349,7 @@ _DUTY_AFTER = re.compile(rf"是(?!指)|[，,]?(?:应当|應當|负责|負責)|�
 # a verb of setting up, relying on or performing (履行X职责: X's duties, done by the sentence's actor), or a
 # conjunction, before a name is no part of it (a cut would split 建立…的部门 from its verb, and 与 stands inside
 # names: 自然资源与规划局)
-_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用|履行|行使|(?:并|並)?(?:与|與)|并|並")
+_LEADING_VERB = re.compile(r"建立|成立|设立|設立|组建|組建|依托|依靠|利用|履行好?|行使|(?:并|並)?(?:与|與)|并|並")
 # a name after 会同/配合 is a unit joining the duty of the actor before it (会同相关部门协调…), not an actor
 _JOINED = re.compile(r"(?:会同|會同|配合|协助|協助|联合|聯合)$")
 # a name opening a sentence, its verb right after it, is the sentence's subject: 发展改革部门整体部署反食品浪费工作。
@@ -401,7 +401,8 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
         end = cut.start() if cut else len(text)
         run = text[pos:end]
         ends, level_subject = _name_ends(run, short, text[end:end + 2] if _CLAUSE_OPENS.match(text, pos) else None,
-                                         made_to_act=bool(_MADE_TO_ACT.search(text, max(0, pos - 8), pos)))
+                                         made_to_act=bool(_MADE_TO_ACT.search(text, max(0, pos - 8), pos))
+                                         and masked[end:end + 1] not in "（(")  # 由区县（自治县）规划…: a longer name
         if ends and masked[pos + ends[-1]:pos + ends[-1] + 1] == "\ue000" and run[ends[-1]:ends[-1] + 1] in "）)":
             ends[-1] += 1  # a name that ends in its bracket: 有关部门（单位）
         levels = _LEVEL_PREFIX.match(run)  # 省、自治区、直辖市 before a name does not count toward its length
