@@ -252,3 +252,24 @@ def test_a_kept_load_freezes_what_is_alive_until_the_next_load(corpus_dir, tmp_p
     finally:
         gc.collect = real_collect
         gc.unfreeze()
+
+
+def test_a_file_hashed_before_and_untouched_since_is_not_hashed_again(corpus_dir, tmp_path, monkeypatch):
+    """Its digest is kept by what stat says of it (digests.json); an edit changes the stat and is hashed again,
+    and a damaged digests.json only costs the hashing."""
+    cache = tmp_path / "cache"
+    hashed = []
+    real = parse_cache.content_digest
+    monkeypatch.setattr(parse_cache, "content_digest", lambda data: hashed.append(1) or real(data))
+    first = load_corpus(corpus_dir, cache=cache)
+    assert hashed
+    hashed.clear()
+    assert load_corpus(corpus_dir, cache=cache).documents == first.documents and hashed == []
+    edited = next(corpus_dir.glob("*.txt"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段文字。\n", encoding="utf-8")
+    again = load_corpus(corpus_dir, cache=cache)
+    assert len(hashed) >= 1 and again.documents != first.documents
+    assert again.documents == load_corpus(corpus_dir).documents
+    (cache / "digests.json").write_text("{damaged", encoding="utf-8")
+    hashed.clear()
+    assert load_corpus(corpus_dir, cache=cache).documents == again.documents and len(hashed) == 3

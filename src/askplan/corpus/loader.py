@@ -128,16 +128,19 @@ def load_corpus(root: Path, cache: Path | None = None) -> Corpus:
         config = CorpusConfig()
     config_bytes = _config_bytes(root) if cache is not None else b""
     wrote, used = [], {}
+    digests = parse_cache.Digests(cache) if cache is not None else None
     with parse_cache.collector_paused() as collecting:
         for path in files:
             try:
-                doc, warnings = _load_file(path, config, cache, config_bytes, wrote, collecting, used)
+                doc, warnings = _load_file(path, config, cache, config_bytes, wrote, collecting, used, digests)
             except CorpusError as exc:
                 log.info("skipping %s", exc)  # callers report corpus.problems; a warning here printed them twice
                 problems.append(Problem(str(path), exc.line, exc.reason))
                 continue
             docs.append(doc)
             problems.extend(warnings)
+    if digests is not None:
+        digests.save()
     if cache is not None and wrote:
         parse_cache.prune(cache)
     docs.sort(key=lambda d: d.slug)
@@ -158,7 +161,8 @@ def _kept_fingerprint(docs: list[Document], cache: Path, config_bytes: bytes, us
     def read(doc: Document) -> bytes:
         nonlocal changed
         data = Path(doc.path).read_bytes()
-        changed = changed or parse_cache.entry_path(cache, Path(doc.path), data, config_bytes) != used[doc.path]
+        content = parse_cache.content_digest(data)
+        changed = changed or parse_cache.entry_path(cache, Path(doc.path), content, config_bytes) != used[doc.path]
         return data
 
     try:
@@ -179,30 +183,43 @@ def _config_bytes(root: Path) -> bytes:
 
 
 def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_bytes: bytes, wrote: list[Path],
-               collecting: bool = True, used: dict[str, Path] | None = None) -> tuple[Document, list[Problem]]:
+               collecting: bool = True, used: dict[str, Path] | None = None,
+               digests: parse_cache.Digests | None = None) -> tuple[Document, list[Problem]]:
     """``_load``, read back from ``cache`` (if given) where this file, config and code were parsed before; the
     entries it writes are added to ``wrote``, those of the documents it returns to ``used`` (by path). Called with the
-    garbage collector paused (``load_corpus``); ``collecting``: whether it runs while a file is parsed."""
-    data = None
+    garbage collector paused (``load_corpus``); ``collecting``: whether it runs while a file is parsed. ``digests``:
+    the content digests of files hashed before, by their stat (``parse_cache.Digests``)."""
+    st = data = content = None
     if cache is not None:
         with contextlib.suppress(OSError):  # unreadable: _load names what is wrong with the file
-            data = path.read_bytes()
-    if data is None:
+            st = path.stat()
+            if (content := digests.get(path, st) if digests is not None else None) is None:
+                data = path.read_bytes()
+                content = parse_cache.content_digest(data)
+    if content is None:
         with parse_cache.collector_resumed(collecting):
             return _load(path, config)
-    entry = parse_cache.entry_path(cache, path, data, config_bytes)
+    entry = parse_cache.entry_path(cache, path, content, config_bytes)
     if (cached := parse_cache.read(entry)) is not None:
         if used is not None:
             used[str(path)] = entry
+        if digests is not None and data is not None:
+            digests.put(path, st, content)
         return cached
+    if data is None:  # the digest was known but not this entry: read what is parsed
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+            entry = parse_cache.entry_path(cache, path, parse_cache.content_digest(data), config_bytes)
     with parse_cache.collector_resumed(collecting):
         loaded = _load(path, config)
     if used is not None:
         used[str(path)] = entry
     with contextlib.suppress(OSError):
-        if path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds what its key says
-            parse_cache.write(entry, loaded)
+        if data is not None and path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds
+            parse_cache.write(entry, loaded)                  # what its key says
             wrote.append(entry)
+            if digests is not None and st is not None:  # stat taken before the bytes were read: a later write
+                digests.put(path, st, parse_cache.content_digest(data))  # changes it, so it is never matched
     return loaded
 
 
