@@ -136,7 +136,7 @@ def collector_paused():
     list splices): resumed with a million new objects in its youngest generation, the collector's first pass
     walked them all (1.0 s at 1,000,000 measures), and the next pass again. They are still collected, by the next
     full collection, which walks them all once (1.2 s of a first question at 1,000,000 measures). A long-lived
-    process (``keep_loaded``) keeps them frozen instead: never walked again."""
+    process (``loads_kept``) keeps them frozen instead, until its next load."""
     was_enabled = gc.isenabled()
     if was_enabled:  # the outermost pause (one entry's read inside a load is another)
         if gc.get_freeze_count():  # what an earlier load froze is collectable again

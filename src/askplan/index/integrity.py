@@ -156,11 +156,9 @@ def _bm25_problems(bm, rows: int, *, values: bool = True) -> list[str]:
         problems.append(f"num_docs is {scores.get('num_docs')}, not {rows}")
     if len(data) != len(indices) or len(indptr) == 0 or int(indptr[-1]) != len(data):
         problems.append("its score arrays disagree in length")
-    elif not values:
-        pass
-    elif len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= rows):
+    elif values and len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= rows):
         problems.append("its scores name documents that do not exist")
-    elif np.any(np.diff(indptr) < 0) or not np.all(np.isfinite(data)):
+    elif values and (np.any(np.diff(indptr) < 0) or not np.all(np.isfinite(data))):
         problems.append("its score arrays are out of order or not finite")
     if len(indptr) not in (len(bm.vocab_dict), len(bm.vocab_dict) + 1):
         problems.append(f"its vocabulary has {len(bm.vocab_dict)} words for {len(indptr)} offsets")
