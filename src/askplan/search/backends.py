@@ -73,7 +73,8 @@ class FaissBm25Backend:
         tokens = [t for t in LEXICAL[leg](text) if t in bm.vocab_dict]
         if not tokens:
             return LegResult([], [])
-        return top_rows(np.asarray(bm25_scores(bm, tokens), dtype=np.float64), allowed, depth)
+        return top_rows(bm25_scores(bm, tokens), allowed, depth)  # float32 as summed: the order and each chosen
+        # score are the same as over a float64 copy, which cost ~0.3 ms a leg at 1,000,000 measures
 
     def dense(self, qvec: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegResult:
         k = min(self.index.faiss_index.ntotal, max(depth * 4, 200))
@@ -101,7 +102,7 @@ def top_rows(scores: np.ndarray, allowed: np.ndarray | None, depth: int) -> LegR
     """The ``depth`` best positive scores, ties broken by row. Only rows scoring at least the depth-th best are
     sorted, so the cost in Python does not grow with the number of matching measures."""
     if allowed is not None:
-        scores = np.where(allowed, scores, 0.0)
+        scores = np.where(allowed, scores, scores.dtype.type(0))
     rows = np.flatnonzero(scores > 0)
     if len(rows) > depth:
         bar = np.partition(scores[rows], len(rows) - depth)[len(rows) - depth]
