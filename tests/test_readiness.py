@@ -125,3 +125,30 @@ def test_a_servers_warm_up_reads_the_loaded_index_ahead(hash_service, monkeypatc
     retriever = hash_service.retriever()
     hash_service.warm_up()
     assert asked == [retriever.index.store] and asked[0].is_dir()
+
+
+def test_a_rebuilt_index_is_read_ahead_once_it_is_swapped_in(tmp_path, monkeypatch):
+    """As a start's warm-up reads the store into the page cache, so does the reload of a rebuilt one (in the
+    reload's background thread), so the first questions after a rebuild do not fault it in page by page."""
+    import threading
+    import time
+
+    from askplan.index import store
+
+    settings = Settings(corpus_dir=REPO_ROOT / "corpus", index_dir=tmp_path / "index", model="hash-bigram-64")
+    AskplanService(settings).build()
+    app = create_app(settings, build_if_missing=False)
+    read = []
+    with TestClient(app) as c:
+        readiness = app.state.readiness
+        assert readiness.wait(30) == "ok"
+        # the start's warm-up may still be reading ahead too: count the reload thread's calls only
+        monkeypatch.setattr(store, "read_ahead",
+                            lambda folder: read.append((threading.current_thread().name, folder)) or 0)
+        AskplanService(settings).build()  # `askplan index --force` in another terminal
+        assert c.get("/api/ask", params={"q": CARBON}).status_code == 200
+        deadline = time.monotonic() + 30
+        while not any(name == "askplan-reload" for name, _ in read) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        new_store = app.state.service.retriever().index.store
+    assert [folder for name, folder in read if name == "askplan-reload"] == [new_store]

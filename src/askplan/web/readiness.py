@@ -190,5 +190,20 @@ class Readiness:
         else:
             self.reload_error = None
             self.note(f"loaded the rebuilt index ({retriever.token})")
+            self._read_ahead(retriever)
         finally:
             self._reloading = False
+
+    @staticmethod
+    def _read_ahead(retriever) -> None:
+        """The swapped-in store's mapped files read once into the page cache, in this background thread, as a
+        start's warm-up does (``store.read_ahead``): otherwise the first questions after a rebuild fault its
+        pages in one at a time from a cold disk. A cache; never a failure."""
+        from askplan.index import store
+
+        if (folder := getattr(retriever.index, "store", None)) is None:
+            return
+        try:
+            store.read_ahead(folder)
+        except Exception:  # noqa: BLE001 - reading ahead only fills the page cache
+            log.warning("reading the rebuilt index ahead failed; questions read it as they come", exc_info=True)
