@@ -225,11 +225,10 @@ class AskplanService:
         (``read_ahead``)."""
         from askplan.answer import warm as warm_sentences
         from askplan.answerability.features import warm as warm_pinyin
-        from askplan.index.store import read_ahead
         from askplan.search.rerank import warm as warm_grams
 
-        if self._retriever is not None and (store := getattr(self._retriever.index, "store", None)) is not None:
-            read_ahead(store)
+        if self._retriever is not None:
+            self.read_ahead(self._retriever)
         self.departments  # noqa: B018 - built here, not by the first question that names a unit
         for doc in self.corpus.documents:  # each document's short names, not read by its first answer
             if doc.measures:
@@ -242,6 +241,16 @@ class AskplanService:
             warm_sentences(measure, self._short_of(measure))
             warm_pinyin(measure)
         return len(measures)
+
+    @staticmethod
+    def read_ahead(retriever: Retriever) -> None:
+        """The mapped files of ``retriever``'s store (FAISS and BM25 files) read once into the page cache
+        (``store.read_ahead``), by a start's warm-up and after a reload; nothing for an index without a store
+        folder (Milvus)."""
+        from askplan.index import store
+
+        if (folder := getattr(retriever.index, "store", None)) is not None:
+            store.read_ahead(folder)
 
     def reload(self) -> Retriever:
         """Load the index on disk beside the one in use and swap it in with one assignment: requests already

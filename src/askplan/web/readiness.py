@@ -194,16 +194,11 @@ class Readiness:
         finally:
             self._reloading = False
 
-    @staticmethod
-    def _read_ahead(retriever) -> None:
-        """The swapped-in store's mapped files read once into the page cache, in this background thread, as a
-        start's warm-up does (``store.read_ahead``): otherwise the first questions after a rebuild fault its
-        pages in one at a time from a cold disk. A cache; never a failure."""
-        from askplan.index import store
-
-        if (folder := getattr(retriever.index, "store", None)) is None:
-            return
+    def _read_ahead(self, retriever) -> None:
+        """The swapped-in store read once into the page cache, in this background thread, as a start's warm-up
+        does (``AskplanService.read_ahead``): otherwise the first questions after a rebuild fault its pages in one
+        at a time from a cold disk. A cache; never a failure."""
         try:
-            store.read_ahead(folder)
+            self.service.read_ahead(retriever)
         except Exception:  # noqa: BLE001 - reading ahead only fills the page cache
             log.warning("reading the rebuilt index ahead failed; questions read it as they come", exc_info=True)
