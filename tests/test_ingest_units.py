@@ -200,3 +200,34 @@ def test_a_vector_cache_with_fewer_rows_than_its_header_is_ignored(tmp_path) -> 
     out = again.encode(encoder, texts[95:])
     assert again.keys() == set() and again.fresh == 5
     np.testing.assert_array_equal(out, encoder.encode_documents(texts[95:]))
+
+
+def _html_lines(tmp_path, body: str) -> tuple[str, ...]:
+    from askplan.ingest.extract import extract
+
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    return extract(path).lines
+
+
+def test_html_article_laid_out_in_one_table_cell_keeps_its_paragraphs(tmp_path) -> None:
+    # gov.cn pages put the whole article in one <td>; joined as a table row it was one line and one measure
+    lines = _html_lines(tmp_path, '<table><tbody><tr><td class="b12c" id="UCAP-CONTENT">'
+                                  "<p>国务院办公厅关于开展城镇小区配套幼儿园治理工作的通知</p>"
+                                  "<p>一、总体要求</p><p>以习近平新时代中国特色社会主义思想为指导。</p>"
+                                  "<p>二、治理任务</p><p>（一）摸底排查。各地要全面摸排。</p>"
+                                  "<table><tr><td><p>任务</p></td><td><p>责任单位</p></td></tr>"
+                                  "<tr><td><p>摸底排查</p></td><td><p>教育部</p><p>住房城乡建设部</p></td></tr></table>"
+                                  "</td></tr></tbody></table>")
+    assert lines[:5] == ("国务院办公厅关于开展城镇小区配套幼儿园治理工作的通知", "一、总体要求",
+                         "以习近平新时代中国特色社会主义思想为指导。", "二、治理任务", "（一）摸底排查。各地要全面摸排。")
+    # a table inside the article is still read a row a line, its cells' paragraphs joined
+    assert lines[5:] == ("任务｜责任单位", "摸底排查｜教育部 住房城乡建设部")
+
+
+def test_html_table_rows_with_one_filled_cell_stay_rows(tmp_path) -> None:
+    # a heading row spanning a data table and a row whose one cell holds one paragraph: a row a line, as before
+    lines = _html_lines(tmp_path, '<table><tr><td colspan="2"><p>表1 重点任务</p></td></tr>'
+                                  "<tr><td><p>（一）推进建设</p></td><td></td></tr>"
+                                  "<tr><td>1</td><td>省发展改革委</td></tr></table>")
+    assert lines == ("表1 重点任务", "（一）推进建设", "1｜省发展改革委")

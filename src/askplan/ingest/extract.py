@@ -217,6 +217,7 @@ _CHROME_NAME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|footer|header|breadcr
                           r"toolbar|topbar|copyright|search|login)(?:$|[-_\s\d])", re.I)
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "blockquote",
            "pre", "dd", "dt", "td", "th", "table", "ul", "ol")
+_PARAGRAPHS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre")
 _META_KEYS = {"articletitle": "title", "contentsource": "issuer", "pubdate": "date", "firstpublishedtime": "date",
               "og:title": "title", "dc.title": "title", "dc.date": "date", "publishdate": "date"}
 
@@ -241,9 +242,14 @@ def _html(path: Path) -> tuple[list[str], dict[str, str]]:
         if names.strip() and _CHROME_NAME.search(names) and len(tag.get_text(strip=True)) < 400:
             tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    for tr in root.find_all("tr"):
-        cells = [c.get_text(" ", strip=True) for c in tr.find_all(("td", "th"))]
-        tr.replace_with(soup.new_string("\n" + CELL_SEP.join(c for c in cells if c) + "\n"))
+    for tr in reversed(root.find_all("tr")):  # inner tables first: a row of a table in a cell is a row of its own
+        cells = tr.find_all(("td", "th"), recursive=False) or tr.find_all(("td", "th"))
+        texts = [c.get_text(" ", strip=True) for c in cells]
+        filled = [c for c, t in zip(cells, texts, strict=True) if t]
+        if len(filled) == 1 and len(filled[0].find_all(_PARAGRAPHS, limit=2)) == 2:
+            # a page laid out in a table (gov.cn puts a whole article in one cell): its paragraphs stay lines
+            continue
+        tr.replace_with(soup.new_string("\n" + CELL_SEP.join(t for t in texts if t) + "\n"))
     for tag in root.find_all(_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")
