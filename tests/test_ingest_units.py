@@ -231,3 +231,39 @@ def test_html_table_rows_with_one_filled_cell_stay_rows(tmp_path) -> None:
                                   "<tr><td><p>（一）推进建设</p></td><td></td></tr>"
                                   "<tr><td>1</td><td>省发展改革委</td></tr></table>")
     assert lines == ("表1 重点任务", "（一）推进建设", "1｜省发展改革委")
+
+
+def test_title_skips_records_of_adoption_and_body_headings() -> None:
+    # a law's head: amendment records name a 决定 and a first chapter heading names a 规划; neither is the title
+    lines = ("2018年4月27日 第十三届全国人民代表大会常务委员会第二次会议《关于修改<中华人民共和国国境卫生检疫法>等六部法律的决定》修正",
+             "第二章 能源规划", "中华人民共和国能源法", "第一条 为了推动能源高质量发展，制定本法。")
+    assert infer(lines, {}).title == "中华人民共和国能源法"
+    # a title that opens with a year is none of these: 2025年全省数字政府建设工作要点 has no 年 right after a date
+    assert infer(("关于印发2025年工作要点的通知", "各市人民政府："), {}).title == "关于印发2025年工作要点的通知"
+
+
+def test_markdown_top_heading_is_the_title(tmp_path) -> None:
+    from askplan.ingest.extract import extract
+
+    path = tmp_path / "law.md"
+    path.write_text("# 中华人民共和国车辆购置税法\n\n2018年12月29日 第十三届全国人民代表大会常务委员会第七次会议通过\n\n"
+                    "第一条 在中华人民共和国境内购置汽车的单位和个人，为车辆购置税的纳税人。\n", encoding="utf-8")
+    found = extract(path)
+    assert found.meta["title"] == "中华人民共和国车辆购置税法"
+    assert infer(found.lines, found.meta).title == "中华人民共和国车辆购置税法"
+    assert found.lines[0] == "中华人民共和国车辆购置税法"  # the heading marker is dropped from the text
+
+
+def test_title_over_three_lines_spaced_and_with_brackets() -> None:
+    # gov.cn pages break titles with <br>; a printed heading spaces its characters out; a title naming a law in 《》
+    # goes on past the law's 法 until its brackets close
+    assert infer(("国务院办公厅对全国政协十届四次会议", "第4626号提案的答复", "国办函〔2006〕12号"), {}).title == \
+        "国务院办公厅对全国政协十届四次会议第4626号提案的答复"
+    assert infer(("国务院关于授权香港特别行政区实施管辖的", "深圳湾口岸港方口岸区范围和", "土 地 使 用 期 限 的 批 复",
+                  "国函〔2006〕132号"), {}).title == "国务院关于授权香港特别行政区实施管辖的深圳湾口岸港方口岸区范围和土地使用期限的批复"
+    assert infer(("国务院关于在海南博鳌乐城国际医疗旅游先行区", "暂时调整实施《中华人民共和国药品管理法",
+                  "实施条例》有关规定的决定", "国发〔2018〕43号"), {}).title == \
+        "国务院关于在海南博鳌乐城国际医疗旅游先行区暂时调整实施《中华人民共和国药品管理法实施条例》有关规定的决定"
+    # a complete title is not joined with the line after it
+    assert infer(("某市人民政府关于加强安全生产的通知", "安全生产工作方案", "各区人民政府："), {}).title == \
+        "某市人民政府关于加强安全生产的通知"

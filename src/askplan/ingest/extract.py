@@ -95,6 +95,9 @@ def _text(path: Path) -> tuple[list[str], dict[str, str]]:
         meta = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in head.splitlines()) if v.strip()}
         text = body
     lines = [re.sub(r"^#{1,6}\s+", "", line) for line in text.splitlines()]
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.startswith("# ") and "title" not in meta:  # a Markdown file's top heading is its title
+        meta["title"] = first[2:].strip()
     return lines, meta
 
 

@@ -13,7 +13,17 @@ HEAD_LINES = 30  # the title, 文号 and addressee stand among the first lines
 TAIL_LINES = 20  # the signature and date stand among the last lines of a notice
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号")
 _KIND = re.compile(r"(?:关于|關於).{2,}|(?:办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要"
-                   r"|规划|規劃|计划|計劃|措施|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|政策)")
+                   r"|规划|規劃|计划|計劃|措施|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|政策|规则|規則|规范|規範"
+                   r"|解释|解釋|批复|批覆|复函|覆函|答复|答覆|通报|通報|章程)|法$")
+# a record of adoption or amendment (2018年4月27日…《关于修改…的决定》修正) or a heading of the body (第二章 能源规划)
+_NOT_TITLE = re.compile(r"\s*(?:[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月)"
+                        r"|第[一二三四五六七八九十百零〇\d]+\s*[章节條条])")
+# what a title ends in: its kind, perhaps with a bracket (（试行）, （2018—2035年）的批复 ends in 批复)
+_ENDS_KIND = re.compile(r"(?:办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要|规划|規劃|计划|計劃|措施"
+                        r"|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|规则|規則|规范|規範|解释|解釋|批复|批覆|复函|覆函"
+                        r"|答复|答覆|通报|通報|章程|请示|請示|函|法)(?:[（(][^（）()]{1,12}[）)])?$")
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_NOT_IN_TITLE = re.compile(r"[。；;：:>|›»/]")  # a sentence, an addressee, a site's breadcrumb
 _ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
                       r"|领导小组|領導小組|管委会|管委會)$")
 _ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於)")
@@ -41,17 +51,29 @@ def infer(lines: tuple[str, ...], meta: dict[str, str]) -> Inferred:
 
 
 def _title(head: tuple[str, ...]) -> str:
-    """The first line that reads like a document title; a title broken over two lines is joined."""
+    """The first line that reads like a document title. A title broken over two or three lines (a page's <br>, a
+    printed heading) is joined: the first run of lines that ends in a kind of document (通知, 批复, 答复 …) with its
+    brackets closed. A heading printed with spaces between its characters (几 个 问 题 的 通 知) is read without them."""
+    head = tuple(_SPACED.sub("", line) for line in head)
     for i, line in enumerate(head):
-        if 4 <= len(line) <= 120 and _KIND.search(line) and not line.endswith(("。", "；", "：", ":")):
-            if _DOC_NUMBER.fullmatch(line.strip("（）() ")):
-                continue
-            nxt = head[i + 1] if i + 1 < len(head) else ""
-            if nxt and len(nxt) <= 40 and not _DOC_NUMBER.search(nxt) and re.search(r"(?:通知|的|）|\))$", nxt) \
-                    and not line.endswith(("通知", "办法", "方案", "意见", "条例", "报告")):
-                return line + nxt
+        if _NOT_TITLE.match(line) or line.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.fullmatch(line.strip("（）() ")) \
+                or re.search(r"[>|›»]", line):
+            continue
+        joined = line
+        for nxt in head[i + 1:i + 3]:
+            if (_ENDS_KIND.search(joined) and _closed(joined)) or len(nxt) > 40 or _NOT_IN_TITLE.search(nxt) \
+                    or _DOC_NUMBER.search(nxt) or _NOT_TITLE.match(nxt):
+                break
+            joined += nxt
+        if 4 <= len(joined) <= 120 and _KIND.search(joined) and _ENDS_KIND.search(joined) and _closed(joined):
+            return joined
+        if 4 <= len(line) <= 120 and _KIND.search(line):
             return line
     return ""
+
+
+def _closed(text: str) -> bool:
+    return text.count("《") == text.count("》") and text.count("（") + text.count("(") == text.count("）") + text.count(")")
 
 
 def _issuer(lines: tuple[str, ...], title: str) -> str:
