@@ -247,11 +247,13 @@ def test_markdown_top_heading_is_the_title(tmp_path) -> None:
 
     path = tmp_path / "law.md"
     path.write_text("# 中华人民共和国车辆购置税法\n\n2018年12月29日 第十三届全国人民代表大会常务委员会第七次会议通过\n\n"
+                    "<!-- INFO END -->\n\n"
                     "第一条 在中华人民共和国境内购置汽车的单位和个人，为车辆购置税的纳税人。\n", encoding="utf-8")
     found = extract(path)
     assert found.meta["title"] == "中华人民共和国车辆购置税法"
     assert infer(found.lines, found.meta).title == "中华人民共和国车辆购置税法"
     assert found.lines[0] == "中华人民共和国车辆购置税法"  # the heading marker is dropped from the text
+    assert not any("INFO END" in line for line in found.lines)  # and a note for Markdown tools
 
 
 def test_title_over_three_lines_spaced_and_with_brackets() -> None:

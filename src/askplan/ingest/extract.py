@@ -94,6 +94,7 @@ def _text(path: Path) -> tuple[list[str], dict[str, str]]:
         head, body = text[4:].split("\n---\n", 1)
         meta = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in head.splitlines()) if v.strip()}
         text = body
+    text = _HTML_COMMENT.sub("", text)  # Markdown carries notes for its tools: <!-- INFO END -->
     lines = [re.sub(r"^#{1,6}\s+", "", line) for line in text.splitlines()]
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.startswith("# ") and "title" not in meta:  # a Markdown file's top heading is its title
@@ -221,6 +222,7 @@ _CHROME_NAME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|footer|header|breadcr
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "blockquote",
            "pre", "dd", "dt", "td", "th", "table", "ul", "ol")
 _PARAGRAPHS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _META_KEYS = {"articletitle": "title", "contentsource": "issuer", "pubdate": "date", "firstpublishedtime": "date",
               "og:title": "title", "dc.title": "title", "dc.date": "date", "publishdate": "date"}
 
