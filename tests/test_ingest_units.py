@@ -269,3 +269,14 @@ def test_title_over_three_lines_spaced_and_with_brackets() -> None:
     # a complete title is not joined with the line after it
     assert infer(("某市人民政府关于加强安全生产的通知", "安全生产工作方案", "各区人民政府："), {}).title == \
         "某市人民政府关于加强安全生产的通知"
+
+
+def test_issuer_of_a_forwarding_notice_is_the_forwarding_body() -> None:
+    # the forwarded report is signed at the end by its drafter; the notice's issuer is the body the title names
+    lines = ("国务院办公厅转发国家地震局关于1997年地震趋势和加强防震减灾工作意见报告的通知", "国办发〔1997〕5号",
+             "各省、自治区、直辖市人民政府：", "国家地震局《关于1997年地震趋势和加强防震减灾工作的意见》已经国务院同意，现转发给你们。",
+             "一、加强监测预报。", "国家地震局", "一九九七年一月二十日")
+    assert infer(lines, {}).issuer == "国务院办公厅"
+    assert infer(("国务院办公厅对全国政协十届四次会议第4626号提案的答复", "您提出的提案收悉。"), {}).issuer == "国务院办公厅"
+    # without a body in the title, the signature at the end
+    assert infer(("关于印发数据要素方案的通知", "各区：", "现印发给你们。", "某市数据局", "2024年3月1日"), {}).issuer == "某市数据局"

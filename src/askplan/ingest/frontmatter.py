@@ -26,7 +26,7 @@ _SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _NOT_IN_TITLE = re.compile(r"[。；;：:>|›»/]")  # a sentence, an addressee, a site's breadcrumb
 _ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
                       r"|领导小组|領導小組|管委会|管委會)$")
-_ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於)")
+_ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於|转发|轉發|批转|批轉|印发|印發|对|對)")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -77,7 +77,11 @@ def _closed(text: str) -> bool:
 
 
 def _issuer(lines: tuple[str, ...], title: str) -> str:
-    """The signing body above the date at the end, else the body a title names before 关于."""
+    """The body a title names before 关于/转发/印发/对 (国务院办公厅转发国家地震局…: the forwarded report's signature
+    at the end is not the issuer), else the signing body above the date at the end, else one under the notice."""
+    m = _ISSUER_IN_TITLE.match(title)
+    if m and _ORG_END.search(m.group(1)):
+        return m.group(1)
     tail = lines[-TAIL_LINES:]
     for i, line in enumerate(tail):
         if _date_in(line) and i > 0 and _ORG_END.search(tail[i - 1]) and len(tail[i - 1]) <= 40:
@@ -85,8 +89,7 @@ def _issuer(lines: tuple[str, ...], title: str) -> str:
     for i, line in enumerate(lines[:HEAD_LINES]):  # a signature right under the notice
         if _date_in(line) and i > 0 and _ORG_END.search(lines[i - 1]) and len(lines[i - 1]) <= 40:
             return lines[i - 1]
-    m = _ISSUER_IN_TITLE.match(title)
-    return m.group(1) if m and _ORG_END.search(m.group(1)) else ""
+    return ""
 
 
 def _signature_date(lines: tuple[str, ...]) -> str:
