@@ -258,7 +258,7 @@ def test_a_marked_clause_wins_over_prose() -> None:
     # longer level words too, and they do not count toward a name's length
     ("各省、自治区、直辖市人民政府负责组织实施。", [("各省、自治区、直辖市人民政府", "actor")]),
     ("由省、自治区、直辖市药品监督管理部门或者技术机构出具", [("省、自治区、直辖市药品监督管理部门或者技术机构", "actor")]),
-    ("在机构所在地县级以上机构编制部门注册登记", [("机构", ""), ("县级以上机构编制部门", "")]),  # not 地县级…
+    ("在机构所在地县级以上机构编制部门注册登记", [("县级以上机构编制部门", "")]),  # not 地县级…
     ("向所在地的县级以上卫生健康部门备案", [("县级以上卫生健康部门", "recipient")]),
     # 移交/移送/接受 never stand inside a name: what is handed over goes to the name after them
     ("情节严重的，移交公安机关依法处理。", [("公安机关", "actor")]),  # handed a case to deal with: its duty
@@ -446,3 +446,10 @@ def test_a_level_opening_a_bracketed_name_is_no_name_of_its_own() -> None:
     """由区县（自治县）规划自然资源主管部门…: 区县 begins a longer name, not levels made to act."""
     assert "区县" not in [n.name for n in named_units("地质灾害临灾预报由区县（自治县）规划自然资源主管部门发布。")]
     assert "履行好本级党委和政府" not in [n.name for n in named_units("履行好本级党委和政府职责。")]
+
+
+def test_a_bare_word_for_a_unit_is_no_ones_name() -> None:
+    # 以县（市、区）为单位 says how work is divided; 单位 alone named "单位" as the lead of a gov.cn notice's item
+    assert named_units("各地以县（市、区）为单位，对城镇小区配套幼儿园情况进行全面摸底排查。") == ()
+    # a unit with its name, or a list of them, is still one: 有关部门, 建设单位, 文物保护单位
+    assert [u.name for u in named_units("由有关部门负责，建设单位应当配合。")] == ["有关部门", "建设单位"]

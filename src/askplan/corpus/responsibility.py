@@ -340,6 +340,7 @@ _NAMED_ORG = re.compile(
     r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院|台站"
     rf"|{_OFFICE}|医院|醫院"
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
+_BARE_ENDING = re.compile(r"单位|單位|部门|部門|机构|機構")
 _NAMED_MAX = 20
 _NAMED_GAP = 4
 # a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
@@ -418,6 +419,9 @@ def named_units(text: str, short: tuple[str, ...] = ()) -> tuple[NamedUnit, ...]
                         break
                 while out and out[-1].start >= start:  # an item that was a name of its own is in the list now
                     out.pop()
+            if _BARE_ENDING.fullmatch(text, start, pos + ends[-1]):  # 以县为单位: a word for a unit, no one's name
+                pos = cut.end() if cut else len(text)
+                continue
             before = text[max(0, start - 6):start]  # room for 由/向 + 所在地的
             after = text[pos + ends[-1]:pos + ends[-1] + 5]
             actor = not _JOINED.search(before) and bool(
