@@ -8,7 +8,7 @@ import pytest
 from askplan.encoders import HashEncoder
 from askplan.errors import BadInput
 from askplan.index.vectors import VectorCache
-from askplan.ingest.extract import _drop_running_lines, _join_wrapped, decode_text
+from askplan.ingest.extract import _drop_running_lines, _join_wrapped, clean_lines, decode_text
 from askplan.ingest.frontmatter import detect_script, infer
 
 
@@ -280,3 +280,13 @@ def test_issuer_of_a_forwarding_notice_is_the_forwarding_body() -> None:
     assert infer(("国务院办公厅对全国政协十届四次会议第4626号提案的答复", "您提出的提案收悉。"), {}).issuer == "国务院办公厅"
     # without a body in the title, the signature at the end
     assert infer(("关于印发数据要素方案的通知", "各区：", "现印发给你们。", "某市数据局", "2024年3月1日"), {}).issuer == "某市数据局"
+
+
+def test_page_tools_above_a_title_are_dropped_and_never_joined_to_it() -> None:
+    # a provincial news site's tool bar, one word a line, then the report's title
+    raw = ["下载", "打印", "全屏", "收藏", "【字号：", "加大", "还原", "减小", "】", "2026年安徽省政府工作报告",
+           "——2026年2月5日在安徽省第十四届人民代表大会第四次会议上", "各位代表："]
+    lines, dropped = clean_lines(raw)
+    assert (lines[0], dropped) == ("2026年安徽省政府工作报告", 9)
+    assert infer(tuple(raw), {}).title == "2026年安徽省政府工作报告"  # even were they kept
+    assert clean_lines(["加大财政投入力度。"])[0] == ["加大财政投入力度。"]

@@ -23,6 +23,10 @@ _ENDS_KIND = re.compile(r"(?:办法|辦法|方案|意见|意見|通知|规定|�
                         r"|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|规则|規則|规范|規範|解释|解釋|批复|批覆|复函|覆函"
                         r"|答复|答覆|通报|通報|章程|请示|請示|函|法)(?:[（(][^（）()]{1,12}[）)])?$")
 _SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+# a line a broken title may start with: it names the issuer or says 关于 (not a column name like 云南要闻, not 减小)
+_TITLE_START = re.compile(r"关于|關於|(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|国务院|國務院|部|局|厅|廳|委|院|署)"
+                          r"(?:关于|關於|对|對|转发|轉發|印发|印發|批转|批轉|、|\s|$)")
+_TITLE_PART = re.compile(r"[\u4e00-\u9fff]{4}|^[\u4e00-\u9fff]{2,}$")  # a line a broken title may start or go on with
 _NOT_IN_TITLE = re.compile(r"[。；;：:>|›»/]")  # a sentence, an addressee, a site's breadcrumb
 _ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
                       r"|领导小组|領導小組|管委会|管委會)$")
@@ -60,8 +64,9 @@ def _title(head: tuple[str, ...]) -> str:
                 or re.search(r"[>|›»]", line):
             continue
         joined = line
-        for nxt in head[i + 1:i + 3]:
+        for nxt in head[i + 1:i + 3] if _TITLE_START.search(line) else ():  # 国务院关于…, not 减小 or 】
             if (_ENDS_KIND.search(joined) and _closed(joined)) or len(nxt) > 40 or _NOT_IN_TITLE.search(nxt) \
+                    or not _TITLE_PART.search(nxt) or "【" in nxt or "】" in nxt \
                     or _DOC_NUMBER.search(nxt) or _NOT_TITLE.match(nxt):
                 break
             joined += nxt
