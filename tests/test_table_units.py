@@ -201,3 +201,49 @@ def test_a_tab_separated_line_without_a_unit_column_is_no_header(tmp_path: Path)
     body = TABBED.replace("牵头单位\t配合单位", "完成时限\t备注")
     (measure,) = [m for m in _doc(tmp_path, body).measures if "任务分工表" in m.text]
     assert measure.responsibilities == ()
+
+
+PROMOTED = """某部关于推广改革举措的通知
+
+各省人民政府：现将推广清单印发给你们。
+
+一、推广的改革举措
+
+二、认真抓好组织实施
+
+附件
+
+推广清单
+
+序号｜改革举措｜主要内容｜指导部门｜推广范围
+
+一、知识产权保护方面
+
+1｜知识产权案件“三合一”审判｜整合分散的审判资源，实行民事、刑事、行政案件审判“三合一”。｜最高人民法院｜全国
+
+2｜专利保险机制｜开发专利代理责任险等保险产品，降低创新主体的侵权损失。｜国家知识产权局、中国银保监会｜全国
+
+二、管理体制创新方面
+
+3｜仪器设备开放共享机制｜科研仪器设备所有方与专业服务机构协议约定服务价格。｜科技部、财政部｜全国
+
+4｜决策容错机制｜以地方立法形式建立推动改革创新的决策容错机制。｜全国
+"""
+
+
+def test_rows_of_a_bar_separated_table_after_its_header_read_their_unit_cells(tmp_path: Path) -> None:
+    # askplan add writes an HTML or Word table's cells joined by ｜; the numbered rows fall into measures of their
+    # own (by section), away from the header, whose 指导部门 column (a 推广清单's guiding ministry) says who leads
+    doc = _doc(tmp_path, PROMOTED)
+
+    def lead(row: str):
+        (m,) = [m for m in doc.measures if row in m.text]
+        r = m.responsibility_at(m.text.index(row))
+        return (r.lead, r.co_units) if r else None
+
+    assert lead("知识产权案件“三合一”审判") == ("最高人民法院", ())
+    assert lead("专利保险机制") == ("国家知识产权局", ("中国银保监会",))
+    assert lead("仪器设备开放共享机制") == ("科技部", ("财政部",))
+    assert lead("一、推广的改革举措") is None  # the notice above the table names no one
+    # a ｜ table without a unit column gives no one
+    assert all(not m.responsibilities for m in _doc(tmp_path, PROMOTED.replace("指导部门", "备注")).measures)

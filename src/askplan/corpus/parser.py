@@ -19,7 +19,13 @@ from dataclasses import dataclass, field, replace
 from askplan.corpus.boilerplate import boilerplate_kind
 from askplan.corpus.layout import TERMINAL_KINDS, Heading, Line, classify, first_sentence, split_lines
 from askplan.corpus.responsibility import find_clauses, parse_responsibilities
-from askplan.corpus.table_units import row_responsibility, table_rows, unit_columns
+from askplan.corpus.table_units import (
+    row_responsibility,
+    separated_headers,
+    separated_row,
+    table_rows,
+    unit_columns,
+)
 from askplan.models import Measure, Responsibility
 from askplan.normalize import strip_edit_markers
 
@@ -324,11 +330,17 @@ def _table_rows(source: str, measures: list[Measure]) -> list[Measure]:
     row without unit cells right after one with them shares its cells (a merged, row-spanning cell). A measure
     that holds a whole table (an annex 任务分工表 of numbered rows) reads one responsibility per row."""
     headers = unit_columns(source)
+    separated = separated_headers(source) if "\t" in source or "｜" in source else []
     out: list[Measure] = []
     above: tuple[object, Responsibility] | None = None  # the previous row's header and responsibility
     for m in measures:
         if not m.responsibilities and (rows := table_rows(m.text)):
             out.append(replace(m, responsibilities=rows))
+            above = None
+            continue
+        header = next((line for end, line in reversed(separated) if end <= m.start), None)
+        if not m.responsibilities and header is not None and (rows := separated_row(m.text, header)):
+            out.append(replace(m, responsibilities=rows))  # a row of a tab- or ｜-separated table, as a measure
             above = None
             continue
         columns = next((h for h in reversed(headers) if h.end <= m.start), None)

@@ -12,8 +12,10 @@ from dataclasses import dataclass, replace
 from askplan.corpus.responsibility import canonical_unit, dedupe, split_units
 from askplan.models import Responsibility
 
-# A unit column's header: who leads, who assists, who carries it out.
-_LEAD_WORDS = r"牵头|牽頭|责任|責任|主责|主責"
+CELL_SEP = "｜"  # askplan.ingest.extract.CELL_SEP
+# A unit column's header: who leads (or is responsible, or guides: a 推广清单's 指导部门), who assists, who carries
+# it out.
+_LEAD_WORDS = r"牵头|牽頭|责任|責任|主责|主責|负责|負責|指导|指導"
 _UNIT_COLUMN = re.compile(rf"(?P<role>{_LEAD_WORDS}|配合|协同|協同|协办|協辦|参与|參與|实施|實施|支撑|支撐|承办|承辦)"
                           r"(?:部门|部門|单位|單位|处室|處室|科室|主体|主體)")
 _LEAD_ROLE = re.compile(_LEAD_WORDS)
@@ -145,7 +147,7 @@ def table_rows(text: str) -> tuple[Responsibility, ...]:
     row above's (a merged, row-spanning cell); rows before the first unit cell get none."""
     if not _UNIT_COLUMN.search(text):
         return ()
-    if "\t" in text and (rows := _tab_table_rows(text)):
+    if ("\t" in text or CELL_SEP in text) and (rows := _tab_table_rows(text)):
         return rows
     headers = unit_columns(text)
     out: list[Responsibility] = []
@@ -185,10 +187,35 @@ class _TabHeader:
     others: tuple[int, ...]  # the other unit columns, in header order
 
 
+def _cells(line: str) -> list[str]:
+    """A row's cells: split at tabs (a table copied out of a page or a spreadsheet), else at ｜, the separator
+    ``askplan add`` writes between the cells of an HTML or Word table."""
+    return line.split("\t" if "\t" in line else CELL_SEP)
+
+
+def separated_headers(source: str) -> list[tuple[int, str]]:
+    """(offset just past it, the line) of every header line of a table with separated cells (tabs or ｜) in a
+    document: its rows may be measures of their own (numbered rows after an annex heading)."""
+    return [(m.end(), m.group()) for m in re.finditer(r"^.*$", source, re.M)
+            if ("\t" in m.group() or CELL_SEP in m.group()) and _tab_header(m.group()) is not None]
+
+
+def separated_row(text: str, header: str) -> tuple[Responsibility, ...]:
+    """The responsibilities of a measure that is one row (or a few) of the separated-cell table ``header`` heads,
+    read as if the header stood above it; () when its first line is no row of that table (another cell count)."""
+    first = text.split("\n", 1)[0]
+    if len(_cells(first)) != len(_cells(header)):
+        return ()
+    shift = len(header) + 1
+    return tuple(replace(r, span=(max(0, r.span[0] - shift), r.span[1] - shift),
+                         clause_span=(r.clause_span[0] - shift, r.clause_span[1] - shift))
+                 for r in _tab_table_rows(f"{header}\n{text}") if r.clause_span[0] >= shift)
+
+
 def _tab_header(line: str) -> _TabHeader | None:
     """A header line of a table flattened one row a line with tab-separated cells (序号\t工作事项\t…\t牵头单位\t
     配合单位): the unit columns are the cells that end in a unit label, the first leading one leads."""
-    cells = [c.strip() for c in line.split("\t")]
+    cells = [c.strip() for c in _cells(line)]
     labels = {i: m for i, c in enumerate(cells)
               if len(c) <= _HEADER_CELL_CHARS and (m := _UNIT_COLUMN.search(c)) and m.end() == len(c)}
     leads = [i for i, m in labels.items() if _LEAD_ROLE.search(m.group("role"))]
@@ -220,7 +247,7 @@ def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
 
     for m in re.finditer(r"^.*$", text, re.M):
         start, end, line = m.start(), m.end(), m.group()
-        if "\t" not in line:
+        if "\t" not in line and CELL_SEP not in line:
             continue
         if (new := _tab_header(line)) is not None:
             close(start)
@@ -228,7 +255,7 @@ def _tab_table_rows(text: str) -> tuple[Responsibility, ...]:
             continue
         if header is None:
             continue
-        cells = line.split("\t")
+        cells = _cells(line)
         if _ROW_NUMBER.match(cells[0].strip()):
             close(start)
             row, row_start, pending, first = [], start, start, 0
