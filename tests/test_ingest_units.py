@@ -290,3 +290,31 @@ def test_page_tools_above_a_title_are_dropped_and_never_joined_to_it() -> None:
     assert (lines[0], dropped) == ("2026年安徽省政府工作报告", 9)
     assert infer(tuple(raw), {}).title == "2026年安徽省政府工作报告"  # even were they kept
     assert clean_lines(["加大财政投入力度。"])[0] == ["加大财政投入力度。"]
+
+
+def test_an_html_task_table_added_reads_its_unit_column(tmp_path) -> None:
+    # the whole path of a gov.cn-style page: the article in one cell, a task table inside it, askplan add's text,
+    # then the corpus parser: each row's 牵头单位 cell leads it
+    from askplan.corpus import load_document
+    from askplan.ingest.add import Overrides, corpus_text
+
+    page = tmp_path / "tasks.html"
+    page.write_text("<html><body><table><tr><td><p>某市人民政府办公室关于印发重点任务分工的通知</p>"
+                    "<p>各区人民政府：现将重点任务分工印发给你们。</p><p>某市人民政府办公室</p><p>2024年3月1日</p>"
+                    "<p>附件</p><p>重点任务分工</p><table>"
+                    "<tr><td>序号</td><td>重点任务</td><td>牵头单位</td><td>配合单位</td></tr>"
+                    "<tr><td>1</td><td>建设城市数据资源平台，推进公共数据共享。</td><td>市数据局</td><td>市财政局</td></tr>"
+                    "<tr><td>2</td><td>开展低空经济应用场景试点，培育无人机物流企业。</td><td>市发展改革委</td><td>市交通运输局</td></tr>"
+                    "</table></td></tr></table></body></html>", encoding="utf-8")
+    slug, text = corpus_text(page, Overrides())
+    (tmp_path / f"{slug}.txt").write_text(text, encoding="utf-8")
+    doc = load_document(tmp_path / f"{slug}.txt")
+    assert doc.title == "某市人民政府办公室关于印发重点任务分工的通知" and doc.issuer == "某市人民政府办公室"
+
+    def lead(words: str):
+        (m,) = [m for m in doc.measures if words in m.text]
+        r = m.responsibility_at(m.text.index(words))
+        return (r.lead, r.co_units)
+
+    assert lead("城市数据资源平台") == ("市数据局", ("市财政局",))
+    assert lead("低空经济应用场景") == ("市发展改革委", ("市交通运输局",))
