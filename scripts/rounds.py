@@ -65,6 +65,7 @@ ROUNDS = (
     Round("later24", "later24", ("later24/*.jsonl",), True),
     Round("later25", "later25", ("later25/*.jsonl",), True),
     Round("later26", "later26", ("later26/*.jsonl",), True),
+    Round("later27", "later27", ("later27/*.jsonl",), True),
 )
 BY_NAME = {r.name: r for r in ROUNDS}
 METRICS = ("recall@1", "recall@5", "false_abstain_rate", "abstain_recall", "lead_unit_accuracy")
