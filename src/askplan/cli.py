@@ -324,8 +324,9 @@ def calibrate(corpus_dir: Path, index_dir: Path, model: str | None, questions_fi
               help="CPU threads torch uses per encoding, for a --model other than the default (env "
                    "ASKPLAN_THREADS). The default model's engine always embeds a query on one thread.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="ASKPLAN_WORKERS",
-              help="Worker processes sharing the port (env ASKPLAN_WORKERS); about one per CPU core for many "
-                   "users. With more than one, a missing index is built before the workers start.")
+              help="Worker processes sharing the port (env ASKPLAN_WORKERS). One worker already embeds questions on "
+                   "every core; more help where the rest of a question's work dominates (large corpora, many cores). "
+                   "With more than one, a missing index is built before the workers start.")
 @click.option("--request-threads", default=16, show_default=True, type=click.IntRange(1, 256),
               envvar="ASKPLAN_REQUEST_THREADS",
               help="Threads that run requests in each worker (env ASKPLAN_REQUEST_THREADS; anyio's default is "
