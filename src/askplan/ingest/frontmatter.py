@@ -60,11 +60,11 @@ def _title(head: tuple[str, ...]) -> str:
     brackets closed. A heading printed with spaces between its characters (几 个 问 题 的 通 知) is read without them."""
     head = tuple(_SPACED.sub("", line) for line in head)
     for i, line in enumerate(head):
-        if _NOT_TITLE.match(line) or line.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.fullmatch(line.strip("（）() ")) \
-                or re.search(r"[>|›»]", line):
+        if _NOT_TITLE.match(line) or line.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.fullmatch(line.strip("（）() ")):
             continue
         joined = line
-        for nxt in head[i + 1:i + 3] if _TITLE_START.search(line) else ():  # 国务院关于…, not 减小 or 】
+        joins = _TITLE_START.search(line) and not re.search(r"[>|›»]", line)  # 国务院关于…; not 减小, 】 or 首页 > …
+        for nxt in head[i + 1:i + 3] if joins else ():
             if (_ENDS_KIND.search(joined) and _closed(joined)) or len(nxt) > 40 or _NOT_IN_TITLE.search(nxt) \
                     or not _TITLE_PART.search(nxt) or "【" in nxt or "】" in nxt \
                     or _DOC_NUMBER.search(nxt) or _NOT_TITLE.match(nxt):
