@@ -83,3 +83,35 @@ def test_at_most_parallel_batches_run_at_once_and_every_caller_gets_its_vector(p
     for i, text in enumerate(texts):
         np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
     assert sum(sizes) == 24 and most[0] == parallel  # batches overlapped up to the bound, never beyond it
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_many_callers_arriving_at_random_all_get_their_vectors_and_every_engine_is_freed(parallel):
+    # the engine passes from a finished batch to a queued caller; a lost or doubled hand-over would hang callers
+    # or leave engines counted as busy
+    import random
+
+    fake = HashEncoder(16)
+    rng = random.Random(7)
+
+    def encode(texts):
+        threading.Event().wait(rng.random() * 0.003)
+        return fake.encode_queries(texts)
+
+    batcher = QueryBatcher(encode, max_batch=5, parallel=parallel)
+    texts = [f"第{i}个问题" for i in range(300)]
+    results: dict[int, np.ndarray] = {}
+
+    def ask(i):
+        threading.Event().wait(rng.random() * 0.05)
+        results[i] = batcher(texts[i])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(300)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert all(not t.is_alive() for t in threads)
+    for i, text in enumerate(texts):
+        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+    assert batcher._running == 0 and batcher._pending == []

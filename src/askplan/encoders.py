@@ -28,37 +28,55 @@ class Encoder(Protocol):
 
 
 class QueryBatcher:
-    """Coalesces concurrent single-query encodes into batches: a waiting caller encodes everything queued so far
-    for all of them. Under 32 concurrent requests one forward pass of 32 short queries costs far less than 32
-    passes one after another; a lone caller pays nothing extra. Up to ``parallel`` batches run at once (the engine
-    releases the GIL), so a server process uses more than one core for embedding while its Python threads wait."""
+    """Coalesces concurrent single-query encodes into batches: a caller that finds an engine free encodes
+    everything queued so far for all of them. Under 32 concurrent requests one forward pass of 32 short queries
+    costs far less than 32 passes one after another; a lone caller pays nothing extra. Up to ``parallel`` batches
+    run at once (the engine releases the GIL), so a server process embeds on more than one core while its Python
+    threads wait. Each caller waits on its own event: a finished batch wakes its own callers and hands the engine
+    to the first caller still queued, never every waiting thread."""
 
     def __init__(self, encode: Callable[[list[str]], np.ndarray], max_batch: int = 64, parallel: int = 1):
         self._encode, self._max, self._parallel = encode, max_batch, max(1, parallel)
-        self._cv = threading.Condition()
+        self._lock = threading.Lock()
         self._pending: list[tuple[str, dict]] = []
         self._running = 0
 
     def __call__(self, text: str) -> np.ndarray:
-        slot: dict = {}
-        with self._cv:
+        slot: dict = {"event": threading.Event()}
+        with self._lock:
             self._pending.append((text, slot))
-            while "vec" not in slot and "error" not in slot:
-                if self._running >= self._parallel or not self._pending:
-                    self._cv.wait()  # every engine busy, or this caller's text is in a running batch
-                    continue
+            runner = self._running < self._parallel
+            if runner:
                 self._running += 1
-                batch, self._pending = self._pending[: self._max], self._pending[self._max :]
-                self._cv.release()
-                try:
+        while True:
+            if runner:
+                with self._lock:
+                    batch, self._pending = self._pending[: self._max], self._pending[self._max :]
+                if batch:
                     self._run(batch)
-                finally:
-                    self._cv.acquire()
-                    self._running -= 1
-                    self._cv.notify_all()
+                self._pass_engine()
+                runner = False
+            if "vec" in slot or "error" in slot:
+                break
+            slot["event"].wait()
+            if slot.pop("run", False):  # woken to run the next batch, not with a result
+                slot["event"].clear()
+                runner = True
+        if slot.pop("run", False):  # handed the engine after another batch already had this caller's text
+            self._pass_engine()
         if "error" in slot:
             raise slot["error"]
         return slot["vec"]
+
+    def _pass_engine(self) -> None:
+        """Hand a finished batch's engine to the first queued caller not already handed one, or free it."""
+        with self._lock:
+            waiting = next((slot for _, slot in self._pending if not slot.get("run")), None)
+            if waiting is not None:
+                waiting["run"] = True
+                waiting["event"].set()
+            else:
+                self._running -= 1
 
     def _run(self, batch: list[tuple[str, dict]]) -> None:
         try:
@@ -66,9 +84,11 @@ class QueryBatcher:
         except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
             for _, slot in batch:
                 slot["error"] = exc
+                slot["event"].set()
             return
         for (_, slot), vec in zip(batch, vecs, strict=True):
             slot["vec"] = vec
+            slot["event"].set()
 
 
 class SentenceTransformerEncoder:
