@@ -330,7 +330,7 @@ def _table_rows(source: str, measures: list[Measure]) -> list[Measure]:
     row without unit cells right after one with them shares its cells (a merged, row-spanning cell). A measure
     that holds a whole table (an annex 任务分工表 of numbered rows) reads one responsibility per row."""
     headers = unit_columns(source)
-    separated = separated_headers(source) if "\t" in source or "｜" in source else []
+    separated = separated_headers(source)
     out: list[Measure] = []
     above: tuple[object, Responsibility] | None = None  # the previous row's header and responsibility
     for m in measures:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from askplan.corpus.responsibility import canonical_unit, dedupe, split_units
 from askplan.models import Responsibility
 
-CELL_SEP = "｜"  # askplan.ingest.extract.CELL_SEP
+CELL_SEP = "｜"  # between the cells of a table row, as ``askplan add`` writes HTML and Word tables
 # A unit column's header: who leads (or is responsible, or guides: a 推广清单's 指导部门), who assists, who carries
 # it out.
 _LEAD_WORDS = r"牵头|牽頭|责任|責任|主责|主責|负责|負責|指导|指導"
@@ -196,6 +196,8 @@ def _cells(line: str) -> list[str]:
 def separated_headers(source: str) -> list[tuple[int, str]]:
     """(offset just past it, the line) of every header line of a table with separated cells (tabs or ｜) in a
     document: its rows may be measures of their own (numbered rows after an annex heading)."""
+    if "\t" not in source and CELL_SEP not in source:
+        return []
     return [(m.end(), m.group()) for m in re.finditer(r"^.*$", source, re.M)
             if ("\t" in m.group() or CELL_SEP in m.group()) and _tab_header(m.group()) is not None]
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from askplan.corpus.boilerplate import boilerplate_kind
+from askplan.corpus.table_units import CELL_SEP  # the parser reads such rows
 from askplan.errors import BadInput
 
 log = logging.getLogger(__name__)
 EXTENSIONS = (".docx", ".pdf", ".html", ".htm", ".txt", ".md")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MIN_TEXT_CHARS = 20  # less text than this in a whole PDF: no text layer
-CELL_SEP = "｜"
 _SENTENCE_END = "。；;！？!?：:"
 
 

@@ -12,22 +12,22 @@ from askplan.normalize import to_simplified
 HEAD_LINES = 30  # the title, 文号 and addressee stand among the first lines
 TAIL_LINES = 20  # the signature and date stand among the last lines of a notice
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,5}\s*号")
-_KIND = re.compile(r"(?:关于|關於).{2,}|(?:办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要"
-                   r"|规划|規劃|计划|計劃|措施|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|政策|规则|規則|规范|規範"
-                   r"|解释|解釋|批复|批覆|复函|覆函|答复|答覆|通报|通報|章程)|法$")
+# the kinds of document a title names (also inside it: 政策 …)
+_KINDS = (r"办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要|规划|規劃|计划|計劃|措施|细则|細則|指南"
+          r"|公告|决议|決議|清单|清單|要点|要點|规则|規則|规范|規範|解释|解釋|批复|批覆|复函|覆函|答复|答覆|通报|通報|章程")
+_KIND = re.compile(rf"(?:关于|關於).{{2,}}|(?:{_KINDS}|政策)|法$")
 # a record of adoption or amendment (2018年4月27日…《关于修改…的决定》修正) or a heading of the body (第二章 能源规划)
 _NOT_TITLE = re.compile(r"\s*(?:[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月)"
                         r"|第[一二三四五六七八九十百零〇\d]+\s*[章节條条])")
 # what a title ends in: its kind, perhaps with a bracket (（试行）, （2018—2035年）的批复 ends in 批复)
-_ENDS_KIND = re.compile(r"(?:办法|辦法|方案|意见|意見|通知|规定|規定|条例|條例|决定|決定|报告|報告|纲要|綱要|规划|規劃|计划|計劃|措施"
-                        r"|细则|細則|指南|公告|决议|決議|清单|清單|要点|要點|规则|規則|规范|規範|解释|解釋|批复|批覆|复函|覆函"
-                        r"|答复|答覆|通报|通報|章程|请示|請示|函|法)(?:[（(][^（）()]{1,12}[）)])?$")
+_ENDS_KIND = re.compile(rf"(?:{_KINDS}|请示|請示|函|法)(?:[（(][^（）()]{{1,12}}[）)])?$")
 _SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 # a line a broken title may start with: it names the issuer or says 关于 (not a column name like 云南要闻, not 减小)
 _TITLE_START = re.compile(r"关于|關於|(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|国务院|國務院|部|局|厅|廳|委|院|署)"
                           r"(?:关于|關於|对|對|转发|轉發|印发|印發|批转|批轉|、|\s|$)")
 _TITLE_PART = re.compile(r"[\u4e00-\u9fff]{4}|^[\u4e00-\u9fff]{2,}$")  # a line a broken title may start or go on with
-_NOT_IN_TITLE = re.compile(r"[。；;：:>|›»/]")  # a sentence, an addressee, a site's breadcrumb
+_BREADCRUMB = re.compile(r"[>|›»]")  # 首页 > 政策文件 > …
+_NOT_IN_TITLE = re.compile(rf"[。；;：:/]|{_BREADCRUMB.pattern}")  # a sentence, an addressee, a site's breadcrumb
 _ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
                       r"|领导小组|領導小組|管委会|管委會)$")
 _ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於|转发|轉發|批转|批轉|印发|印發|对|對)")
@@ -63,7 +63,7 @@ def _title(head: tuple[str, ...]) -> str:
         if _NOT_TITLE.match(line) or line.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.fullmatch(line.strip("（）() ")):
             continue
         joined = line
-        joins = _TITLE_START.search(line) and not re.search(r"[>|›»]", line)  # 国务院关于…; not 减小, 】 or 首页 > …
+        joins = _TITLE_START.search(line) and not _BREADCRUMB.search(line)  # 国务院关于…; not 减小, 】 or 首页 > …
         for nxt in head[i + 1:i + 3] if joins else ():
             if (_ENDS_KIND.search(joined) and _closed(joined)) or len(nxt) > 40 or _NOT_IN_TITLE.search(nxt) \
                     or not _TITLE_PART.search(nxt) or "【" in nxt or "】" in nxt \
