@@ -10,6 +10,30 @@ import pytest
 from askplan.encoders import HashEncoder, QueryBatcher
 
 
+def _ask_concurrently(batcher, texts, fake, *, stagger: float = 0.0, pause=None, released=None) -> None:
+    """Each text asked from a thread of its own (``stagger`` seconds apart, each after ``pause()`` seconds);
+    ``released`` runs once all have started. Every caller must finish and get its own text's vector."""
+    results: dict[int, np.ndarray] = {}
+
+    def ask(i):
+        if pause is not None:
+            threading.Event().wait(pause())
+        results[i] = batcher(texts[i])
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+        if stagger:
+            threading.Event().wait(stagger)
+    if released is not None:
+        released()
+    for t in threads:
+        t.join(20)
+    assert all(not t.is_alive() for t in threads)
+    for i, text in enumerate(texts):
+        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+
+
 def test_concurrent_callers_get_their_own_vectors():
     fake = HashEncoder(32)
     sizes: list[int] = []
@@ -20,22 +44,11 @@ def test_concurrent_callers_get_their_own_vectors():
         gate.wait(1)  # hold the first batch so the others queue up behind it
         return fake.encode_queries(texts)
 
-    batcher = QueryBatcher(encode)
-    texts = [f"问题{i}碳达峰" for i in range(12)]
-    results: dict[int, np.ndarray] = {}
+    def release():
+        threading.Event().wait(0.2)  # let every caller queue behind the held first batch
+        gate.set()
 
-    def ask(i):
-        results[i] = batcher(texts[i])
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    threading.Event().wait(0.2)  # let every caller queue behind the held first batch
-    gate.set()
-    for t in threads:
-        t.join(5)
-    for i, text in enumerate(texts):
-        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+    _ask_concurrently(QueryBatcher(encode), [f"问题{i}碳达峰" for i in range(12)], fake, released=release)
     assert sum(sizes) == 12 and len(sizes) < 12  # some calls were coalesced
 
 
@@ -65,23 +78,9 @@ def test_at_most_parallel_batches_run_at_once_and_every_caller_gets_its_vector(p
             running[0] -= 1
         return fake.encode_queries(texts)
 
-    batcher = QueryBatcher(encode, parallel=parallel)
-    texts = [f"问题{i}长三角" for i in range(24)]
-    results: dict[int, np.ndarray] = {}
-
-    def ask(i):
-        results[i] = batcher(texts[i])
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(24)]
-    for t in threads:
-        t.start()
-        threading.Event().wait(0.005)  # callers arrive one after another, as requests do
-    gate.set()
-    for t in threads:
-        t.join(5)
-    assert all(not t.is_alive() for t in threads)
-    for i, text in enumerate(texts):
-        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+    # callers arrive one after another, as requests do
+    _ask_concurrently(QueryBatcher(encode, parallel=parallel), [f"问题{i}长三角" for i in range(24)], fake,
+                      stagger=0.005, released=gate.set)
     assert sum(sizes) == 24 and most[0] == parallel  # batches overlapped up to the bound, never beyond it
 
 
@@ -99,19 +98,5 @@ def test_many_callers_arriving_at_random_all_get_their_vectors_and_every_engine_
         return fake.encode_queries(texts)
 
     batcher = QueryBatcher(encode, max_batch=5, parallel=parallel)
-    texts = [f"第{i}个问题" for i in range(300)]
-    results: dict[int, np.ndarray] = {}
-
-    def ask(i):
-        threading.Event().wait(rng.random() * 0.05)
-        results[i] = batcher(texts[i])
-
-    threads = [threading.Thread(target=ask, args=(i,)) for i in range(300)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
-    assert all(not t.is_alive() for t in threads)
-    for i, text in enumerate(texts):
-        np.testing.assert_allclose(results[i], fake.encode_queries([text])[0])
+    _ask_concurrently(batcher, [f"第{i}个问题" for i in range(300)], fake, pause=lambda: rng.random() * 0.05)
     assert batcher._running == 0 and batcher._pending == []
