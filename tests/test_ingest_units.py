@@ -318,3 +318,16 @@ def test_an_html_task_table_added_reads_its_unit_column(tmp_path) -> None:
 
     assert lead("城市数据资源平台") == ("市数据局", ("市财政局",))
     assert lead("低空经济应用场景") == ("市发展改革委", ("市交通运输局",))
+
+
+def test_a_work_report_is_issued_by_its_places_government() -> None:
+    def issuer(title: str) -> str:
+        return infer((title, "各位代表：", "现在，我代表省人民政府，向大会报告政府工作。"), {}).issuer
+
+    assert issuer("2026年甘肃省政府工作报告") == "甘肃省人民政府"
+    assert issuer("陕西省2026年政府工作报告") == "陕西省人民政府"
+    assert issuer("2026年宁夏回族自治区政府工作报告") == "宁夏回族自治区人民政府"
+    assert issuer("2026年四川省人民政府工作报告") == "四川省人民政府"
+    assert issuer("政府工作报告") == ""  # no place: the flag names it
+    # a resolution on a report is the congress's, not the government's
+    assert issuer("甘肃省人民代表大会关于政府工作报告的决议") == "甘肃省人民代表大会"

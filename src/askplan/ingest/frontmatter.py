@@ -31,6 +31,9 @@ _NOT_IN_TITLE = re.compile(rf"[。；;：:/]|{_BREADCRUMB.pattern}")  # a senten
 _ORG_END = re.compile(r"(?:人民政府|政府|办公厅|辦公廳|办公室|辦公室|委员会|委員會|常务委员会|人民代表大会|厅|廳|局|委|部|院|署|办|辦"
                       r"|领导小组|領導小組|管委会|管委會)$")
 _ISSUER_IN_TITLE = re.compile(r"^(.{2,40}?)(?:关于|關於|转发|轉發|批转|批轉|印发|印發|对|對)")
+# a government work report named with its place (2026年甘肃省政府工作报告, 陕西省2026年政府工作报告), not 关于…的决议
+_WORK_REPORT = re.compile(r"(?:\d{4}年)?(?!关于|關於)([\u4e00-\u9fff]{1,12}?(?:省|市|自治区|自治州|区|县|州|盟|旗))"
+                          r"(?:\d{4}年)?(?:人民)?政府工作报告(?:[（(][^（）()]{1,12}[）)])?$")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -87,6 +90,8 @@ def _issuer(lines: tuple[str, ...], title: str) -> str:
     m = _ISSUER_IN_TITLE.match(title)
     if m and _ORG_END.search(m.group(1)):
         return m.group(1)
+    if m := _WORK_REPORT.match(title):  # 2026年甘肃省政府工作报告: a work report is its place's government's
+        return f"{m.group(1)}人民政府"
     tail = lines[-TAIL_LINES:]
     for i, line in enumerate(tail):
         if _date_in(line) and i > 0 and _ORG_END.search(tail[i - 1]) and len(tail[i - 1]) <= 40:
