@@ -289,6 +289,8 @@ def test_page_tools_above_a_title_are_dropped_and_never_joined_to_it() -> None:
     lines, dropped = clean_lines(raw)
     assert (lines[0], dropped) == ("2026年安徽省政府工作报告", 9)
     assert infer(tuple(raw), {}).title == "2026年安徽省政府工作报告"  # even were they kept
+    # a photo caption naming the report holds a full stop: no title
+    assert infer(("政府工作报告。 贵州日报记者摄", "政府工作报告", "各位代表："), {}).title == "政府工作报告"
     assert clean_lines(["加大财政投入力度。"])[0] == ["加大财政投入力度。"]
 
 

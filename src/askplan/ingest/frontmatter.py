@@ -63,7 +63,8 @@ def _title(head: tuple[str, ...]) -> str:
     brackets closed. A heading printed with spaces between its characters (几 个 问 题 的 通 知) is read without them."""
     head = tuple(_SPACED.sub("", line) for line in head)
     for i, line in enumerate(head):
-        if _NOT_TITLE.match(line) or line.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.fullmatch(line.strip("（）() ")):
+        if _NOT_TITLE.match(line) or "。" in line or line.endswith(("；", "：", ":")) \
+                or _DOC_NUMBER.fullmatch(line.strip("（）() ")):  # a title holds no full stop: 政府工作报告。 记者…摄
             continue
         joined = line
         joins = _TITLE_START.search(line) and not _BREADCRUMB.search(line)  # 国务院关于…; not 减小, 】 or 首页 > …
