@@ -152,32 +152,31 @@ def test_reading_back_pauses_cyclic_collection_and_parsing_does_not(corpus_dir, 
     """The collector is off while an entry is read back (it only walks objects that live on) and on while a file is
     parsed (the parser's trees are cyclic garbage), and as it was afterwards, also after a read that fails."""
     import gc
-    import pickle
-    import types
+
+    from askplan.corpus import measure_store
 
     parsing, reading = [], []
-    real_load = loader._load
+    real_load, real_read = loader._load, measure_store.read_entry
 
     def parse(*args, **kwargs):
         parsing.append(gc.isenabled())
         return real_load(*args, **kwargs)
 
-    def read(f):
+    def read(entry):
         reading.append(gc.isenabled())
-        return pickle.load(f)
+        return real_read(entry)
 
     monkeypatch.setattr(loader, "_load", parse)
-    monkeypatch.setattr(parse_cache, "pickle", types.SimpleNamespace(
-        load=read, dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL, UnpicklingError=pickle.UnpicklingError))
+    monkeypatch.setattr(measure_store, "read_entry", read)
     before = gc.isenabled()
     load_corpus(corpus_dir, tmp_path / "cache")
     load_corpus(corpus_dir, tmp_path / "cache")
     assert parsing and all(parsing) and reading and not any(reading) and gc.isenabled() == before
 
-    def broken(f):
+    def broken(entry):
         raise EOFError
 
-    monkeypatch.setattr(parse_cache.pickle, "load", broken)
+    monkeypatch.setattr(measure_store, "read_entry", broken)
     load_corpus(corpus_dir, tmp_path / "cache")  # unreadable entries: parsed again, no error
     assert gc.isenabled() == before
 
@@ -221,8 +220,8 @@ def test_a_file_rewritten_after_it_was_read_keeps_no_fingerprint(corpus_dir, tmp
     edited = next(corpus_dir.glob("*.txt"))
     real = parse_cache.read
 
-    def read_then_rewrite(entry):
-        value = real(entry)
+    def read_then_rewrite(entry, load=None):
+        value = real(entry, load)
         if entry.name.startswith(edited.stem):
             edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段文字。\n", encoding="utf-8")
         return value

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from askplan.corpus import Corpus
@@ -39,14 +39,30 @@ _TRAILING_DENG = re.compile(r"等(?:单位|部门|單位|部門)?$")
 
 @dataclass(frozen=True)
 class Duty:
-    """One measure a unit is named in, and its role there."""
+    """One measure a unit is named in, and its role there. The measure and its clauses are read from the corpus
+    when used: a registry of every unit held every measure that names one, most of a large corpus
+    (``corpus.measure_store``)."""
 
-    measure: Measure
+    source: Sequence[Measure] = field(repr=False, compare=False)  # ``Corpus.measures``
     document: Document
     row: int  # the measure's row in ``Corpus.measures``: document order, then reading order
     role: str  # LEAD | CO
-    clause: Responsibility  # the clause that gives the role: the first one the unit leads, else the first naming it
-    clauses: tuple[Responsibility, ...]  # every clause of the measure naming the unit, in text order
+    clause_at: int  # the clause that gives the role (its index in the measure's responsibilities): the first one
+    # the unit leads, else the first naming it
+    clauses_at: tuple[int, ...]  # every clause of the measure naming the unit, in text order
+
+    @property
+    def measure(self) -> Measure:
+        return self.source[self.row]
+
+    @property
+    def clause(self) -> Responsibility:
+        return self.measure.responsibilities[self.clause_at]
+
+    @property
+    def clauses(self) -> tuple[Responsibility, ...]:
+        responsibilities = self.measure.responsibilities
+        return tuple(responsibilities[i] for i in self.clauses_at)
 
     @property
     def role_label(self) -> str:
@@ -132,12 +148,13 @@ class DepartmentRegistry:
     def from_corpus(cls, corpus: Corpus) -> DepartmentRegistry:
         duties: dict[str, list[Duty]] = {}
         printed: dict[str, dict[str, None]] = {}
-        for row, measure in enumerate(corpus.measures):
+        measures = corpus.measures
+        for row, measure in enumerate(measures):
             document = corpus.document(measure.doc)
             for unit, clauses in _units_of(measure).items():
-                lead = next((r for r in clauses if r.lead == unit), None)
-                duties.setdefault(unit, []).append(
-                    Duty(measure, document, row, LEAD if lead else CO, lead or clauses[0], tuple(clauses)))
+                lead = next((i for i in clauses if measure.responsibilities[i].lead == unit), None)
+                duties.setdefault(unit, []).append(Duty(measures, document, row, LEAD if lead is not None else CO,
+                                                        clauses[0] if lead is None else lead, tuple(clauses)))
             for r in measure.responsibilities:
                 for name in r.units_verbatim:
                     printed.setdefault(canonical_unit(name), {}).setdefault(_TRAILING_DENG.sub("", name.strip()))
@@ -214,12 +231,13 @@ class DepartmentRegistry:
         return list(out)
 
 
-def _units_of(measure: Measure) -> dict[str, list[Responsibility]]:
-    """Each canonical unit of a measure and the clauses naming it, in text order."""
-    named: dict[str, list[Responsibility]] = {}
-    for r in measure.responsibilities:
+def _units_of(measure: Measure) -> dict[str, list[int]]:
+    """Each canonical unit of a measure and the clauses naming it (indices into its responsibilities), in text
+    order."""
+    named: dict[str, list[int]] = {}
+    for i, r in enumerate(measure.responsibilities):
         for unit in r.units:
-            named.setdefault(unit, []).append(r)
+            named.setdefault(unit, []).append(i)
     return named
 
 

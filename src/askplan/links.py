@@ -125,8 +125,9 @@ def link_scores(corpus: Corpus, index, *, plan_doc: str | None = None, outline_d
     pair = corpus.config.links or ("", "")
     plan_doc, outline_doc = plan_doc or pair[0], outline_doc or pair[1]
     measures = corpus.measures
-    src_rows = [i for i, m in enumerate(measures) if m.doc == plan_doc and m.label and not m.key.startswith("annex")]
-    tgt_rows = [i for i, m in enumerate(measures) if m.doc == outline_doc and is_section(m)]
+    src_rows = [i for i in corpus.document_rows(plan_doc)
+                if measures[i].label and not measures[i].key.startswith("annex")]
+    tgt_rows = [i for i in corpus.document_rows(outline_doc) if is_section(measures[i])]
     sources, targets = tuple(measures[i] for i in src_rows), tuple(measures[i] for i in tgt_rows)
     if not sources or not targets:
         empty = np.zeros((len(sources), len(targets)), dtype=np.float64)
@@ -375,4 +376,5 @@ def linked_sources(corpus: Corpus) -> list[Measure]:
     """The numbered clauses of the implementing document the corpus config names (none without [links]); an
     annex title (key ``annex…``) is no clause."""
     plan_doc = corpus.config.links[0] if corpus.config.links else None
-    return [m for m in corpus.measures if m.doc == plan_doc and m.label and not m.key.startswith("annex")]
+    return [m for i in corpus.document_rows(plan_doc) if (m := corpus.measures[i]).label
+            and not m.key.startswith("annex")]

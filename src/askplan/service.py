@@ -15,6 +15,7 @@ from askplan.answer import Answer, Hit, best_sentence, coverage, responsibility_
 from askplan.answerability import Answerability
 from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
+from askplan.corpus.measure_store import column
 from askplan.corpus.responsibility import short_names
 from askplan.departments import LEAD, DepartmentRegistry
 from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents
@@ -74,15 +75,25 @@ class AskplanService:
         self._annual = annual_documents(self.corpus.documents)
         self._places = Places(self.corpus.documents)
         self._rows = self.corpus.rows
+        # per-row tables from the documents' key, label and chapter columns: no stored measure is built
+        documents = self.corpus.documents
+        self._doc_code = {d.slug: i for i, d in enumerate(documents)}
+        self._doc_of_row = np.repeat(np.arange(len(documents), dtype=np.int32), [len(d.measures) for d in documents])
         self._by_key: dict[str, list[int]] = {}
-        for row, m in enumerate(self.corpus.measures):
-            self._by_key.setdefault(m.key, []).append(row)
-        self._doc_code = {d.slug: i for i, d in enumerate(self.corpus.documents)}
-        self._doc_of_row = np.array([self._doc_code.get(m.doc, -1) for m in self.corpus.measures], dtype=np.int32)
-        chapters = {c: normalize("".join(c)) for c in {m.chapter for m in self.corpus.measures}}  # each path once
-        self._clause_chapters = tuple(chapters[m.chapter] for m in self.corpus.measures)
-        self._numbered = _rows_by_label_number(self.corpus.measures)
-        self._article = np.array([m.label.startswith("第") for m in self.corpus.measures], dtype=bool)
+        labels: list[str] = []
+        chapters: dict[tuple[str, ...], str] = {}  # each path normalised once
+        clause_chapters: list[str] = []
+        row = 0
+        for doc in documents:
+            for key in column(doc.measures, "key"):
+                self._by_key.setdefault(key, []).append(row)
+                row += 1
+            labels += column(doc.measures, "label")
+            clause_chapters += [chapters.get(c) or chapters.setdefault(c, normalize("".join(c)))
+                                for c in column(doc.measures, "chapter")]
+        self._clause_chapters = tuple(clause_chapters)
+        self._numbered = _rows_by_label_number(labels)
+        self._article = np.array([label.startswith("第") for label in labels], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
         self._ranker: tuple[Ranker | None] | None = None  # loaded on first use; (None,) when none is fitted
@@ -605,12 +616,12 @@ def _best_ranked(rows: list[int], fused: list[tuple[int, float]]) -> int:
     return min(rows, key=lambda row: (order.get(row, len(order)), row))
 
 
-def _rows_by_label_number(measures) -> dict[int, list[int]]:
+def _rows_by_label_number(labels: list[str]) -> dict[int, list[int]]:
     """Rows by the number their label prints: (十七), 第十二条, 21., 专栏11."""
     out: dict[int, list[int]] = {}
     numbers: dict[str, int | None] = {}  # per label as printed: labels repeat in every document
-    for row, m in enumerate(measures):
-        label = m.label or ""
+    for row, label in enumerate(labels):
+        label = label or ""
         if label not in numbers:
             digits = _LABEL_NUMBER.search(normalize(label))
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from askplan.answer import Answer
@@ -64,8 +65,8 @@ class DraftChecker:
     def __init__(self, service):
         self.service = service
         self.corpus: Corpus = service.corpus
-        self.measures: tuple[Measure, ...] = self.corpus.measures
-        self.row_of = {m.id: row for row, m in enumerate(self.measures)}
+        self.measures: Sequence[Measure] = self.corpus.measures
+        self.row_of = self.corpus.rows
         self.index = TrigramIndex(self.measures)
         self.segments = SegmentIndex(self.measures)
         self.names = DocumentNames(self.corpus.documents)

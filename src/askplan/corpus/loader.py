@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from askplan.corpus import parse_cache
+from askplan.corpus import measure_store, parse_cache
 from askplan.corpus.config import CONFIG_NAME, CorpusConfig, load_config
 from askplan.corpus.coverage import body_coverage
 from askplan.corpus.parser import parse_body
@@ -61,15 +63,42 @@ class Corpus:
         return next((d for d in self.documents if d.role == "primary"), None)
 
     @cached_property
-    def measures(self) -> tuple[Measure, ...]:
+    def measures(self) -> Sequence[Measure]:
         """Every measure in a fixed order: documents by slug, measures in reading order (row i = measure i).
-        Computed once: callers index it on every question."""
+        Computed once: callers index it on every question. Documents read back from the parse cache keep their
+        measures in its files (``measure_store``), and so does this sequence; otherwise a tuple."""
+        if measure_store.stored(self.documents):
+            return measure_store.CorpusMeasures(self.documents)
         return tuple(m for d in self.documents for m in d.measures)
 
     @cached_property
-    def rows(self) -> dict[str, int]:
+    def rows(self) -> Mapping[str, int]:
         """Each measure's row (its index in ``measures``) by id: the one table from ids, for lookups by id too."""
-        return {m.id: row for row, m in enumerate(self.measures)}
+        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
+            return measure_store.CorpusRows(self.documents, measures.starts)
+        return {m.id: row for row, m in enumerate(measures)}
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """Every measure's id in row order, without building stored measures."""
+        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
+            return measure_store.CorpusIds(self.documents, measures.starts)
+        return [m.id for m in measures]
+
+    def document_rows(self, slug: str | None) -> range:
+        """The rows of ``slug``'s measures (empty for a document not in the corpus, or None)."""
+        at = self._part.get(slug)
+        return range(0) if at is None else range(self._starts[at], self._starts[at + 1])
+
+    @cached_property
+    def _part(self) -> dict[str, int]:
+        return {d.slug: i for i, d in enumerate(self.documents)}
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
+            return measures.starts
+        return [0, *itertools.accumulate(len(d.measures) for d in self.documents)]
 
     @cached_property
     def _by_slug(self) -> dict[str, Document]:
@@ -200,7 +229,7 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
         with parse_cache.collector_resumed(collecting):
             return _load(path, config)
     entry = parse_cache.entry_path(cache, path, content, config_bytes)
-    if (cached := parse_cache.read(entry)) is not None:
+    if (cached := parse_cache.read(entry, measure_store.read_entry)) is not None:
         if used is not None:
             used[str(path)] = entry
         if digests is not None and data is not None:
@@ -216,11 +245,17 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
         used[str(path)] = entry
     with contextlib.suppress(OSError):
         if data is not None and path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds
-            parse_cache.write(entry, loaded)                  # what its key says
+            parse_cache.write(entry, loaded, _write_entry)    # what its key says
             wrote.append(entry)
+            if (stored := parse_cache.read(entry, measure_store.read_entry)) is not None:
+                loaded = stored  # its measures left in the file, as every later start reads them
             if digests is not None and st is not None:  # stat taken before the bytes were read: a later write
                 digests.put(path, st, parse_cache.content_digest(data))  # changes it, so it is never matched
     return loaded
+
+
+def _write_entry(entry: Path, loaded: tuple[Document, list[Problem]]) -> None:
+    measure_store.write_entry(entry, *loaded)
 
 
 def load_document(path: Path) -> Document:

@@ -108,19 +108,30 @@ class Digests:
             log.info("could not keep the file digests in %s (%s)", self.path.parent, exc)
 
 
-def read(entry: Path):
-    """The cached value at ``entry``, or None (absent, unreadable or from another version: parse again)."""
+def read(entry: Path, load=None):
+    """The cached value at ``entry``, or None (absent, unreadable or from another version: parse again).
+    ``load(entry)`` reads it (default: one pickle)."""
     try:
-        with open(entry, "rb") as f, collector_paused():
-            value = pickle.load(f)
+        with collector_paused():
+            value = load(entry) if load is not None else _unpickle(entry)
     except FileNotFoundError:
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError,
+            IndexError) as exc:
         log.info("ignoring the parsed-document cache entry %s (%s)", entry, exc)
         return None
     with contextlib.suppress(OSError):
         os.utime(entry)  # used: kept by ``prune``
     return value
+
+
+def _pickle_to(entry: Path, value) -> None:
+    write_atomic(entry, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def _unpickle(entry: Path):
+    with open(entry, "rb") as f:
+        return pickle.load(f)
 
 
 @contextlib.contextmanager
@@ -182,11 +193,14 @@ def collector_resumed(enabled: bool):
         gc.disable()
 
 
-def write(entry: Path, value) -> None:
-    """Store ``value`` at ``entry`` and drop the file's older entries; a failure is logged, never raised."""
+def write(entry: Path, value, store=None) -> None:
+    """Store ``value`` at ``entry`` and drop the file's older entries; a failure is logged, never raised.
+    ``store(entry, value)`` writes it atomically (default: one pickle)."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(entry, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        if store is None:
+            store = _pickle_to
+        store(entry, value)
         same_file = entry.name.rsplit("-", 1)[0]  # <slug>-<where>: this file's older entries
         for old in entry.parent.glob(f"{same_file}-*.pickle"):
             if old != entry and old.name.rsplit("-", 1)[0] == same_file:

@@ -370,7 +370,7 @@ def _load_store(store: Path, corpus: Corpus, model: str, mmap: bool, hashed: Pat
     ids, passages, dense, lexical = read_parts(store, mmap=mmap, ids=not checked.seen)
     # measures.jsonl is read only when no earlier load found it equal to these ids (which the fingerprint covers);
     # the corpus's own id strings are kept, not a copy of each
-    corpus_ids = [m.id for m in corpus.measures]
+    corpus_ids = corpus.ids
     if ids is not None and ids != corpus_ids:
         raise IndexStale(f"the index files in {store.parent} disagree with the corpus; {FIX}")
     ids = corpus_ids

@@ -60,7 +60,7 @@ class MilvusIndex:
             ids = read_measure_ids(store)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexStale(f"the index in {index_dir} is damaged ({type(exc).__name__}: {exc}); {FIX}") from None
-        if ids != [m.id for m in corpus.measures]:
+        if ids != list(corpus.ids):
             raise IndexStale(f"the index files in {index_dir} disagree with the corpus; {FIX}")
         uri = resolve_uri(uri or manifest.backend_uri, index_dir)
         index = cls(manifest, ids, index_dir, connect(uri), uri)

@@ -3,11 +3,13 @@ document's contents, and the 原文/简体 toggle. Thin routes over the service;
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from askplan.corpus.measure_store import column
 from askplan.errors import BadQuery
 from askplan.links import DENSE_WEIGHT, FIRST_BAR, LEXICAL_WEIGHT, LINK_BAR
 from askplan.service import MAX_K, MAX_QUESTION_CHARS
@@ -38,9 +40,11 @@ def examples_for(corpus) -> tuple[str, ...]:
     corpus itself: who leads a clause that names its units, and what a numbered clause says."""
     if corpus.config.examples:
         return corpus.config.examples[:MAX_EXAMPLES]
-    led = [f"{m.title.rstrip('。.')}谁牵头？" for m in corpus.measures if m.responsibilities and 2 < len(m.title) <= 14]
-    numbered = [f"{m.label}讲什么？" for m in corpus.measures if m.label and len(m.label) <= 6]
-    return tuple(dict.fromkeys(led[:3] + numbered[:1]))
+    led = itertools.islice((f"{m.title.rstrip('。.')}谁牵头？" for m in corpus.measures
+                            if m.responsibilities and 2 < len(m.title) <= 14), 3)  # read up to the third only
+    numbered = itertools.islice((f"{label}讲什么？" for doc in corpus.documents
+                                 for label in column(doc.measures, "label") if label and len(label) <= 6), 1)
+    return tuple(dict.fromkeys([*led, *numbered]))
 
 
 def bad_query_message(question: str, exc: BadQuery) -> str:
