@@ -414,3 +414,37 @@ def test_a_long_paragraph_with_an_enumeration_stays_one_line():
     assert len(long) >= RUN_TOGETHER_CHARS
     line = split_lines(long, 0, 1)
     assert len(line) == 1 and run_together(line[0]) == line
+
+
+_NOTICE = "湖北省人民政府：\n你省请示收悉。现将有关意见转复你省。\n{first}\n2.专家组调查意见\n3.补充材料\n国务院办公厅\n二〇〇四年十一月四日\n"
+
+
+@pytest.mark.parametrize("first", ["附件：1.国土资源部关于险情调研情况的报告", "附件1.深圳湾口岸查验区界址点坐标",
+                                   "附件:1、专家组意见", "附件：1．地质险情调研情况"])
+def test_a_list_of_attachments_stays_in_the_notice_with_its_signature(first) -> None:
+    """附件：1.X / 2.Y at a notice's end lists what is attached: the notice's own text, with the signature after
+    it. Read as headings, its second entry became a measure whose text was the signature (国务院办公厅 / date)."""
+    measures, _ = _parse(_NOTICE.format(first=first) + "附件1\n关于险情调研情况的报告\n一、基本情况\n马鬃山村属巴东县。\n")
+    notice = measures[0]
+    assert notice.key == "0" and first in notice.text and "3.补充材料" in notice.text
+    assert "二〇〇四年十一月四日" in notice.text
+    assert not [m for m in measures if m.label.startswith(("2", "3"))]
+    assert "马鬃山村属巴东县。" in measures[-1].text and measures[-1].key != "0"
+
+
+@pytest.mark.parametrize(("body", "keys"), [
+    # the annex's own items start at 1: measures under annex 1, as ever
+    ("现印发给你们。\n附件1.重点任务清单\n1.推进碳达峰。\n2.建设数字政府。\n", ["0", "1.1", "1.2"]),
+    ("现印发给你们。\n附件：1.重点任务清单\n请认真执行。\n", ["0", "annex"]),  # one entry, no list after it
+])
+def test_an_annex_heading_with_a_number_is_no_list_of_attachments(body, keys) -> None:
+    measures, _ = _parse(body)
+    assert [m.key for m in measures] == keys
+
+
+def test_an_annex_number_followed_by_a_full_stop_is_its_label() -> None:
+    """附件1. alone on its line, or 附件1．重点任务清单: the stop belongs to the label, not to the title."""
+    measures, _ = _parse("现印发给你们。\n附件1.\n重点任务清单\n一、推进碳达峰。\n附件2．配套政策\n一、财政支持。\n")
+    annexes = {m.key: m for m in measures if m.key.startswith("annex") and "." not in m.key}
+    assert not any(m.title.startswith((".", "．")) for m in measures)
+    assert annexes.get("annex2") is None or annexes["annex2"].title == "配套政策"

@@ -122,3 +122,22 @@ def test_parse_cache_read_reports_a_damaged_entry_as_none(tmp_path):
     entry = tmp_path / "x.pickle"
     entry.write_bytes(measure_store.MAGIC + (10).to_bytes(8, "little") + b"garbage")
     assert parse_cache.read(entry, measure_store.read_entry) is None
+
+
+def test_the_department_registry_holds_rows_not_measures(corpus_dir, tmp_path):
+    """The registry keeps each duty's row and clause indices and reads its measure and clauses when asked (the
+    same as the parsed corpus's): built over every measure, it held most of a large corpus's objects."""
+    import gc
+
+    from askplan.departments import DepartmentRegistry
+    from askplan.models import Measure, Responsibility
+
+    parsed = DepartmentRegistry.from_corpus(load_corpus(corpus_dir))
+    registry = DepartmentRegistry.from_corpus(load_corpus(corpus_dir, cache=tmp_path / "cache"))
+    duties = [duty for department in registry for duty in department.duties]
+    assert len(duties) > 100
+    assert not [r for duty in duties for r in gc.get_referents(duty) if isinstance(r, Measure | Responsibility)]
+    assert [d.name for d in registry] == [d.name for d in parsed]
+    for mine, theirs in zip(registry, parsed, strict=True):
+        assert [(d.measure, d.role, d.clause, d.clauses, d.row) for d in mine.duties] == \
+            [(d.measure, d.role, d.clause, d.clauses, d.row) for d in theirs.duties]

@@ -125,6 +125,9 @@ class Document:
     region: str = ""  # the region the document governs (front matter ``region``), e.g. 安徽
     aliases: tuple[str, ...] = ()  # short names users call it by (front matter ``aliases``)
     coverage: float = 1.0  # share of the body's text (boilerplate aside) that lands in some measure
+    # The short names the text gives units (…委员会（以下简称爱卫会）), read from every measure when it is loaded
+    # (``corpus.responsibility.short_names``); None for a document made elsewhere, whose reader reads them itself.
+    unit_short_names: tuple[str, ...] | None = None
 
     def citation(self, measure: Measure) -> str:
         """A paste-ready citation: 《title》（二十五）推進碳達峰碳中和; an article cites as 《title》第十二条."""

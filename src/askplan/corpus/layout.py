@@ -26,7 +26,7 @@ class Pattern:
 
 
 HEADING_PATTERNS: tuple[Pattern, ...] = (
-    Pattern("annex", 0, re.compile(r"^(附件\s*(\d*))\s*[:：]?\s*(.*)$"), "附件:重點工作清單"),
+    Pattern("annex", 0, re.compile(r"^(附件\s*(\d*))\s*(?:[:：]|(?<=\d)[.．、](?!\d))?\s*(.*)$"), "附件:重點工作清單"),
     Pattern("part", 1, re.compile(rf"^(第({_N})[编編])[\s\u3000]*(.*)$"), "第一编 总则"),
     Pattern("zhang", 2, re.compile(rf"^(第({_N})章)[\s\u3000]*(.*)$"), "第三章　推动形成区域协调发展新格局"),
     Pattern("jie", 3, re.compile(rf"^(第({_N})[节節])[\s\u3000]*(.*)$"), "第一节　发展基础"),

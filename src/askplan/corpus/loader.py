@@ -17,6 +17,7 @@ from askplan.corpus import measure_store, parse_cache
 from askplan.corpus.config import CONFIG_NAME, CorpusConfig, load_config
 from askplan.corpus.coverage import body_coverage
 from askplan.corpus.parser import parse_body
+from askplan.corpus.responsibility import short_names
 from askplan.errors import CorpusError, NotFound
 from askplan.models import Document, Measure
 
@@ -304,7 +305,7 @@ def _load(path: Path, config: CorpusConfig) -> tuple[Document, list[Problem]]:
         raise CorpusError(exc.reason, path=str(path)) from None
     doc = Document(slug, meta["title"], meta["issuer"], meta["date"], meta["script"], meta["source"],
                    str(path), shared_values(measures), facts.role, facts.region, facts.aliases,
-                   round(coverage.share, 4))
+                   round(coverage.share, 4), short_names(m.text for m in measures))
     return doc, problems
 
 

@@ -76,12 +76,13 @@ def build_tree(lines: list[Line], dropped: list[tuple[int, str]] | None = None) 
     stack: list[Node] = []
     skipping = False
     toc = _listed_contents(lines)
+    attachments = _attachment_lists(lines)
     for i, line in enumerate(lines):
         if toc[0] <= i < toc[1]:
             dropped.append((line.number, "table of contents"))
             continue
         in_terminal = any(n.kind in TERMINAL_KINDS for n in stack)
-        heading = classify(line, in_terminal=in_terminal)
+        heading = None if i in attachments else classify(line, in_terminal=in_terminal)
         if heading is not None and heading.kind == "named":
             skipping = heading.title.replace(" ", "") in TOC_TITLES
             heading = None
@@ -133,6 +134,27 @@ def _listed_contents(lines: list[Line]) -> tuple[int, int]:
                       if _bare(lines[k]) == _bare(lines[first])), None)
         return (i, again) if again is not None else (0, 0)
     return 0, 0
+
+
+_ATTACHMENTS_FIRST = re.compile(r"^附件\s*[:：]?\s*1\s*[.．、]\s*\S")
+_LIST_ENTRY = re.compile(r"^(\d{1,2})\s*[.．、]\s*\S")
+
+
+def _attachment_lists(lines: list[Line]) -> set[int]:
+    """The lines that list what a notice attaches: 附件：1.X (or 附件1.X) and then 2.Y, 3.Z … on the lines after it.
+    They are the notice's own text (its signature follows them), not an annex heading and its items: read as
+    headings, the second entry was a measure whose text was the signature. One entry alone, or entries that do
+    not go on from 2, are headings as ever (附件1.重点任务清单 over its items 1. 2. …)."""
+    out: set[int] = set()
+    for i, line in enumerate(lines):
+        if "附件" not in line.content[:12] or not _ATTACHMENTS_FIRST.match(line.clean):
+            continue
+        end, number = i + 1, 2
+        while end < len(lines) and (entry := _LIST_ENTRY.match(lines[end].clean)) and int(entry.group(1)) == number:
+            end, number = end + 1, number + 1
+        if number > 2:
+            out.update(range(i, end))
+    return out
 
 
 def _bare(line: Line) -> str:
