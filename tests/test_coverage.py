@@ -79,11 +79,17 @@ def test_boilerplate_row_matches_its_example_only(row) -> None:
     assert boilerplate_kind(row.counter) is None
 
 
-@pytest.mark.parametrize("line", ["第3页 共12页", "- 12 -", "12", "维基文库，自由的图书馆", "【字体：大 中 小】【打印】【关闭】"])
+@pytest.mark.parametrize("line", ["第3页 共12页", "- 12 -", "12", "维基文库，自由的图书馆", "【字体：大 中 小】【打印】【关闭】",
+                                  "分享：", ">", "来源：解放日报", "来源:", "时间：2026-02-09 08:00", "发表时间：",
+                                  "2026年02月10日 07时41分", "浏览次数：1024",
+                                  "省长刘小涛代表省人民政府向大会作政府工作报告。本报记者 朱江 摄"])
 def test_more_boilerplate(line: str) -> None:
     assert boilerplate_kind(line)
 
 
-@pytest.mark.parametrize("line", ["1.加强组织领导。", "第三条 本办法自发布之日起施行。", "2025年", "一、总体要求"])
+@pytest.mark.parametrize("line", ["1.加强组织领导。", "第三条 本办法自发布之日起施行。", "2025年", "一、总体要求",
+                                  "资金来源：省级财政专项资金", "完成时间：2025年12月底前", "2026年2月3日", "时间：2025年",
+                                  "分享：各地典型经验", "新闻记者采访拍摄时应当遵守现场秩序。",
+                                  "2022-03-15", "时间：2026-02-09"])
 def test_document_lines_are_no_boilerplate(line: str) -> None:
     assert boilerplate_kind(line) is None

@@ -333,3 +333,13 @@ def test_a_work_report_is_issued_by_its_places_government() -> None:
     assert issuer("政府工作报告") == ""  # no place: the flag names it
     # a resolution on a report is the congress's, not the government's
     assert issuer("甘肃省人民代表大会关于政府工作报告的决议") == "甘肃省人民代表大会"
+
+
+def test_a_news_pages_source_time_caption_and_font_switch_are_dropped() -> None:
+    raw = ["首页", ">", "云南要闻", "2026年政府工作报告", "来源：云南日报", "2026-02-03 09:02:33", "大", "中", "小",
+           "——2026年1月28日在云南省第十四届人民代表大会第四次会议上", "省长王予波作政府工作报告。本报记者 李某摄", "各位代表："]
+    lines, dropped = clean_lines(raw)
+    assert lines == ["云南要闻", "2026年政府工作报告", "——2026年1月28日在云南省第十四届人民代表大会第四次会议上", "各位代表："]
+    assert dropped == 8
+    # one size alone, or two of them, is text (a table's cells)
+    assert clean_lines(["规模", "大", "中", "数量", "小"])[0] == ["规模", "大", "中", "数量", "小"]

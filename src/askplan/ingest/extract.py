@@ -54,8 +54,13 @@ def extract(path: Path) -> Extracted:
     return Extracted(tuple(lines), meta, dropped)
 
 
+FONT_SIZES = frozenset("大中小")  # a page's font-size switch, printed one size a line
+
+
 def clean_lines(raw: list[str]) -> tuple[list[str], int]:
-    """Lines stripped of blanks and boilerplate (site banners, page numbers, page tools)."""
+    """Lines stripped of blanks and boilerplate (site banners, page numbers, page tools). A page's font-size
+    switch printed one size a line (大 / 中 / 小, in either order) goes too: one such character alone is no
+    boilerplate (a table cell), the three in a row are."""
     out, dropped = [], 0
     for line in raw:
         line = re.sub(r"[ \t\u3000\xa0]+", " ", line).strip()
@@ -65,6 +70,9 @@ def clean_lines(raw: list[str]) -> tuple[list[str], int]:
             dropped += 1
             continue
         out.append(line)
+        if len(out) >= 3 and set(out[-3:]) == FONT_SIZES:
+            del out[-3:]
+            dropped += 3
     return out, dropped
 
 
