@@ -82,16 +82,18 @@ class AskplanService:
         self._by_key: dict[str, list[int]] = {}
         labels: list[str] = []
         chapters: dict[tuple[str, ...], str] = {}  # each path normalised once
-        clause_chapters: list[str] = []
+        paths: list[tuple[str, ...]] = []
         row = 0
         for doc in documents:
             for key in column(doc.measures, "key"):
                 self._by_key.setdefault(key, []).append(row)
                 row += 1
             labels += column(doc.measures, "label")
-            clause_chapters += [chapters.get(c) or chapters.setdefault(c, normalize("".join(c)))
-                                for c in column(doc.measures, "chapter")]
-        self._clause_chapters = tuple(clause_chapters)
+            paths += column(doc.measures, "chapter")
+        for path in paths:
+            if path not in chapters:
+                chapters[path] = normalize("".join(path))
+        self._clause_chapters = tuple(chapters[path] for path in paths)
         self._numbered = _rows_by_label_number(labels)
         self._article = np.array([label.startswith("第") for label in labels], dtype=bool)
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed

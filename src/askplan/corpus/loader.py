@@ -68,23 +68,23 @@ class Corpus:
         """Every measure in a fixed order: documents by slug, measures in reading order (row i = measure i).
         Computed once: callers index it on every question. Documents read back from the parse cache keep their
         measures in its files (``measure_store``), and so does this sequence; otherwise a tuple."""
-        if measure_store.stored(self.documents):
-            return measure_store.CorpusMeasures(self.documents)
+        if self._stored:
+            return measure_store.CorpusMeasures(self.documents, self._starts)
         return tuple(m for d in self.documents for m in d.measures)
 
     @cached_property
     def rows(self) -> Mapping[str, int]:
         """Each measure's row (its index in ``measures``) by id: the one table from ids, for lookups by id too."""
-        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
-            return measure_store.CorpusRows(self.documents, measures.starts)
-        return {m.id: row for row, m in enumerate(measures)}
+        if self._stored:
+            return measure_store.CorpusRows(self.documents, self._starts, self._part)
+        return {m.id: row for row, m in enumerate(self.measures)}
 
     @property
     def ids(self) -> Sequence[str]:
         """Every measure's id in row order, without building stored measures."""
-        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
-            return measure_store.CorpusIds(self.documents, measures.starts)
-        return [m.id for m in measures]
+        if self._stored:
+            return measure_store.CorpusIds(self.documents, self._starts)
+        return [m.id for m in self.measures]
 
     def document_rows(self, slug: str | None) -> range:
         """The rows of ``slug``'s measures (empty for a document not in the corpus, or None)."""
@@ -92,13 +92,17 @@ class Corpus:
         return range(0) if at is None else range(self._starts[at], self._starts[at + 1])
 
     @cached_property
+    def _stored(self) -> bool:
+        return measure_store.stored(self.documents)
+
+    @cached_property
     def _part(self) -> dict[str, int]:
+        """Each document's place in ``documents`` by slug."""
         return {d.slug: i for i, d in enumerate(self.documents)}
 
     @cached_property
     def _starts(self) -> list[int]:
-        if isinstance(measures := self.measures, measure_store.CorpusMeasures):
-            return measures.starts
+        """Each document's first row, and the number of rows last."""
         return [0, *itertools.accumulate(len(d.measures) for d in self.documents)]
 
     @cached_property

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import logging
 import mmap
 import pickle
 import weakref
@@ -29,7 +28,6 @@ import numpy as np
 from askplan.files import write_atomic
 from askplan.models import Document, Measure
 
-log = logging.getLogger(__name__)
 MAGIC = b"askplan-measures-1\n"
 KEPT = 16_384  # measures kept built after they are read (a question reads a few hundred)
 SEP = "\0"  # between the keys (and the labels) of the header: never in a key or a label
@@ -98,11 +96,7 @@ class StoredMeasures(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return tuple(self[j] for j in range(*i.indices(self._n)))
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError("measure index out of range")
-        return _built(self._token, i)
+        return _built(self._token, _index(i, self._n))
 
     def __iter__(self) -> Iterator[Measure]:
         return (self[i] for i in range(self._n))
@@ -119,11 +113,7 @@ class StoredMeasures(Sequence):
         return text.split(SEP) if self._n else []
 
     def __eq__(self, other) -> bool:
-        if other is self:
-            return True
-        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != self._n:
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
+        return _same_items(self, other)
 
     def __hash__(self) -> int:
         return hash(tuple(self))
@@ -138,6 +128,31 @@ class StoredMeasures(Sequence):
 @lru_cache(maxsize=KEPT)
 def _built(token: int, i: int) -> Measure:
     return _stores[token].build(i)
+
+
+def _index(i, n: int) -> int:
+    """``i`` as a position in a sequence of ``n`` (negative from the end); IndexError outside it."""
+    i = int(i)
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError("measure row out of range")
+    return i
+
+
+def _same_items(mine: Sequence, other) -> bool:
+    """Equal to any sequence (a tuple, a list) of the same items, as a tuple is to a tuple."""
+    if other is mine:
+        return True
+    if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(mine):
+        return False
+    return all(a == b for a, b in zip(mine, other, strict=True))
+
+
+def _part_of(starts: list[int], row: int) -> tuple[int, int]:
+    """(document part, position in it) of corpus row ``row`` (already in range), by bisection over first rows."""
+    part = bisect.bisect_right(starts, row) - 1
+    return part, row - starts[part]
 
 
 def column(measures: Sequence[Measure], name: str) -> list:
@@ -157,31 +172,24 @@ class CorpusMeasures(Sequence):
     """Every document's measures in corpus order (row i = measure i), without a tuple of all of them: a row finds
     its document by bisection over their first rows."""
 
-    def __init__(self, documents: Sequence[Document]):
-        self._parts = [d.measures for d in documents]
-        self.starts = [0, *itertools.accumulate(len(p) for p in self._parts)]
+    def __init__(self, documents: Sequence[Document], starts: list[int]):
+        """``starts``: each document's first row, and the number of rows last (``Corpus._starts``)."""
+        self._parts, self._starts = [d.measures for d in documents], starts
 
     def __len__(self) -> int:
-        return self.starts[-1]
+        return self._starts[-1]
 
     def __getitem__(self, row):
         if isinstance(row, slice):
             return tuple(self[r] for r in range(*row.indices(len(self))))
-        row = int(row)
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError("measure row out of range")
-        part = bisect.bisect_right(self.starts, row) - 1
-        return self._parts[part][row - self.starts[part]]
+        part, at = _part_of(self._starts, _index(row, len(self)))
+        return self._parts[part][at]
 
     def __iter__(self) -> Iterator[Measure]:
         return itertools.chain.from_iterable(self._parts)
 
     def __eq__(self, other) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
+        return _same_items(self, other)
 
     __hash__ = None
 
@@ -199,24 +207,19 @@ class CorpusIds(Sequence):
         return self._starts[-1]
 
     def __getitem__(self, row):
+        """One id (its document's key column is read for it: for lookups, not for passes over every row)."""
         if isinstance(row, slice):
             return [self[r] for r in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError("measure row out of range")
-        part = bisect.bisect_right(self._starts, row) - 1
+        part, at = _part_of(self._starts, _index(row, len(self)))
         doc = self._documents[part]
-        return f"{doc.slug}/{column(doc.measures, 'key')[row - self._starts[part]]}"
+        return f"{doc.slug}/{column(doc.measures, 'key')[at]}"
 
     def __iter__(self) -> Iterator[str]:
         for doc in self._documents:
             yield from (f"{doc.slug}/{key}" for key in column(doc.measures, "key"))
 
     def __eq__(self, other) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str) or len(other) != len(self):
-            return False
-        return all(a == b for a, b in zip(self, other, strict=True))
+        return _same_items(self, other)
 
     __hash__ = None
 
@@ -225,9 +228,9 @@ class CorpusRows(Mapping):
     """Each measure's row by id, found through its document's keys: a document's table is made when one of its
     ids is first looked up (a dict of every id was 64 MB at 1,000,000 measures, made at every start)."""
 
-    def __init__(self, documents: Sequence[Document], starts: list[int]):
-        self._documents, self._starts = documents, starts
-        self._part = {d.slug: i for i, d in enumerate(documents)}
+    def __init__(self, documents: Sequence[Document], starts: list[int], part: dict[str, int]):
+        """``part``: each document's place in ``documents`` by slug (``Corpus._part``)."""
+        self._documents, self._starts, self._part = documents, starts, part
         self._keys: dict[int, dict[str, int]] = {}
 
     def _table(self, part: int) -> dict[str, int]:

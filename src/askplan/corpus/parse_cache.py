@@ -108,12 +108,12 @@ class Digests:
             log.info("could not keep the file digests in %s (%s)", self.path.parent, exc)
 
 
-def read(entry: Path, load=None):
-    """The cached value at ``entry``, or None (absent, unreadable or from another version: parse again).
-    ``load(entry)`` reads it (default: one pickle)."""
+def read(entry: Path, load):
+    """The cached value ``load(entry)`` reads at ``entry``, or None (absent, unreadable or from another version:
+    parse again)."""
     try:
         with collector_paused():
-            value = load(entry) if load is not None else _unpickle(entry)
+            value = load(entry)
     except FileNotFoundError:
         return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError,
@@ -123,15 +123,6 @@ def read(entry: Path, load=None):
     with contextlib.suppress(OSError):
         os.utime(entry)  # used: kept by ``prune``
     return value
-
-
-def _pickle_to(entry: Path, value) -> None:
-    write_atomic(entry, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
-
-
-def _unpickle(entry: Path):
-    with open(entry, "rb") as f:
-        return pickle.load(f)
 
 
 @contextlib.contextmanager
@@ -193,13 +184,11 @@ def collector_resumed(enabled: bool):
         gc.disable()
 
 
-def write(entry: Path, value, store=None) -> None:
-    """Store ``value`` at ``entry`` and drop the file's older entries; a failure is logged, never raised.
-    ``store(entry, value)`` writes it atomically (default: one pickle)."""
+def write(entry: Path, value, store) -> None:
+    """Store ``value`` at ``entry`` with ``store(entry, value)`` (which writes atomically) and drop the file's
+    older entries; a failure is logged, never raised."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        if store is None:
-            store = _pickle_to
         store(entry, value)
         same_file = entry.name.rsplit("-", 1)[0]  # <slug>-<where>: this file's older entries
         for old in entry.parent.glob(f"{same_file}-*.pickle"):
