@@ -463,7 +463,7 @@ class AskplanService:
         if (hits := self._duty_cache.get(key)) is None:
             dept = self.departments.get(name)
             duties = dept.in_document(doc).duties if doc else dept.duties
-            duties = sorted(duties, key=lambda d: (d.role != LEAD, d.measure.doc != self.primary, d.row))
+            duties = sorted(duties, key=lambda d: (d.role != LEAD, d.document.slug != self.primary, d.row))
             hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
                          for rank, d in enumerate(duties, 1))
             if len(self._duty_cache) >= DUTY_CACHE:
