@@ -183,6 +183,19 @@ def test_department_question_leads_to_the_department_page_with_the_plan_first(pa
     assert header == "文件,条款号,任务,牵头,配合,链接"
 
 
+def test_a_long_department_answer_pages_forward_and_back(page, base):
+    ask(page, base, "省经信厅负责哪些工作？")
+    expect(page.locator("section.hits article.hit")).to_have_count(50)
+    assert "共 58 条，以下是第 1–50 条" in page.inner_text("section.answer")
+    page.click("nav.pager a[rel=next]")
+    page.wait_for_url("**offset=50")
+    expect(page.locator("section.hits article.hit")).to_have_count(8)
+    assert page.locator("article.hit").first.get_attribute("id") == "hit-51"
+    page.click("nav.pager a[rel=prev]")
+    expect(page.locator("section.hits article.hit")).to_have_count(50)
+    assert page.locator("article.hit").first.get_attribute("id") == "hit-1"
+
+
 def test_department_search_box_and_phone_table(chromium, base):
     context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -127,3 +127,15 @@ def test_ask_with_context_answers_a_follow_up(index_args):
     assert body["kind"] == "followup" and body["hits"][0]["id"] == f"{PLAN}/26"
     unknown = CliRunner().invoke(main, ["ask", *index_args, "下一条是什么？", "--context", f"{PLAN}/999"])
     assert unknown.exit_code == 1 and "no measure" in unknown.output
+
+
+def test_ask_offset_pages_a_units_list(index_args):
+    result = CliRunner().invoke(main, ["ask", *index_args, "省经信厅负责哪些工作？", "--offset", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert (body["total"], body["offset"], body["next_offset"]) == (58, 50, None)
+    assert [h["rank"] for h in body["hits"]] == list(range(51, 59))
+    text = CliRunner().invoke(main, ["ask", *index_args, "省经信厅负责哪些工作？"]).stdout
+    assert "（第 1–50 条，共 58 条；下一页：--offset 50）" in text
+    bad = CliRunner().invoke(main, ["ask", *index_args, "省经信厅负责哪些工作？", "--offset", "-1"])
+    assert bad.exit_code == 2 and "--offset" in bad.output

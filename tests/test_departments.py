@@ -20,14 +20,17 @@ from askplan.departments import (
     EXPORT_COLUMNS,
     AmbiguousDepartment,
     DepartmentRegistry,
+    Duty,
     UnknownDepartment,
     export_rows,
     to_csv,
     to_markdown,
 )
+from askplan.errors import BadQuery
 from askplan.intent import read_intent
 from askplan.normalize import normalize
 from askplan.render_answer import answer_dict, answer_text
+from askplan.service import DEPARTMENT_PAGE
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 PLAN = "anhui-yrd-14fyp-action-plan-2021"
@@ -262,6 +265,58 @@ def test_ask_department_in_one_document_renders_roles(hash_service):
     assert "1. [牵头] 《安徽省實施長三角一體化發展規劃「十四五」行動方案》（二十二）" in text and "[配合]" in text
     body = answer_dict(answer)
     assert body["kind"] == "department" and body["department"] == "省生态环境厅" and len(body["hits"]) == 10
+
+
+MIIT = "省经济和信息化厅"  # the bundled corpus's busiest unit: 58 clauses, 35 of them led
+
+
+def test_a_units_answer_comes_a_page_at_a_time_and_the_pages_make_the_whole_list(hash_service):
+    dept = hash_service.departments.get(MIIT)
+    expected = sorted(dept.duties, key=lambda d: (d.role != "lead", d.document.slug != PLAN, d.row))
+    first = hash_service.ask("省经信厅负责哪些工作？")
+    assert (first.kind, first.department, first.total, first.led, first.offset) == ("department", MIIT, 58, 35, 0)
+    assert len(first.hits) == DEPARTMENT_PAGE == 50 and first.next_offset == 50
+    second = hash_service.ask("省经信厅负责哪些工作？", offset=first.next_offset)
+    assert [h.rank for h in second.hits] == list(range(51, 59)) and second.next_offset is None
+    assert [h.measure.id for h in first.hits + second.hits] == [d.measure.id for d in expected]
+    text = answer_text(second)
+    assert text.splitlines()[:2] == [f"{MIIT}：牵头 35 条，配合 23 条", "（第 51–58 条，共 58 条）"]
+    assert "（第 1–50 条，共 58 条；下一页：--offset 50）" in answer_text(first)
+    body = answer_dict(first)
+    assert (body["total"], body["offset"], body["next_offset"], len(body["hits"])) == (58, 0, 50, 50)
+
+
+def test_a_page_past_the_end_is_empty_and_still_answered(hash_service):
+    past = hash_service.ask("省经信厅负责哪些工作？", offset=58)
+    assert past.answered and past.hits == () and past.total == 58 and past.next_offset is None
+    assert answer_text(past).splitlines()[1] == "（没有更多条款，共 58 条）"
+
+
+def test_an_unpaged_answer_says_nothing_of_pages(hash_service):
+    answer = hash_service.ask("省发改委牵头哪些工作？")
+    assert answer.total == 27 and answer.next_offset is None and "条，共" not in answer_text(answer)
+    topic = hash_service.ask("谁牵头碳达峰工作")
+    assert topic.total is None and topic.count == len(topic.hits)
+    assert answer_dict(topic)["total"] == len(topic.hits) and answer_dict(topic)["next_offset"] is None
+
+
+def test_a_negative_offset_is_refused(hash_service):
+    with pytest.raises(BadQuery, match="offset must be 0 or more"):
+        hash_service.ask("省经信厅负责哪些工作？", offset=-1)
+
+
+def test_a_units_page_reads_only_its_own_measures(hash_service, monkeypatch):
+    """A unit named in a third of a million measures must not build them all to show fifty: the list is sorted
+    and counted from the registry's rows and roles, and a page reads its own measures only."""
+    hash_service._duty_cache.clear()
+    read = set()
+    real = Duty.measure
+    monkeypatch.setattr(Duty, "measure", property(lambda duty: read.add(duty.row) or real.fget(duty)))
+    answer = hash_service.ask("省经信厅负责哪些工作？", offset=50)
+    assert read == {hash_service.corpus.rows[h.measure.id] for h in answer.hits} and len(read) == 8
+    read.clear()
+    in_plan = hash_service.ask("省经信厅负责哪些工作？", doc=PLAN, offset=1)
+    assert len(read) == len(in_plan.hits) == in_plan.total - 1
 
 
 def test_who_leads_a_topic_is_still_a_lead_question(hash_service):

@@ -5,17 +5,22 @@ questions through /api/ask."""
 from __future__ import annotations
 
 import csv
+import html
 import inspect
 import io
+import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
+from askplan.answer import Answer
 from askplan.config import REPO_ROOT, Settings
 from askplan.service import AskplanService
 from askplan.web import create_app, routes_dept
+from askplan.web.views import _pages
 
 PLAN = "anhui-yrd-14fyp-action-plan-2021"
 NDRC = "省发展改革委"
@@ -211,6 +216,47 @@ def test_api_ask_answers_department_questions(client):
 def test_home_page_shows_a_department_answer(client):
     r = client.get("/", params={"q": "商务厅都管什么"})
     assert r.status_code == 200 and 'id="hit-24"' in r.text
+
+
+def test_api_ask_pages_a_units_list(client):
+    asked = {"q": "省经信厅负责哪些工作？", "doc": ""}
+    first = client.get("/api/ask", params=asked).json()
+    assert (first["total"], first["offset"], first["next_offset"], len(first["hits"])) == (58, 0, 50, 50)
+    rest = client.get("/api/ask", params={**asked, "offset": first["next_offset"]}).json()
+    assert [h["rank"] for h in rest["hits"]] == list(range(51, 59)) and rest["next_offset"] is None
+    ids = [h["id"] for h in first["hits"] + rest["hits"]]
+    assert len(set(ids)) == 58
+    bad = client.get("/api/ask", params={**asked, "offset": -1})
+    assert bad.status_code == 422 and "offset" in bad.text
+
+
+def test_home_page_pages_a_units_list_forward_and_back(client):
+    plan = client.get("/", params={"q": "省经信厅负责哪些工作？"})
+    main = main_part(plan.text)
+    assert "共 58 条，以下是第 1–50 条" in main and 'id="hit-50"' in main and 'id="hit-51"' not in main
+    assert 'rel="next"' in main and 'rel="prev"' not in main
+    url = html.unescape(re.search(r'href="([^"]+)" rel="next"', main).group(1))
+    assert url.endswith("&offset=50")
+    rest = main_part(client.get(url).text)
+    assert 'id="hit-51"' in rest and 'id="hit-58"' in rest and 'id="hit-1"' not in rest
+    assert "第 51–58 条，共 58 条" in rest and 'rel="next"' not in rest
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', rest).group(1))
+    assert "offset" not in back and 'id="hit-1"' in client.get(back).text
+    short = main_part(client.get("/", params={"q": "省发改委牵头哪些工作？"}).text)
+    assert 'class="pager"' not in short and "共 27 条</p>" in short
+
+
+def test_page_links_keep_the_document_and_the_context():
+    middle = Answer("省经信厅负责哪些？", "省经信厅负责哪些？", "department", True, (None,) * 50, total=120, offset=60,
+                    context="d/3")
+    shown, pages = _pages(middle, "d")
+    assert shown == "第 61–110 条"
+    assert pages == (("上一页", "/?q=%E7%9C%81%E7%BB%8F%E4%BF%A1%E5%8E%85%E8%B4%9F%E8%B4%A3%E5%93%AA%E4%BA%9B%EF%BC%9F"
+                                "&doc=d&context=d/3&offset=10"),
+                     ("下一页", "/?q=%E7%9C%81%E7%BB%8F%E4%BF%A1%E5%8E%85%E8%B4%9F%E8%B4%A3%E5%93%AA%E4%BA%9B%EF%BC%9F"
+                                "&doc=d&context=d/3&offset=110"))
+    assert _pages(replace(middle, offset=0, total=50), "") == ("", ())  # one page: no pager
+    assert _pages(replace(middle, kind="topic", total=None), "") == ("", ())
 
 
 def test_department_pages_answer_while_the_index_is_missing(tmp_path):

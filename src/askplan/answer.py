@@ -59,10 +59,24 @@ class Answer:
     reply: str = ""  # kind "followup": the answer in one line, from the previous clause
     context: str | None = None  # the previous clause's measure id the question was asked about
     suggestions: tuple[str, ...] = ()  # follow-up questions the top clause can answer
+    total: int | None = None  # kind "department": the unit's clauses in all; ``hits`` is one page of them
+    offset: int = 0  # kind "department": where the page starts in that list
+    led: int = 0  # kind "department": how many of the ``total`` the unit leads
 
     @property
     def top(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+    @property
+    def count(self) -> int:
+        """How many clauses answer in all: ``total`` for a unit's paged list, else the hits."""
+        return len(self.hits) if self.total is None else self.total
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page of a unit's list starts, or None on its last page."""
+        end = self.offset + len(self.hits)
+        return end if self.total is not None and self.hits and end < self.total else None
 
 
 def clause_spans(measure: Measure) -> list[tuple[int, int]]:

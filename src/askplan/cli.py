@@ -213,10 +213,13 @@ def _say(message: str) -> None:
 @click.option("--simplified", is_flag=True, help="Print clauses and citations in Simplified script.")
 @click.option("--context", metavar="ID", help="The previous answer's clause (measure id): a follow-up such as "
               "那配合单位有哪些？ is answered from it.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0),
+              help="A unit's list of clauses (省商务厅负责哪些任务？) comes a page at a time: where this "
+              "page starts (the answer prints the next).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
 @domain_errors
 def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: int, doc: str | None,
-        mode: str, simplified: bool, context: str | None, as_json: bool) -> None:
+        mode: str, simplified: bool, context: str | None, offset: int, as_json: bool) -> None:
     """Answer a question (Simplified or Traditional) with cited clauses; builds the index if missing."""
     from askplan.corpus.parse_cache import loads_kept
     from askplan.normalize import to_simplified_display
@@ -226,7 +229,7 @@ def ask(corpus_dir: Path, index_dir: Path, model: str | None, question: str, k: 
     with loads_kept():  # the process ends after one answer
         service = AskplanService(_settings(corpus_dir, index_dir, model))
     service.retriever(build_if_missing=True, say=_say)
-    answer = service.ask(question, k=k, doc=doc, mode=mode, context=context)
+    answer = service.ask(question, k=k, doc=doc, mode=mode, context=context, offset=offset)
     out = json.dumps(answer_dict(answer), ensure_ascii=False) if as_json else answer_text(answer)
     click.echo(to_simplified_display(out) if simplified else out)
 

@@ -98,13 +98,13 @@ class Department:
         return len(self.duties)
 
     def in_document(self, slug: str) -> Department:
-        return Department(self.name, self.printed, tuple(d for d in self.duties if d.measure.doc == slug))
+        return Department(self.name, self.printed, tuple(d for d in self.duties if d.document.slug == slug))
 
     def by_document(self, primary: str | None = None) -> list[tuple[Document, tuple[Duty, ...]]]:
         """Duties grouped by document (the ``primary`` one first, then corpus order), led first within each."""
         groups: dict[str, list[Duty]] = {}
-        for duty in sorted(self.duties, key=lambda d: (d.measure.doc != primary, d.row)):
-            groups.setdefault(duty.measure.doc, []).append(duty)
+        for duty in sorted(self.duties, key=lambda d: (d.document.slug != primary, d.row)):
+            groups.setdefault(duty.document.slug, []).append(duty)
         return [(duties[0].document, tuple(sorted(duties, key=_duty_order))) for duties in groups.values()]
 
 

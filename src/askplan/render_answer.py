@@ -38,6 +38,7 @@ def answer_dict(answer: Answer) -> dict:
         "coverage": answer.coverage, "dense_top": answer.dense_top, "department": answer.department,
         "follow_up": answer.follow_up or None, "reply": answer.reply or None, "context": answer.context,
         "suggestions": list(answer.suggestions),
+        "total": answer.count, "offset": answer.offset, "next_offset": answer.next_offset,
         "hits": [hit_dict(h) for h in answer.hits],
     }
 
@@ -58,8 +59,11 @@ def answer_text(answer: Answer) -> str:
         else:
             lines.append(f"{top.citation} 未列明责任单位。")
     if answer.answered and answer.kind == "department":
-        led = sum(_leads(hit, answer.department) for hit in answer.hits)
-        lines.append(f"{answer.department}：牵头 {led} 条，配合 {len(answer.hits) - led} 条")
+        lines.append(f"{answer.department}：牵头 {answer.led} 条，配合 {answer.count - answer.led} 条")
+        if len(answer.hits) < answer.count:
+            shown = f"第 {answer.offset + 1}–{answer.offset + len(answer.hits)} 条" if answer.hits else "没有更多条款"
+            more = f"；下一页：--offset {answer.next_offset}" if answer.next_offset is not None else ""
+            lines.append(f"（{shown}，共 {answer.count} 条{more}）")
     for hit in answer.hits:
         m = hit.measure
         role = ("[牵头] " if _leads(hit, answer.department) else "[配合] ") if answer.kind == "department" else ""

@@ -17,7 +17,7 @@ from askplan.config import Settings
 from askplan.corpus import Corpus, load_corpus
 from askplan.corpus.measure_store import column
 from askplan.corpus.responsibility import short_names
-from askplan.departments import LEAD, DepartmentRegistry
+from askplan.departments import LEAD, DepartmentRegistry, Duty
 from askplan.docnames import RELATIVE_YEAR, DocumentNames, Places, annual_documents
 from askplan.errors import BadQuery, IndexMissing, IndexStale, NotFound
 from askplan.followup import follow_up_intent, follow_up_reply, suggestions
@@ -43,7 +43,10 @@ NAMED_DOC_PRIOR = 1.5  # the question names the document (its alias, kind word o
 CUED_CANDIDATES = 3  # measures of a named or placed document kept among the re-ranker's candidates
 COUNT_NOTICE = 10_000  # measures from which a build says it is counting words
 WARM_LIMIT = 2048  # the per-measure caches' size (rerank._measure_grams, answer._sentence_grams)
-DUTY_CACHE = 256  # (unit, document) hit lists kept: the units of a corpus, a few times over
+DUTY_CACHE = 256  # (unit, document) duty lists kept: the units of a corpus, a few times over
+# A unit's answer lists its clauses this many at a time (``offset`` pages on). The bundled corpus's busiest unit
+# has 58; in a corpus of a million measures, a unit named in 300,000 of them would have built and sent them all.
+DEPARTMENT_PAGE = 50
 _LABEL_NUMBER = re.compile(NUMERAL_RUN)
 _ARTICLE_ASKED = re.compile(rf"第\s*{NUMERAL_RUN}\s*条")
 _normal_title = lru_cache(maxsize=65_536)(lambda title: normalize(title or ""))  # ``_clause_title``
@@ -99,7 +102,7 @@ class AskplanService:
         self._candidates: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # clause number -> rows, keyed
         self._answerability: Answerability | None = None
         self._ranker: tuple[Ranker | None] | None = None  # loaded on first use; (None,) when none is fitted
-        self._duty_cache: dict[tuple[str, str | None], tuple[Hit, ...]] = {}
+        self._duty_cache: dict[tuple[str, str | None], tuple[tuple[Duty, ...], int]] = {}
         self._short: dict[str, tuple[str, ...]] = {}  # document -> its short names for units (``_short_of``)
 
     @cached_property
@@ -294,10 +297,13 @@ class AskplanService:
             return self._links[1]
 
     def ask(self, question: str, *, k: int = 5, doc: str | None = None, mode: str = "hybrid",
-            weights: dict[str, float] | None = None, context: str | None = None) -> Answer:
+            weights: dict[str, float] | None = None, context: str | None = None, offset: int = 0) -> Answer:
         """The answer to ``question``. ``context`` is the previous answer's measure id: a follow-up that refers
-        back to it (那配合单位有哪些？) is answered from that clause (see followup.py); the caller keeps it."""
-        answer = self._ask(question, k=k, doc=doc, mode=mode, weights=weights, context=context)
+        back to it (那配合单位有哪些？) is answered from that clause (see followup.py); the caller keeps it.
+        ``offset`` pages through a unit's clauses (a department answer holds DEPARTMENT_PAGE of ``total``)."""
+        if offset < 0:
+            raise BadQuery(f"offset must be 0 or more, not {offset}")
+        answer = self._ask(question, k=k, doc=doc, mode=mode, weights=weights, context=context, offset=offset)
         top = answer.top
         if top is None or answer.kind == "department" or not answer.answered:
             return answer
@@ -308,7 +314,7 @@ class AskplanService:
         return bool(links) and measure.doc == links[0]
 
     def _ask(self, question: str, *, k: int, doc: str | None, mode: str, weights: dict[str, float] | None,
-             context: str | None) -> Answer:
+             context: str | None, offset: int) -> Answer:
         norm = validate_question(question)
         if not 1 <= k <= MAX_K:
             raise BadQuery(f"k must be between 1 and {MAX_K}, not {k}")
@@ -320,9 +326,10 @@ class AskplanService:
             return self._baseline(question, norm, k, doc)
         previous = self.corpus.measure(context) if context else None  # NotFound for an unknown id
         if previous is not None and (follow := follow_up_intent(question)):
-            return self._follow_up(question, norm, previous, follow.name)
+            return self._follow_up(question, norm, previous, follow.name, offset)
         intent = read_intent(norm)
-        if intent.department and (answer := self._department_answer(question, norm, intent.department, doc)):
+        if intent.department and (answer := self._department_answer(question, norm, intent.department, doc,
+                                                                    offset)):
             return answer
         found = self.retrieve(norm, intent, doc, weights or MODES[mode])
         topic, legs = found.topic, found.legs
@@ -402,14 +409,14 @@ class AskplanService:
         cut = len(head) - len(moved)
         return head[:cut] + moved + head[cut:] + [x for x in tail if x[0] not in kept]
 
-    def _follow_up(self, question: str, norm: str, measure, intent: str) -> Answer:
+    def _follow_up(self, question: str, norm: str, measure, intent: str, offset: int = 0) -> Answer:
         """Answer a follow-up from the previous clause: the clause (or its neighbour, or its lead's duties)
         as hits and a one-line reply."""
         if intent == "same_department" and (lead := next((r.lead for r in measure.responsibilities if r.lead), None)):
-            answer = self._department_answer(question, norm, lead, None)
+            answer = self._department_answer(question, norm, lead, None, offset)
             if answer is not None:
                 return replace(answer, follow_up=intent, context=measure.id,
-                               reply=f"{lead}牵头或参与的条款共 {len(answer.hits)} 条")
+                               reply=f"{lead}牵头或参与的条款共 {answer.total} 条")
         if intent == "neighbours":
             siblings = self.corpus.document(measure.doc).measures
             i = next(n for n, m in enumerate(siblings) if m.id == measure.id)
@@ -445,31 +452,37 @@ class AskplanService:
         grams = set(bigrams(query))
         return tuple(self._hit(rank, row, score, legs, grams, asked) for rank, (row, score) in enumerate(ranked, 1))
 
-    def _department_answer(self, question: str, norm: str, name: str, doc: str | None) -> Answer | None:
-        """Every measure of the unit a question names (led first, in document and reading order; the whole list,
-        whatever k), or None when the words name no single unit, so the question is asked as a topic."""
+    def _department_answer(self, question: str, norm: str, name: str, doc: str | None,
+                           offset: int = 0) -> Answer | None:
+        """The measures of the unit a question names (led first, in document and reading order), whatever k:
+        DEPARTMENT_PAGE of them from ``offset``, with their total. None when the words name no single unit, so
+        the question is asked as a topic."""
         try:
             dept = self.departments.resolve(name)
         except NotFound:
             return None
-        hits = self._duty_hits(dept.name, doc)
-        reason = "" if hits else f"{doc} 中没有{dept.name}负责的条款"
-        return Answer(question, norm, "department", bool(hits), hits, reason, department=dept.name)
+        duties, led = self._duties(dept.name, doc)
+        page = duties[offset:offset + DEPARTMENT_PAGE]
+        hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
+                     for rank, d in enumerate(page, offset + 1))
+        reason = "" if duties else f"{doc} 中没有{dept.name}负责的条款"
+        return Answer(question, norm, "department", bool(duties), hits, reason, department=dept.name,
+                      total=len(duties), offset=offset, led=led)
 
-    def _duty_hits(self, name: str, doc: str | None) -> tuple[Hit, ...]:
-        """A unit's measures as hits, led first, then the primary document's, in reading order. A frequent unit
-        holds a share of a large corpus: the list is built once per unit and document, not on every question."""
+    def _duties(self, name: str, doc: str | None) -> tuple[tuple[Duty, ...], int]:
+        """A unit's duties, led first, then the primary document's, in reading order, and how many it leads. A
+        frequent unit holds a share of a large corpus: the list is sorted once per unit and document, not on every
+        question, and no measure is read to sort it."""
         key = (name, doc)
-        if (hits := self._duty_cache.get(key)) is None:
+        if (duties := self._duty_cache.get(key)) is None:
             dept = self.departments.get(name)
-            duties = dept.in_document(doc).duties if doc else dept.duties
-            duties = sorted(duties, key=lambda d: (d.role != LEAD, d.document.slug != self.primary, d.row))
-            hits = tuple(Hit(d.measure, d.document, rank, float("inf"), {}, d.covered_span, d.clause)
-                         for rank, d in enumerate(duties, 1))
+            found = dept.in_document(doc).duties if doc else dept.duties
+            ordered = tuple(sorted(found, key=lambda d: (d.role != LEAD, d.document.slug != self.primary, d.row)))
+            duties = (ordered, sum(d.role == LEAD for d in ordered))
             if len(self._duty_cache) >= DUTY_CACHE:
                 self._duty_cache.pop(next(iter(self._duty_cache)))
-            self._duty_cache[key] = hits
-        return hits
+            self._duty_cache[key] = duties
+        return duties
 
     def _decide(self, question, norm, kind, hits, topic, legs, pinned: bool) -> Answer:
         if not hits:

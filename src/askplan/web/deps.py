@@ -22,7 +22,7 @@ def service_of(request: Request) -> AskplanService:
 
 
 def ask(request: Request, q: str | None, *, k: int = 5, doc: str | None = None,
-        mode: str = "hybrid", context: str | None = None) -> Answer:
+        mode: str = "hybrid", context: str | None = None, offset: int = 0) -> Answer:
     """Clean and check the question first (a bad one is a 422 even while the index is being prepared), then
     wait for readiness (raising ``Preparing`` or the load error) and ask the service."""
     question = clean_query(q)
@@ -33,4 +33,4 @@ def ask(request: Request, q: str | None, *, k: int = 5, doc: str | None = None,
     if context:
         service.corpus.measure(context)
     request.app.state.readiness.require()
-    return service.ask(question, k=k, doc=doc or None, mode=mode, context=context or None)
+    return service.ask(question, k=k, doc=doc or None, mode=mode, context=context or None, offset=offset)

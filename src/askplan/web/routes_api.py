@@ -12,7 +12,7 @@ from askplan.links import citation_of, links_of
 from askplan.normalize import to_simplified_display
 from askplan.render import measure_dict
 from askplan.render_answer import answer_dict
-from askplan.service import MAX_K, AskplanService
+from askplan.service import DEPARTMENT_PAGE, MAX_K, AskplanService
 from askplan.web import deps
 from askplan.web.deps import service_of
 from askplan.web.schemas import ERROR_RESPONSES, AnswerOut, DocOut, HealthOut, LinksOut, MeasureOut, ReadyOut
@@ -29,10 +29,12 @@ def ask(request: Request,
         doc: str | None = Query(None, description="Only this document (slug), see /api/docs"),
         mode: Literal["hybrid", "bm25", "dense"] = "hybrid",
         context: str | None = Query(None, description="The previous answer's clause (its top hit's "
-                                    "id): a follow-up such as 那配合单位有哪些？ is answered from it; nothing is kept")
+                                    "id): a follow-up such as 那配合单位有哪些？ is answered from it; nothing is kept"),
+        offset: int = Query(0, ge=0, description="A unit's list of clauses (kind \"department\") comes "
+                            f"{DEPARTMENT_PAGE} at a time: where this page starts (the last answer's next_offset)")
         ) -> dict:
     """Answer a question with cited clauses: the same object as ``askplan ask --json``."""
-    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode, context=context))
+    return answer_dict(deps.ask(request, q, k=k, doc=doc, mode=mode, context=context, offset=offset))
 
 
 @router.get("/api/measures/{doc}/{key:path}", response_model=MeasureOut, responses=ERROR_RESPONSES,

@@ -56,7 +56,8 @@ def bad_query_message(question: str, exc: BadQuery) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: str | None = None, doc: str | None = None,
-         k: int = Query(5, ge=1, le=MAX_K), context: str | None = None) -> HTMLResponse:
+         k: int = Query(5, ge=1, le=MAX_K), context: str | None = None,
+         offset: int = Query(0, ge=0)) -> HTMLResponse:
     service = service_of(request)
     question = clean_query(q)
     conv, primary = convert_for(request), service.corpus.primary
@@ -72,11 +73,11 @@ def home(request: Request, q: str | None = None, doc: str | None = None,
         hint = f"{ASK_FOR_QUESTION}，例如：{page['examples'][0]}" if page["examples"] else ASK_FOR_QUESTION
         return render(request, "index.html", **{**page, "message": hint})
     try:
-        answer = deps.ask(request, question, k=k, doc=doc, context=context)
+        answer = deps.ask(request, question, k=k, doc=doc, context=context, offset=offset)
     except BadQuery as exc:
         message = bad_query_message(question, exc)
         return render(request, "index.html", status_code=422, **{**page, "message": message})
-    return render(request, "index.html", **{**page, "answer": answer_view(answer, conv)})
+    return render(request, "index.html", **{**page, "answer": answer_view(answer, conv, doc or "")})
 
 
 @router.get("/m/{doc}/{key:path}", response_class=HTMLResponse)

@@ -60,6 +60,11 @@ class AnswerOut(BaseModel):
                                                           "answered from")
     suggestions: list[str] = Field(default=[], description="Follow-up questions the top clause can answer; ask "
                                                            "them with context=<the top hit's id>")
+    total: int = Field(description="How many clauses answer in all: a unit's whole list for kind "
+                       '"department", whose hits are one page of it; else len(hits)')
+    offset: int = Field(description="Where hits start in that list (the offset asked for)")
+    next_offset: int | None = Field(description="Ask again with offset=next_offset for the next page of a unit's "
+                                    "list; null on its last page and for other kinds")
     hits: list[HitOut]
 
 

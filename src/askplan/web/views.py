@@ -14,6 +14,7 @@ from askplan.corpus import Corpus
 from askplan.links import LinkTable, links_of
 from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import to_simplified_display
+from askplan.service import DEPARTMENT_PAGE
 from askplan.web.highlight import Convert, highlight, identity, query_grams
 
 SCRIPT_COOKIE = "script"
@@ -100,6 +101,9 @@ class AnswerView:
     context: str = ""  # the clause the next question may refer back to (the top hit's id)
     suggestions: tuple[tuple[str, str], ...] = ()  # (question, url asking it with this context)
     department: tuple[str, str] | None = None  # (name, /dept/name) for a department answer
+    total: int = 0  # clauses in all (a department answer's hits are one page of them)
+    shown: str = ""  # which of them this page shows (第 51–58 条), when they are paged
+    pages: tuple[tuple[str, str], ...] = ()  # (上一页 / 下一页, url) of a paged department answer
 
 
 def resp_view(measure: Measure, r: Responsibility, conv: Convert) -> RespView:
@@ -123,7 +127,7 @@ def hit_view(hit: Hit, grams: set[str], conv: Convert) -> HitView:
     )
 
 
-def answer_view(answer: Answer, conv: Convert) -> AnswerView:
+def answer_view(answer: Answer, conv: Convert, doc: str = "") -> AnswerView:
     grams = query_grams(answer.normalized)
     hits = tuple(hit_view(h, grams, conv) for h in answer.hits)
     top = hits[0] if hits else None
@@ -132,8 +136,26 @@ def answer_view(answer: Answer, conv: Convert) -> AnswerView:
     asks = tuple((conv(q), f"/?q={quote(q)}&context={quote(context)}" if context else f"/?q={quote(q)}")
                  for q in answer.suggestions)
     dept = (conv(answer.department), f"/dept/{quote(answer.department, safe='')}") if answer.department else None
+    shown, pages = _pages(answer, doc)
     return AnswerView(answer.kind, answer.answered, top, hits, lead, "" if answer.answered else answer.reason,
-                      conv(answer.reply), context, asks, dept)
+                      conv(answer.reply), context, asks, dept, answer.count, shown, pages)
+
+
+def _pages(answer: Answer, doc: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Which clauses a paged department answer shows, and links to the pages before and after it."""
+    if answer.total is None or (answer.offset == 0 and answer.next_offset is None):
+        return "", ()
+    asked = f"/?q={quote(answer.question)}" + (f"&doc={quote(doc)}" if doc else "") + (
+        f"&context={quote(answer.context)}" if answer.context else "")
+    size = len(answer.hits)
+    shown = f"第 {answer.offset + 1}–{answer.offset + size} 条" if size else "没有更多条款"
+    pages = []
+    if answer.offset > 0:
+        before = max(0, min(answer.offset, answer.count) - DEPARTMENT_PAGE)
+        pages.append(("上一页", asked + (f"&offset={before}" if before else "")))
+    if answer.next_offset is not None:
+        pages.append(("下一页", f"{asked}&offset={answer.next_offset}"))
+    return shown, tuple(pages)
 
 
 @dataclass(frozen=True)
