@@ -109,6 +109,26 @@ def test_one_unit_page_in_one_document_and_in_simplified(client):
     assert f'href="/dept/{quote("省商务厅")}.csv?doc={PLAN}"' in body
 
 
+def test_one_unit_page_shows_part_of_a_long_group_and_pages_through_documents(client, monkeypatch):
+    """The same rule as for a million measures, at the bundled corpus's size: 省经信厅 has 43 clauses in one
+    document, and 3 documents."""
+    monkeypatch.setattr(routes_dept, "GROUP_ROWS", 10)
+    monkeypatch.setattr(routes_dept, "DOC_GROUPS", 2)
+    url = f"/dept/{quote('省经济和信息化厅')}"
+    first = main_part(client.get(url).text)
+    assert first.count('<section class="dept-doc">') == 2 and "第 1 / 2 页，共 3 个文件" in first
+    assert first.count('<li class="dept-duty') == 20 and "查看该文件中的全部 43 条" in first
+    more = html.unescape(re.search(r'<a href="([^"]+)">以上是前 10 条，查看该文件中的全部 43 条', first).group(1))
+    assert "?doc=" in more and main_part(client.get(more).text).count('<li class="dept-duty') == 43
+    second = main_part(client.get(html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))).text)
+    assert second.count('<section class="dept-doc">') == 1 and "第 2 / 2 页" in second
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    seen = {m for part in (first, second) for m in re.findall(r'<h2><a href="(/d/[^"]+)"', part)}
+    assert len(seen) == 3
+    assert "第 2 / 2 页" in client.get(url, params={"page": 9}).text  # past the end: the last page
+    assert client.get(url, params={"page": 0}).status_code == 422
+
+
 def test_ambiguous_name_page_lists_candidates(client):
     r = client.get(f"/dept/{quote('人民政府')}", follow_redirects=False)
     assert r.status_code == 300 and "对应多个单位" in r.text
