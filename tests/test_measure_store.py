@@ -3,6 +3,7 @@ cache answers exactly as the parsed one, without holding its measures as objects
 
 from __future__ import annotations
 
+import gc
 import pickle
 import shutil
 from pathlib import Path
@@ -141,3 +142,20 @@ def test_the_department_registry_holds_rows_not_measures(corpus_dir, tmp_path):
     for mine, theirs in zip(registry, parsed, strict=True):
         assert [(d.measure, d.role, d.clause, d.clauses, d.row) for d in mine.duties] == \
             [(d.measure, d.role, d.clause, d.clauses, d.row) for d in theirs.duties]
+
+
+def test_past_max_mapped_entries_are_read_into_memory_and_serve_the_same(corpus_dir, tmp_path, monkeypatch):
+    """A corpus of more documents than a process may map (vm.max_map_count) still loads from its cache."""
+    parsed = load_corpus(corpus_dir)
+    load_corpus(corpus_dir, cache=tmp_path / "cache")
+    gc.collect()
+    monkeypatch.setattr(measure_store, "MAX_MAPPED", measure_store._mapped[0] + 2)
+    later = load_corpus(corpus_dir, cache=tmp_path / "cache")
+    kinds = [type(d.measures._mapped).__name__ for d in later.documents if len(d.measures)]
+    assert kinds[:2] == ["mmap", "mmap"] and set(kinds[2:]) == {"bytes"} and len(kinds) > 4
+    measure_store._built.cache_clear()
+    assert list(later.measures) == list(parsed.measures)
+    held = measure_store._mapped[0]
+    del later, kinds
+    gc.collect()
+    assert measure_store._mapped[0] == held - 2  # a store's mapping is counted off when it goes

@@ -17,6 +17,7 @@ import bisect
 import itertools
 import mmap
 import pickle
+import threading
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -30,10 +31,16 @@ from askplan.models import Document, Measure
 
 MAGIC = b"askplan-measures-1\n"
 KEPT = 16_384  # measures kept built after they are read (a question reads a few hundred)
+# Entries mapped at once. Linux allows a process 65,530 mappings (vm.max_map_count) and the libraries, FAISS and
+# BM25 need theirs: a corpus of more documents than this reads the rest of its entries into memory instead of
+# failing to map them (which parsed and wrote them again on every start).
+MAX_MAPPED = 16_384
 SEP = "\0"  # between the keys (and the labels) of the header: never in a key or a label
 _stores: weakref.WeakValueDictionary[int, StoredMeasures] = weakref.WeakValueDictionary()  # by token: what
 # ``_built`` rebuilds from
 _tokens = itertools.count()
+_mapped = [0]  # entries mapped now (``_map``)
+_mapped_lock = threading.Lock()
 
 
 def write_entry(path: Path, document: Document, warnings) -> None:
@@ -72,10 +79,32 @@ def read_entry(path: Path):
         length = f.seek(0, 2)
         if len(offsets) - 1 != len(header["chapter_of"]) or base + int(offsets[-1]) != length:
             raise ValueError(f"entry is {length} bytes, its header describes {base + int(offsets[-1])}")
-        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if length else None
+        mapped = _map(f, length)
     measures = StoredMeasures(mapped, base, offsets, header["keys"], header["labels"], header["chapters"],
                               header["chapter_of"])
+    if isinstance(mapped, mmap.mmap):
+        weakref.finalize(measures, _unmapped)
     return replace(header["document"], measures=measures), header["warnings"]
+
+
+def _map(f, length: int) -> mmap.mmap | bytes | None:
+    """The open entry mapped, or its bytes once MAX_MAPPED entries are mapped."""
+    if not length:
+        return None
+    with _mapped_lock:
+        if _mapped[0] < MAX_MAPPED:
+            _mapped[0] += 1
+            try:
+                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except OSError:  # the process's mappings are spent anyway: read it
+                _mapped[0] -= 1
+    f.seek(0)
+    return f.read()
+
+
+def _unmapped() -> None:
+    with _mapped_lock:
+        _mapped[0] -= 1
 
 
 class StoredMeasures(Sequence):
