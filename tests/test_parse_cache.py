@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,27 @@ def test_an_edited_text_is_parsed_again_and_its_old_entry_dropped(corpus_dir, tm
     edited = load_corpus(corpus_dir, cache=cache).document(path.stem).measures[-1]
     assert "改过的文字改过的文字改过" in edited.text and edited.text != first.text
     assert len(list(cache.glob(f"{path.stem}-*.pickle"))) == 1
+
+
+def test_a_first_load_lists_the_cache_folder_once_however_many_documents(tmp_path, monkeypatch):
+    """A file's older entries were found by globbing the folder on each write: n documents, n listings of up to n
+    names (a first start over 70,000 short documents spent most of half an hour listing)."""
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(30):
+        (corpus / f"doc-{i:02d}.txt").write_text(
+            f"---\ntitle: 第{i}号通知\nissuer: 测试市人民政府\ndate: 2022-01-01\nscript: simplified\n"
+            f"source: test\n---\n一、加强第{i}项工作。（责任单位：市发展改革委）\n二、做好保障。\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    real, listed = os.scandir, []
+    monkeypatch.setattr(os, "scandir", lambda path=".": listed.append(Path(path)) or real(path))
+    assert len(load_corpus(corpus, cache=cache).documents) == 30
+    assert listed.count(cache) == 3 and len(list(cache.glob("*.pickle"))) == 30  # the entries once, prune twice
+    (corpus / "doc-07.txt").write_text((corpus / "doc-07.txt").read_text(encoding="utf-8") + "三、其他。\n",
+                                       encoding="utf-8")
+    listed.clear()
+    assert len(load_corpus(corpus, cache=cache).document("doc-07").measures) == 3
+    assert listed.count(cache) == 3 and len(list(cache.glob("doc-07-*.pickle"))) == 1  # the old entry dropped
 
 
 def test_an_edited_config_is_parsed_again(corpus_dir, tmp_path):

@@ -163,10 +163,12 @@ def load_corpus(root: Path, cache: Path | None = None) -> Corpus:
     config_bytes = _config_bytes(root) if cache is not None else b""
     wrote, used = [], {}
     digests = parse_cache.Digests(cache) if cache is not None else None
+    entries = parse_cache.Entries(cache) if cache is not None else None
     with parse_cache.collector_paused() as collecting:
         for path in files:
             try:
-                doc, warnings = _load_file(path, config, cache, config_bytes, wrote, collecting, used, digests)
+                doc, warnings = _load_file(path, config, cache, config_bytes, wrote, collecting, used, digests,
+                                           entries)
             except CorpusError as exc:
                 log.info("skipping %s", exc)  # callers report corpus.problems; a warning here printed them twice
                 problems.append(Problem(str(path), exc.line, exc.reason))
@@ -218,11 +220,13 @@ def _config_bytes(root: Path) -> bytes:
 
 def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_bytes: bytes, wrote: list[Path],
                collecting: bool = True, used: dict[str, Path] | None = None,
-               digests: parse_cache.Digests | None = None) -> tuple[Document, list[Problem]]:
+               digests: parse_cache.Digests | None = None,
+               entries: parse_cache.Entries | None = None) -> tuple[Document, list[Problem]]:
     """``_load``, read back from ``cache`` (if given) where this file, config and code were parsed before; the
     entries it writes are added to ``wrote``, those of the documents it returns to ``used`` (by path). Called with the
     garbage collector paused (``load_corpus``); ``collecting``: whether it runs while a file is parsed. ``digests``:
-    the content digests of files hashed before, by their stat (``parse_cache.Digests``)."""
+    the content digests of files hashed before, by their stat (``parse_cache.Digests``); ``entries``: the cache's
+    entries by file, listed once for the load."""
     st = data = content = None
     if cache is not None:
         with contextlib.suppress(OSError):  # unreadable: _load names what is wrong with the file
@@ -250,7 +254,8 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
         used[str(path)] = entry
     with contextlib.suppress(OSError):
         if data is not None and path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds
-            parse_cache.write(entry, loaded, _write_entry)    # what its key says
+            parse_cache.write(entry, loaded, _write_entry,    # what its key says
+                              entries or parse_cache.Entries(cache))
             wrote.append(entry)
             if (stored := parse_cache.read(entry, measure_store.read_entry)) is not None:
                 loaded = stored  # its measures left in the file, as every later start reads them

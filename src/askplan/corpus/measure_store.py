@@ -31,10 +31,18 @@ from askplan.models import Document, Measure
 
 MAGIC = b"askplan-measures-1\n"
 KEPT = 16_384  # measures kept built after they are read (a question reads a few hundred)
-# Entries mapped at once. Linux allows a process 65,530 mappings (vm.max_map_count) and the libraries, FAISS and
-# BM25 need theirs: a corpus of more documents than this reads the rest of its entries into memory instead of
-# failing to map them (which parsed and wrote them again on every start).
-MAX_MAPPED = 16_384
+def _map_limit() -> int:
+    """How many mappings a process may hold (Linux: vm.max_map_count, 65,530 by default)."""
+    try:
+        return int(Path("/proc/sys/vm/max_map_count").read_text())
+    except (OSError, ValueError):
+        return 65_530
+
+
+# Entries mapped at once: a quarter of what the kernel allows a process, at most 16,384. Past it a corpus of many
+# documents reads the rest of its entries into memory. Mapping every entry of 8,000 documents under a limit of
+# 6,000 ended in a MemoryError: once the mappings are spent, malloc cannot map either, anywhere in the process.
+MAX_MAPPED = min(16_384, _map_limit() // 4)
 SEP = "\0"  # between the keys (and the labels) of the header: never in a key or a label
 _stores: weakref.WeakValueDictionary[int, StoredMeasures] = weakref.WeakValueDictionary()  # by token: what
 # ``_built`` rebuilds from
