@@ -453,3 +453,12 @@ def test_a_bare_word_for_a_unit_is_no_ones_name() -> None:
     assert named_units("各地以县（市、区）为单位，对城镇小区配套幼儿园情况进行全面摸底排查。") == ()
     # a unit with its name, or a list of them, is still one: 有关部门, 建设单位, 文物保护单位
     assert [u.name for u in named_units("由有关部门负责，建设单位应当配合。")] == ["有关部门", "建设单位"]
+
+
+def test_a_situation_or_a_layout_is_no_bureau() -> None:
+    """局 ends a bureau's name (统计局, 邮政管理局), not 大局, 格局 or 布局: 在国家现代化建设大局…中 named
+    国家现代化建设大局 as the organisation answering 临港新片区跨境数据怎么管."""
+    text = "在国家现代化建设大局和全方位开放格局中具有举足轻重的战略地位，要服从全国发展大局，优化产业布局，开创新局。"
+    assert named_units(text) == ()
+    assert [n.name for n in named_units("由市统计局负责，铁路局、邮政管理局、当局配合。")][:3] == ["市统计局", "铁路局", "邮政管理局"]
+    assert [r.lead for r in parse_actors("市大数据局负责数据汇总。")] == ["市大数据局"]
