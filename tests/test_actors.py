@@ -462,3 +462,11 @@ def test_a_situation_or_a_layout_is_no_bureau() -> None:
     assert named_units(text) == ()
     assert [n.name for n in named_units("由市统计局负责，铁路局、邮政管理局、当局配合。")][:3] == ["市统计局", "铁路局", "邮政管理局"]
     assert [r.lead for r in parse_actors("市大数据局负责数据汇总。")] == ["市大数据局"]
+
+
+def test_a_part_or_the_centre_of_a_place_is_no_body() -> None:
+    """零部件 is no 部 (ministry), 中心城市 and 中心区 no 中心 (a centre that is a body), and 中心 alone no one's name;
+    数据中心, 财政部 and 市政府 still are."""
+    for text in ("推动中心城市建设，发展汽车零部件产业。", "中心区重点布局总部。"):
+        assert named_units(text) == ()
+    assert [n.name for n in named_units("由市大数据中心负责，财政部、市政府配合。")] == ["市大数据中心", "财政部", "市政府"]

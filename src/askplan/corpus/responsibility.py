@@ -23,10 +23,13 @@ _NOTE = rf"(?:{_SEP}(?!{_LIST_LABEL}|{_CO_LABEL})[\u4e00-\u9fff]{{2,8}}\s*[:：]
 _PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
 # A bureau's 局 (统计局, 公安局), not a situation's or a layout's: 大局, 格局, 布局, 全局, 开局, 变局, 新局, 结局, 僵局, 时局.
 _BUREAU = r"(?<![大格布全开開变變新结結僵残殘定棋骗騙饭飯时時])局"
-# National bodies end in 部, 银行 or 总署: 公安部, 中国农业发展银行, 海关总署 (not 干部, 西部, 底部, 公安部门, 签署).
-_NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂])部(?![门門分长長署])|银行|銀行|总署|總署"
+# National bodies end in 部, 银行 or 总署: 公安部, 中国农业发展银行, 海关总署 (not 干部, 西部, 底部, 总部, 公安部门, 签署,
+# 零部件).
+_NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂总總])部(?![门門分长長署件])|银行|銀行|总署|總署"
+# A centre that is a body (数据中心, 服务中心), not the centre of a place: 中心城市, 中心城区, 中心区, 中心镇.
+_CENTRE = r"中心(?![城区區镇鎮])"
 _ORG = (rf"(?:主管部门|主管部門|部门|部門|厅|廳|{_BUREAU}|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|执委会|執委會"
-        rf"|{_NATIONAL_BODY}|办|辦|总公司|總公司|中心)")
+        rf"|{_NATIONAL_BODY}|办|辦|总公司|總公司|{_CENTRE})")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ PROSE_PATTERNS = frozenset({"prose_led_by", "prose_responsible"})
 # a 所 that is an office (管理所, 事务所, 派出所), not a place (场所, 住所)
 _OFFICE = r"(?:管理|事务|事務|研究|派出|监测|監測|检测|檢測|检验|檢驗|服务|服務|司法|律师|律師)所"
 _ORG = (rf"(?:部门|部門|厅|廳|{_BUREAU}|委员会|委員會|委|管委会|管委會|办公室|辦公室|办事处|辦事處|办(?!公)|辦(?!公)|政府|执委会|執委會|机关|機關|机构|機構|小组|小組"
-        rf"|单位|單位|集团|集團|公司|中心|专班|專班|协会|協會|监会|監會|(?<![网網])站|{_OFFICE}|医院|醫院"
+        rf"|单位|單位|集团|集團|公司|{_CENTRE}|专班|專班|协会|協會|监会|監會|(?<![网網])站|{_OFFICE}|医院|醫院"
         rf"|{_NATIONAL_BODY}"
         # parties a regulation binds: 土壤污染责任人, 土地使用权人, 申请人, 电信业务经营者
         r"|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者|所有者|使用者|管理者|生产者|生產者)")
@@ -338,11 +341,11 @@ _NAMED_CUT = re.compile(
     r"|组织(?!部)|組織(?!部)|应当|應當|开展|開展|实施|實施|落实|落實|推进|推進|予以|加强|加強"
     r"|(?<=[局委厅廳部门門办辦室府会會心司队隊站组組])要")  # 区气象局要与区执法应急局…: 要 after a name opens its duty
 _NAMED_ORG = re.compile(
-    rf"(?:主管部门|主管部門|部门|部門|厅|廳|{_BUREAU}|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|中心|公司|机构|機構"
+    rf"(?:主管部门|主管部門|部门|部門|厅|廳|{_BUREAU}|委员会|委員會|委|管委会|管委會|办公室|辦公室|人民政府|政府|{_CENTRE}|公司|机构|機構"
     r"|小组|小組|专班|專班|党委|黨委|大学|大學|学院|學院|单位|單位|协会|協會|集团|集團|机关|機關|法院|检察院|檢察院|台站"
     rf"|{_OFFICE}|医院|醫院"
     rf"|{_NATIONAL_BODY}|责任人|責任人|权人|權人|当事人|當事人|申请人|申請人|经营者|經營者)(?![员員长長])")
-_BARE_ENDING = re.compile(r"单位|單位|部门|部門|机构|機構")
+_BARE_ENDING = re.compile(r"单位|單位|部门|部門|机构|機構|中心")  # the ending alone: no one's name
 _NAMED_MAX = 20
 _NAMED_GAP = 4
 # a name's role, from the words around it: made to act (由X, X负责) or where something goes (报X, 向X)
