@@ -462,6 +462,8 @@ def test_a_situation_or_a_layout_is_no_bureau() -> None:
     assert named_units(text) == ()
     assert [n.name for n in named_units("由市统计局负责，铁路局、邮政管理局、当局配合。")][:3] == ["市统计局", "铁路局", "邮政管理局"]
     assert [r.lead for r in parse_actors("市大数据局负责数据汇总。")] == ["市大数据局"]
+    assert named_units("开创工作新局面，稳定市场局势。") == ()
+    assert [n.name for n in named_units("市应急局部署防汛工作。")] == ["市应急局"]
 
 
 def test_a_part_or_the_centre_of_a_place_is_no_body() -> None:

@@ -21,8 +21,9 @@ _SEP = r"\s*[，,；;]\s*"
 # another label after the units, of no unit: （负责部门：商务部；适用范围：…）, （责任单位：…；完成时限：2022年底）
 _NOTE = rf"(?:{_SEP}(?!{_LIST_LABEL}|{_CO_LABEL})[\u4e00-\u9fff]{{2,8}}\s*[:：][^（）()\n]{{0,80}}?)?"
 _PROSE_UNIT = r"(?:(?!由|授权|授權|委托|委託)[\u4e00-\u9fff])"
-# A bureau's 局 (统计局, 公安局), not a situation's or a layout's: 大局, 格局, 布局, 全局, 开局, 变局, 新局, 结局, 僵局, 时局.
-_BUREAU = r"(?<![大格布全开開变變新结結僵残殘定棋骗騙饭飯时時])局"
+# A bureau's 局 (统计局, 公安局), not a situation's or a layout's: 大局, 格局, 布局, 全局, 开局, 变局, 新局, 结局, 僵局, 时局,
+# 局面, 局势, 局限 (but 市应急局部署…: a bureau's name before 部署).
+_BUREAU = r"(?<![大格布全开開变變新结結僵残殘定棋骗騙饭飯时時])局(?![面势勢限])"
 # National bodies end in 部, 银行 or 总署: 公安部, 中国农业发展银行, 海关总署 (not 干部, 西部, 底部, 总部, 公安部门, 签署,
 # 零部件).
 _NATIONAL_BODY = r"(?<![干幹全内內局外各本东東西南北中底顶頂总總])部(?![门門分长長署件])|银行|銀行|总署|總署"
