@@ -254,8 +254,7 @@ def _load_file(path: Path, config: CorpusConfig, cache: Path | None, config_byte
         used[str(path)] = entry
     with contextlib.suppress(OSError):
         if data is not None and path.read_bytes() == data:  # not rewritten while it was parsed: the entry holds
-            parse_cache.write(entry, loaded, _write_entry,    # what its key says
-                              entries or parse_cache.Entries(cache))
+            parse_cache.write(entry, loaded, _write_entry, entries)  # what its key says
             wrote.append(entry)
             if (stored := parse_cache.read(entry, measure_store.read_entry)) is not None:
                 loaded = stored  # its measures left in the file, as every later start reads them

@@ -29,7 +29,7 @@ from askplan.departments import (
 from askplan.web.deps import service_of
 from askplan.web.highlight import Convert
 from askplan.web.templating import SECURITY_HEADERS, convert_for, render
-from askplan.web.views import doc_options, measure_url
+from askplan.web.views import doc_options, measure_url, prev_next
 
 router = APIRouter()
 DOC_QUERY = Query(None, description="Only this document (slug), see /api/docs")
@@ -243,8 +243,8 @@ def unit_view(dept: Department, doc: str | None, conv: Convert, primary: str | N
                    for document, duties in shown)
     api = f"/api/departments/{quote(dept.name, safe='')}" + (f"?doc={quote(doc, safe='')}" if doc else "")
     here = dept_url(dept.name, doc)
-    links = tuple((label, here + (f"?page={n}" if n > 1 else ""))
-                  for label, n in (("上一页", page - 1), ("下一页", page + 1)) if 1 <= n <= pages)
+    links = prev_next(here + (f"?page={page - 1}" if page > 2 else "") if page > 1 else None,
+                      f"{here}?page={page + 1}" if page < pages else None)
     note = f"第 {page} / {pages} 页，共 {len(by_document)} 个文件" if pages > 1 else ""
     return UnitView(conv(dept.name), tuple(conv(p) for p in dept.printed if p != dept.name), len(dept.led),
                     len(dept.co_owned), doc or "", {ext: dept_url(dept.name, doc, ext) for ext in DOWNLOADS},

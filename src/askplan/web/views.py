@@ -149,13 +149,14 @@ def _pages(answer: Answer, doc: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         f"&context={quote(answer.context)}" if answer.context else "")
     size = len(answer.hits)
     shown = f"第 {answer.offset + 1}–{answer.offset + size} 条" if size else "没有更多条款"
-    pages = []
-    if answer.offset > 0:
-        before = max(0, min(answer.offset, answer.count) - DEPARTMENT_PAGE)
-        pages.append(("上一页", asked + (f"&offset={before}" if before else "")))
-    if answer.next_offset is not None:
-        pages.append(("下一页", f"{asked}&offset={answer.next_offset}"))
-    return shown, tuple(pages)
+    before = max(0, min(answer.offset, answer.count) - DEPARTMENT_PAGE)
+    return shown, prev_next(asked + (f"&offset={before}" if before else "") if answer.offset > 0 else None,
+                            f"{asked}&offset={answer.next_offset}" if answer.next_offset is not None else None)
+
+
+def prev_next(before: str | None, after: str | None) -> tuple[tuple[str, str], ...]:
+    """(上一页 / 下一页, url) for the pages there are before and after this one (``templates/_macros.html``'s pager)."""
+    return tuple((label, url) for label, url in (("上一页", before), ("下一页", after)) if url is not None)
 
 
 @dataclass(frozen=True)
