@@ -61,9 +61,8 @@ def answer_text(answer: Answer) -> str:
     if answer.answered and answer.kind == "department":
         lines.append(f"{answer.department}：牵头 {answer.led} 条，配合 {answer.count - answer.led} 条")
         if len(answer.hits) < answer.count:
-            shown = f"第 {answer.offset + 1}–{answer.offset + len(answer.hits)} 条" if answer.hits else "没有更多条款"
             more = f"；下一页：--offset {answer.next_offset}" if answer.next_offset is not None else ""
-            lines.append(f"（{shown}，共 {answer.count} 条{more}）")
+            lines.append(f"（{page_shown(answer)}，共 {answer.count} 条{more}）")
     for hit in answer.hits:
         m = hit.measure
         role = ("[牵头] " if _leads(hit, answer.department) else "[配合] ") if answer.kind == "department" else ""
@@ -76,6 +75,12 @@ def answer_text(answer: Answer) -> str:
         if r := hit.responsibility:
             lines.append(f"   {'正文所述' if r.prose else '责任单位'}: {r.text}")
     return "\n".join(lines)
+
+
+def page_shown(answer: Answer) -> str:
+    """Which of a unit's clauses a page of its answer holds: 第 51–58 条 (or 没有更多条款 past the end)."""
+    size = len(answer.hits)
+    return f"第 {answer.offset + 1}–{answer.offset + size} 条" if size else "没有更多条款"
 
 
 def _leads(hit: Hit, department: str | None) -> bool:

@@ -14,6 +14,7 @@ from askplan.corpus import Corpus
 from askplan.links import LinkTable, links_of
 from askplan.models import Document, Measure, Responsibility
 from askplan.normalize import to_simplified_display
+from askplan.render_answer import page_shown
 from askplan.service import DEPARTMENT_PAGE
 from askplan.web.highlight import Convert, highlight, identity, query_grams
 
@@ -147,10 +148,8 @@ def _pages(answer: Answer, doc: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         return "", ()
     asked = f"/?q={quote(answer.question)}" + (f"&doc={quote(doc)}" if doc else "") + (
         f"&context={quote(answer.context)}" if answer.context else "")
-    size = len(answer.hits)
-    shown = f"第 {answer.offset + 1}–{answer.offset + size} 条" if size else "没有更多条款"
     before = max(0, min(answer.offset, answer.count) - DEPARTMENT_PAGE)
-    return shown, prev_next(asked + (f"&offset={before}" if before else "") if answer.offset > 0 else None,
+    return page_shown(answer), prev_next(asked + (f"&offset={before}" if before else "") if answer.offset > 0 else None,
                             f"{asked}&offset={answer.next_offset}" if answer.next_offset is not None else None)
 
 
